@@ -1,0 +1,65 @@
+"""The `tabletop` command: argument parsing and wiring, nothing else.
+
+Each module in this package owns a group of verbs and exposes
+`register(subparsers)`; a verb's handler takes the parsed arguments and
+returns the exit code (0 ok, 1 the input is wrong, 2 usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tabletop import __version__
+
+VERB_MODULES = ("exercise", "session", "console", "report", "serve")
+"""Modules of this package that register verbs, in the order `--help` lists them."""
+
+
+class UserError(Exception):
+    """A mistake of the user's that ends the command with a message, not a traceback."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every verb registered."""
+    parser = argparse.ArgumentParser(
+        prog="tabletop",
+        description="Run tabletop crisis exercises: write the scenario in YAML, "
+        "drive it from a console, print the after-action report.",
+    )
+    parser.add_argument("--version", action="version", version=f"tabletop {__version__}")
+    subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    for name in VERB_MODULES:
+        try:
+            module = importlib.import_module(f"tabletop.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"tabletop.cli.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tabletop` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as error:
+        print(f"tabletop: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        print("tabletop: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

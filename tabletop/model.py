@@ -1,0 +1,488 @@
+"""The exercise model: what a planner writes in YAML, as pydantic data.
+
+Pure data, no I/O. Every field carries a description because the JSON Schema
+generated from these models is what an editor shows the planner while typing.
+Cross-references between ids (teams, objectives, injects, options) are checked
+by :func:`tabletop.loader.check_references`, not here, so that every broken
+reference can be reported at once with its own line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+)
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+"""Ids are short, stable handles a planner can type and a facilitator can say."""
+
+ALL = "all"
+"""Recipient keyword: every player and observer team (control sees everything)."""
+
+
+class StrictModel(BaseModel):
+    """Base of every exercise model: unknown keys are typos, so they are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
+
+_OFFSET_RE = re.compile(
+    r"^\s*\+?\s*(?:(?P<days>\d+)\s*d\s*)?(?:(?P<hours>\d{1,3}):(?P<minutes>[0-5]\d))?\s*$"
+)
+
+
+def parse_offset(value: Any) -> Any:
+    """Turn `+00:45`, `+1d 02:00`, `+2d` or a number of minutes into minutes.
+
+    Anything else is passed through unchanged so pydantic reports it with the
+    field's own position and message.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        match = _OFFSET_RE.match(text)
+        if match and (match["days"] or match["hours"] is not None):
+            days = int(match["days"] or 0)
+            hours = int(match["hours"] or 0)
+            minutes = int(match["minutes"] or 0)
+            return days * 1440 + hours * 60 + minutes
+        raise ValueError(
+            f"{value!r} is not a scenario time; write '+HH:MM', '+Nd HH:MM' or a number of minutes"
+        )
+    return value
+
+
+def format_offset(minutes: int | float) -> str:
+    """The planner's notation for a number of minutes: `+01:20`, `+1d 02:00`."""
+    total = int(minutes)
+    sign = "-" if total < 0 else "+"
+    total = abs(total)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours:02d}:{mins:02d}"
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+Offset = Annotated[
+    int,
+    BeforeValidator(parse_offset),
+    Field(ge=0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "description": "Minutes after STARTEX."},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*\+?\s*(\d+\s*d\s*)?(\d{1,3}:[0-5]\d)?\s*$",
+                    "description": "'+HH:MM' or '+Nd HH:MM' after STARTEX.",
+                },
+            ]
+        }
+    ),
+]
+"""Scenario time as minutes after STARTEX; written `+00:45`, `+1d 02:00` or `45`."""
+
+
+class TeamKind(str, Enum):
+    """What a team does at the table."""
+
+    player = "player"
+    control = "control"
+    observer = "observer"
+
+
+class Posture(str, Enum):
+    """The stance an option expresses; the report's posture matrix is built from it."""
+
+    cooperative = "cooperative"
+    unilateral = "unilateral"
+    escalatory = "escalatory"
+    deferring = "deferring"
+
+
+class Channel(str, Enum):
+    """How an inject reaches the table; shown on cards and used to filter the MSEL."""
+
+    news = "news"
+    social_media = "social_media"
+    cable = "cable"
+    phone_call = "phone_call"
+    intelligence = "intelligence"
+    briefing = "briefing"
+    email = "email"
+    radio = "radio"
+    video = "video"
+    meeting = "meeting"
+    letter = "letter"
+    message = "message"
+
+
+class Rating(str, Enum):
+    """HSEEP performance ratings used by evaluators."""
+
+    P = "P"
+    S = "S"
+    M = "M"
+    U = "U"
+
+
+RATING_DEFINITIONS: dict[str, str] = {
+    "P": "Performed without challenges: the targets and critical tasks were completed "
+    "in a manner that achieved the objective and did not negatively impact other activities.",
+    "S": "Performed with some challenges: the objective was achieved, but some "
+    "opportunities to improve effectiveness or efficiency were identified.",
+    "M": "Performed with major challenges: the objective was achieved, but only with "
+    "significant delays, negative impacts on other activities, or risks to the public or responders.",
+    "U": "Unable to be performed: the targets and critical tasks were not performed "
+    "in a manner that achieved the objective.",
+}
+"""The HSEEP wording, paraphrased, printed beside every rating table."""
+
+
+class Setting(StrictModel):
+    """Where and when the scenario begins in the story world."""
+
+    start: datetime = Field(
+        description="In-world date and time of STARTEX, with its UTC offset, "
+        "e.g. '2027-04-11T06:00:00+09:00'.",
+    )
+    timezone: str = Field(
+        description="IANA name of the time zone the scenario is told in, e.g. 'Asia/Seoul'.",
+    )
+    location: str | None = Field(
+        default=None, description="Region or place the scenario is set in."
+    )
+
+
+class Team(StrictModel):
+    """A cell at the table: a national team, the control (white) cell, or observers."""
+
+    id: Id = Field(description="Short id used everywhere else in the file, e.g. 'us', 'rok'.")
+    name: str = Field(description="Full name shown to the room, e.g. 'Republic of Korea'.")
+    kind: TeamKind = Field(
+        default=TeamKind.player,
+        description="player (decides), control (runs the clock, sees everything) or observer.",
+    )
+    short: str | None = Field(
+        default=None, description="Abbreviation for narrow columns, e.g. 'ROK'."
+    )
+    members: list[str] = Field(
+        default_factory=list,
+        description="People or roles seated in this team, e.g. 'Foreign Minister'.",
+    )
+    brief: str | None = Field(
+        default=None,
+        description="Private brief handed to this team only at STARTEX.",
+    )
+
+    @property
+    def label(self) -> str:
+        """The shortest readable name of the team."""
+        return self.short or self.id.upper()
+
+
+class Objective(StrictModel):
+    """What the exercise tests; observations and the AAR are organised by objective."""
+
+    id: Id = Field(description="Short id, e.g. 'OBJ-1'.")
+    text: str = Field(description="The objective as a sentence the sponsor would sign.")
+    capability: str | None = Field(
+        default=None,
+        description="HSEEP core capability it exercises, e.g. 'Operational Coordination'.",
+    )
+
+
+class Option(StrictModel):
+    """One answer a team may give to a decision."""
+
+    id: Id = Field(description="Short id of the option, unique within its decision.")
+    label: str = Field(description="What the team would do, in a line.")
+    posture: Posture = Field(
+        description="cooperative, unilateral, escalatory or deferring."
+    )
+    consequence: str | None = Field(
+        default=None,
+        description="Facilitator-only note on what choosing this sets in motion.",
+    )
+
+
+class Decision(StrictModel):
+    """A choice the inject puts to teams; each team records its own answer."""
+
+    prompt: str = Field(description="The question put to the team.")
+    teams: list[Id] | None = Field(
+        default=None,
+        description="Player teams that must answer; default: the inject's player recipients.",
+    )
+    options: list[Option] = Field(
+        min_length=2, description="The options on the table (free text is always allowed too)."
+    )
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with this id, if the decision offers it."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class ChoiceRef(StrictModel):
+    """A recorded decision to match: which team chose which option at which inject."""
+
+    inject: Id = Field(description="Inject whose decision is looked at.")
+    option: Id = Field(description="Option id that must have been chosen.")
+    team: Id | None = Field(
+        default=None, description="Team that must have chosen it; omitted: any team."
+    )
+
+
+class ChoseCondition(StrictModel):
+    """True when a team (or any team) chose the option."""
+
+    chose: ChoiceRef = Field(description="The decision that must have been recorded.")
+
+
+class DecidedCondition(StrictModel):
+    """True when the team (or any team) has recorded any decision on the inject."""
+
+    decided: ChoiceAnyRef = Field(description="The inject (and team) that must have decided.")
+
+
+class ChoiceAnyRef(StrictModel):
+    """A decision recorded on an inject, whatever the option."""
+
+    inject: Id = Field(description="Inject whose decision is looked at.")
+    team: Id | None = Field(default=None, description="Team that must have decided; omitted: any.")
+
+
+class DeliveredCondition(StrictModel):
+    """True when the inject has been delivered."""
+
+    delivered: Id = Field(description="Id of the inject that must have been delivered.")
+
+
+class AllCondition(StrictModel):
+    """True when every condition in the list is true."""
+
+    all: list[Condition] = Field(min_length=1, description="Conditions that must all hold.")
+
+
+class AnyCondition(StrictModel):
+    """True when at least one condition in the list is true."""
+
+    any: list[Condition] = Field(min_length=1, description="Conditions of which one must hold.")
+
+
+class NotCondition(StrictModel):
+    """True when the inner condition is false."""
+
+    not_: Condition = Field(alias="not", description="The condition that must not hold.")
+
+
+CONDITION_KEYS = ("chose", "decided", "delivered", "all", "any", "not")
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        keys = [k for k in value if k in CONDITION_KEYS]
+        if len(keys) == 1:
+            return keys[0]
+        return None
+    if isinstance(value, BaseModel):
+        for key, cls in _CONDITION_CLASSES.items():
+            if isinstance(value, cls):
+                return key
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[ChoseCondition, Tag("chose")],
+        Annotated[DecidedCondition, Tag("decided")],
+        Annotated[DeliveredCondition, Tag("delivered")],
+        Annotated[AllCondition, Tag("all")],
+        Annotated[AnyCondition, Tag("any")],
+        Annotated[NotCondition, Tag("not")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message="a condition is a mapping with exactly one of the keys: "
+        + ", ".join(CONDITION_KEYS),
+    ),
+]
+"""Structured branching: data evaluated by the engine, never an expression string."""
+
+_CONDITION_CLASSES = {
+    "chose": ChoseCondition,
+    "decided": DecidedCondition,
+    "delivered": DeliveredCondition,
+    "all": AllCondition,
+    "any": AnyCondition,
+    "not": NotCondition,
+}
+
+
+class Inject(StrictModel):
+    """One piece of scenario information delivered to teams at a scenario time."""
+
+    id: Id = Field(description="Unique id across the whole file, e.g. 'YS-07'.")
+    at: Offset | None = Field(
+        default=None,
+        description="Scenario time after STARTEX: '+00:45', '+1d 02:00' or minutes. "
+        "Required for scheduled injects; contingency injects may omit it.",
+    )
+    title: str = Field(description="Headline the facilitator reads out.")
+    body: str = Field(description="Full text of the inject as the teams receive it.")
+    source: str = Field(description="Who it is from in the story, e.g. 'ROK Coast Guard, Incheon'.")
+    to: list[Id] | Literal["all"] = Field(
+        description="Recipient team ids, or 'all' for every player and observer team."
+    )
+    channel: Channel = Field(description="How it arrives: news, cable, phone_call...")
+    expected: dict[Id, str] = Field(
+        default_factory=dict,
+        description="Expected actions, keyed by team id; for the facilitator and the AAR only.",
+    )
+    questions: list[str] = Field(
+        default_factory=list, description="Discussion questions the inject raises."
+    )
+    objectives: list[Id] = Field(
+        default_factory=list, description="Ids of the objectives this inject exercises."
+    )
+    notes: str | None = Field(
+        default=None,
+        description="Facilitator-only notes: what it tests, what to probe, which contingency to use.",
+    )
+    decision: Decision | None = Field(
+        default=None, description="A choice the recipients must make, with options."
+    )
+    condition: Condition | None = Field(
+        default=None,
+        description="Fire only when recorded decisions or deliveries match this condition.",
+    )
+
+
+class Move(StrictModel):
+    """A block of the scenario, opened by a situation update and closed by discussion."""
+
+    id: Id = Field(description="Short id, e.g. 'M1'.")
+    title: str = Field(description="Title of the move, e.g. 'Boats on the water'.")
+    starts_at: Offset | None = Field(
+        default=None,
+        description="Scenario time the move opens; default: the time of its first inject.",
+    )
+    situation: str = Field(description="Situation update read to every team when the move opens.")
+    questions: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Discussion questions keyed by team id, or 'all' for every team.",
+    )
+    injects: list[Inject] = Field(
+        default_factory=list, description="The move's injects in scenario-time order."
+    )
+
+
+class Exercise(StrictModel):
+    """One scenario file: metadata, teams, objectives, moves and their injects."""
+
+    id: Id = Field(description="Stable id of the exercise, e.g. 'yellow-sea-refugees'.")
+    title: str = Field(description="Title printed on the console, packets and the report.")
+    version: str = Field(description="Version of this scenario text, e.g. '1.2'.")
+    summary: str = Field(description="What the exercise is about, in a paragraph.")
+    marking: str = Field(
+        description="Handling marking shown on every screen and page, "
+        "e.g. 'EXERCISE — FOR TRAINING ONLY'.",
+    )
+    setting: Setting = Field(description="In-world start date, time and time zone.")
+    duration: Offset = Field(description="Planned length of play: '+03:30' or minutes.")
+    authors: list[str] = Field(default_factory=list, description="Who wrote the scenario.")
+    sponsor: str | None = Field(default=None, description="Organisation sponsoring the exercise.")
+    point_of_contact: str | None = Field(
+        default=None, description="Who to ask about the exercise (name, organisation, e-mail)."
+    )
+    scope: str | None = Field(
+        default=None, description="Scope and limits of play, printed in the AAR overview."
+    )
+    teams: list[Team] = Field(min_length=1, description="Every cell at the table.")
+    objectives: list[Objective] = Field(
+        default_factory=list, description="What the exercise tests."
+    )
+    moves: list[Move] = Field(min_length=1, description="The moves, in order of play.")
+    contingencies: list[Inject] = Field(
+        default_factory=list,
+        description="Injects kept in reserve, pulled in by the facilitator when play stalls.",
+    )
+
+    # Lookups used by every layer; computed on demand (models are frozen and small).
+
+    def team(self, team_id: str) -> Team | None:
+        """The team with this id."""
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    @property
+    def player_teams(self) -> list[Team]:
+        """Teams that decide."""
+        return [t for t in self.teams if t.kind == TeamKind.player]
+
+    def all_injects(self) -> list[Inject]:
+        """Scheduled injects in move order, then contingencies."""
+        return [i for m in self.moves for i in m.injects] + list(self.contingencies)
+
+    def inject(self, inject_id: str) -> Inject | None:
+        """The inject (scheduled or contingency) with this id."""
+        return next((i for i in self.all_injects() if i.id == inject_id), None)
+
+    def move_of(self, inject_id: str) -> Move | None:
+        """The move that schedules this inject; None for contingencies."""
+        return next((m for m in self.moves if any(i.id == inject_id for i in m.injects)), None)
+
+    def recipients(self, inject: Inject) -> list[str]:
+        """Team ids an inject is addressed to, with 'all' expanded (control excluded)."""
+        if inject.to == ALL:
+            return [t.id for t in self.teams if t.kind != TeamKind.control]
+        return list(inject.to)
+
+    def deciders(self, inject: Inject) -> list[str]:
+        """Player team ids expected to answer the inject's decision."""
+        if inject.decision is None:
+            return []
+        if inject.decision.teams is not None:
+            return list(inject.decision.teams)
+        players = {t.id for t in self.player_teams}
+        return [t for t in self.recipients(inject) if t in players]
+
+    def move_start(self, move: Move) -> int:
+        """Scenario minute at which a move opens."""
+        if move.starts_at is not None:
+            return move.starts_at
+        times = [i.at for i in move.injects if i.at is not None]
+        return min(times) if times else 0
+
+
+for _model in (
+    ChoseCondition,
+    DecidedCondition,
+    DeliveredCondition,
+    AllCondition,
+    AnyCondition,
+    NotCondition,
+    Inject,
+    Move,
+    Exercise,
+):
+    _model.model_rebuild()
