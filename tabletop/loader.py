@@ -1,0 +1,566 @@
+"""YAML text to an :class:`~tabletop.model.Exercise`, with errors a planner can act on.
+
+Every mistake, whether YAML syntax, a wrong field, a wrong type or a broken
+cross-reference, becomes a :class:`Diagnostic` pointing at the offending node
+as ``FILE:LINE:COL: message``. They are gathered and raised together in one
+:class:`ExerciseError`, sorted by position, so a planner fixes the whole file
+in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from tabletop import model as m
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Larger files are refused before parsing: no real exercise comes near this."""
+
+MAX_DEPTH = 64
+"""Deeper nesting than this is a mistake or an attack, never a scenario."""
+
+MAX_EXPANDED_NODES = 2_000_000
+"""Aliases may not expand the document beyond this many nodes (billion laughs)."""
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in a scenario file, at a 1-based line and column."""
+
+    line: int
+    column: int
+    message: str
+    file: str = ""
+    severity: str = "error"
+
+    def format(self) -> str:
+        """The `FILE:LINE:COL: message` line printed to the planner."""
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class ExerciseError(Exception):
+    """A scenario file that cannot be loaded; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics), key=lambda d: (d.file, d.line, d.column, d.message))
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+@dataclass(frozen=True)
+class LoadedExercise:
+    """An exercise with the text it came from, kept so positions can be found again."""
+
+    exercise: m.Exercise
+    text: str
+    filename: str
+    root: yaml.Node
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the exact text, stored with every session started from it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """1-based line and column of the node at `path` (or its nearest parent)."""
+        node = node_at(self.root, path)
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def diagnostic(self, path: Path_, message: str, severity: str = "error") -> Diagnostic:
+        """A diagnostic pointing at the node at `path`."""
+        line, column = self.position(path)
+        return Diagnostic(line, column, message, self.filename, severity)
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's safe loader that reports duplicate keys instead of keeping the last."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[yaml.Node] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicates.append(key_node)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def node_at(root: yaml.Node, path: Path_) -> yaml.Node:
+    """The deepest node reachable along `path`; parts that are not keys are skipped.
+
+    Discriminated unions put their tag in a pydantic `loc`, and a missing field
+    names a key that is not there: both fall back to the parent, which is where
+    a planner must look.
+    """
+    node = root
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    node = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                node = node.value[part]
+    return node
+
+
+def key_node_at(root: yaml.Node, path: Path_) -> yaml.Node | None:
+    """The key node of the last part of `path`, for errors about the key itself."""
+    if not path:
+        return None
+    parent = node_at(root, path[:-1])
+    if isinstance(parent, yaml.MappingNode):
+        for key_node, _ in parent.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(path[-1]):
+                return key_node
+    return None
+
+
+def _walk(root: yaml.Node) -> Iterator[tuple[yaml.Node, int]]:
+    """Every node with its depth, iteratively (deep files must not blow the stack)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded."""
+    sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack = [root]
+    visiting: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in sizes or id(node) in visiting:
+            continue
+        visiting.add(id(node))
+        order.append(node)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    for node in reversed(order):
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            total += sum(sizes.get(id(n), 1) for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(sizes.get(id(n), 1) for n in node.value)
+        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+    return sizes[id(root)]
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "invalid YAML"
+    if "tab" in problem or "\\t" in problem:
+        return "tab character here: YAML indents with spaces, never tabs"
+    text = problem
+    if error.context:
+        text = f"{problem} ({error.context}"
+        if error.context_mark is not None:
+            text += f" at line {error.context_mark.line + 1}, column {error.context_mark.column + 1}"
+        text += ")"
+    return text
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Bytes of a scenario file to text, or an ExerciseError saying what the bytes are."""
+    if len(data) > MAX_BYTES:
+        raise ExerciseError(
+            [Diagnostic(1, 1, f"file is {len(data) // (1024 * 1024)} MiB; an exercise may be at most "
+                        f"{MAX_BYTES // (1024 * 1024)} MiB", filename)]
+        )
+    if b"\x00" in data[:8192]:
+        raise ExerciseError([Diagnostic(1, 1, "binary file, not a YAML exercise", filename)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise ExerciseError(
+            [Diagnostic(line, column, f"not valid UTF-8 (byte 0x{data[error.start]:02x}); "
+                        "save the file as UTF-8", filename)]
+        ) from None
+    return text
+
+
+def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
+    """YAML text to (node tree, plain data); syntax, tag and size problems as diagnostics."""
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise ExerciseError([Diagnostic(1, 1, "file is empty: an exercise needs at least "
+                                        "id, title, teams and moves", filename)])
+    loader = _Loader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise ExerciseError([Diagnostic(line, column, _syntax_message(error), filename)]) from None
+        except yaml.YAMLError as error:
+            raise ExerciseError([Diagnostic(1, 1, f"invalid YAML: {error}", filename)]) from None
+        if root is None:
+            raise ExerciseError([Diagnostic(1, 1, "file is empty", filename)])
+        problems: list[Diagnostic] = []
+        for node, depth in _walk(root):
+            if depth > MAX_DEPTH:
+                mark = node.start_mark
+                raise ExerciseError([Diagnostic(mark.line + 1, mark.column + 1,
+                                                f"nested more than {MAX_DEPTH} levels deep", filename)])
+        if _expanded_size(root) > MAX_EXPANDED_NODES:
+            raise ExerciseError([Diagnostic(1, 1, "aliases expand this document to more than "
+                                            f"{MAX_EXPANDED_NODES:,} nodes; refusing to load it", filename)])
+        try:
+            data = loader.construct_document(root)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            message = error.problem or "cannot construct this value"
+            if "could not determine a constructor" in message:
+                tag = message.split("tag", 1)[-1].strip().strip("'")
+                message = f"tag {tag} is not allowed: exercises hold plain data only"
+            raise ExerciseError([Diagnostic(line, column, message, filename)]) from None
+        for key_node in loader.duplicates:
+            mark = key_node.start_mark
+            problems.append(Diagnostic(mark.line + 1, mark.column + 1,
+                                       f"duplicate key {key_node.value!r}: each key may appear once "
+                                       "in a mapping", filename))
+        if problems:
+            raise ExerciseError(problems)
+        return root, data
+    finally:
+        loader.dispose()
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    for obj in vars(m).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            for name, info in obj.model_fields.items():
+                names.add(info.alias or name)
+    return names
+
+
+_FIELD_NAMES = _all_field_names()
+
+
+def _schema_message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str) and not p.startswith(("list[", "literal["))), "")
+    if kind == "missing":
+        return f"missing required field {field!r}"
+    if kind == "extra_forbidden":
+        guess = difflib.get_close_matches(field, _FIELD_NAMES, n=1, cutoff=0.7)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"unknown field {field!r}{hint}"
+    if kind == "condition":
+        return error["msg"]
+    if kind in ("list_type", "literal_error") and field == "to":
+        return "to: expected a list of team ids, or 'all'"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return f"{field}: {message}" if field else message
+
+
+def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -> list[Diagnostic]:
+    """Pydantic errors pointed at their YAML nodes; alternatives of one union merged."""
+    grouped: dict[tuple[int, int], list[str]] = {}
+    for item in error.errors(include_url=False):
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        node: yaml.Node | None = None
+        if item["type"] == "extra_forbidden":
+            node = key_node_at(root, loc)
+        if node is None:
+            node = node_at(root, loc)
+        position = (node.start_mark.line + 1, node.start_mark.column + 1)
+        message = _schema_message(item)
+        bucket = grouped.setdefault(position, [])
+        if message not in bucket:
+            bucket.append(message)
+    out = []
+    for (line, column), messages in grouped.items():
+        field = messages[0].split(": ", 1)[0] + ": " if ": " in messages[0] else ""
+        if field and all(msg.startswith(field) for msg in messages):
+            text = field + ", or ".join(msg[len(field):] for msg in messages)
+        else:
+            text = "; ".join(messages)
+        out.append(Diagnostic(line, column, text, filename))
+    return out
+
+
+_NEUTRAL: dict[str, Any] = {
+    "channel": "news",
+    "posture": "cooperative",
+    "kind": "player",
+    "to": [],
+    "duration": 0,
+    "start": "2000-01-01T00:00:00+00:00",
+    "timezone": "UTC",
+    "setting": {"start": "2000-01-01T00:00:00+00:00", "timezone": "UTC"},
+}
+"""Stand-ins for required values that failed validation, so references can still be checked."""
+
+
+def _repair(data: dict[str, Any], error: ValidationError, rounds: int = 6) -> m.Exercise | None:
+    """A copy of the data with each invalid value removed or neutralised, validated.
+
+    Schema errors and reference errors are reported together: a planner with a
+    typo in a field name and a wrong team id sees both lines in one run. When
+    the file is too broken to repair, only the schema errors are reported.
+    """
+    import copy
+
+    repaired = copy.deepcopy(data)
+    for _ in range(rounds):
+        for item in error.errors(include_url=False):
+            loc = [p for p in item["loc"] if not (isinstance(p, str) and "[" in p)]
+            if "condition" in loc:
+                loc = loc[: loc.index("condition") + 1]
+                item = {**item, "type": "condition"}
+            if not loc:
+                return None
+            parent: Any = repaired
+            for part in loc[:-1]:
+                if isinstance(parent, list) and isinstance(part, str):
+                    continue
+                try:
+                    parent = parent[part]
+                except (KeyError, IndexError, TypeError):
+                    parent = None
+                    break
+            last = loc[-1]
+            if isinstance(parent, dict):
+                if item["type"] == "missing" or (last in parent and isinstance(last, str)
+                                                 and last in _NEUTRAL):
+                    parent[last] = copy.deepcopy(_NEUTRAL.get(str(last), f"invalid-{len(str(last))}"))
+                else:
+                    parent.pop(last, None)
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                parent[last] = f"invalid-{last}"
+        try:
+            return m.Exercise.model_validate(repaired)
+        except ValidationError as again:
+            error = again
+    return None
+
+
+def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str) -> list[Diagnostic]:
+    """Cross-reference errors: ids that name nothing, duplicates, impossible conditions, order."""
+    problems: list[Diagnostic] = []
+
+    def at(path: Path_, message: str) -> None:
+        node = node_at(loaded_root, path)
+        problems.append(Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1, message, filename))
+
+    def duplicates(items: list[tuple[Path_, str]], what: str) -> None:
+        counts = Counter(ident for _, ident in items)
+        first: dict[str, Path_] = {}
+        for path, ident in items:
+            if counts[ident] > 1:
+                if ident in first:
+                    line, col = (node_at(loaded_root, first[ident]).start_mark.line + 1,
+                                 node_at(loaded_root, first[ident]).start_mark.column + 1)
+                    at(path, f"duplicate {what} id {ident!r} (first defined at line {line}, column {col})")
+                else:
+                    first[ident] = path
+
+    team_ids = {t.id for t in exercise.teams}
+    objective_ids = {o.id for o in exercise.objectives}
+
+    duplicates([(("teams", i, "id"), t.id) for i, t in enumerate(exercise.teams)], "team")
+    duplicates([(("objectives", i, "id"), o.id) for i, o in enumerate(exercise.objectives)], "objective")
+    duplicates([(("moves", i, "id"), mv.id) for i, mv in enumerate(exercise.moves)], "move")
+
+    located: list[tuple[Path_, m.Inject]] = []
+    for mi, move in enumerate(exercise.moves):
+        for ii, inject in enumerate(move.injects):
+            located.append((("moves", mi, "injects", ii), inject))
+    for ci, inject in enumerate(exercise.contingencies):
+        located.append((("contingencies", ci), inject))
+    duplicates([(path + ("id",), inj.id) for path, inj in located], "inject")
+    injects = {inj.id: inj for _, inj in located}
+
+    def known_team(path: Path_, team: str) -> None:
+        if team not in team_ids:
+            guess = difflib.get_close_matches(team, sorted(team_ids), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else f"; teams are: {', '.join(sorted(team_ids))}"
+            at(path, f"unknown team {team!r}{hint}")
+
+    previous_start = -1
+    for mi, move in enumerate(exercise.moves):
+        for key in move.questions:
+            if key != m.ALL:
+                known_team(("moves", mi, "questions", key), key)
+        if move.starts_at is not None:
+            if move.starts_at < previous_start:
+                at(("moves", mi, "starts_at"), f"move {move.id!r} starts before the move ahead of it")
+            previous_start = move.starts_at
+        last, last_label = move.starts_at, "the move's start"
+        for ii, inject in enumerate(move.injects):
+            path = ("moves", mi, "injects", ii)
+            if inject.at is None:
+                at(path, f"inject {inject.id!r} has no scenario time: scheduled injects need 'at'")
+                continue
+            if last is not None and inject.at < last:
+                at(path + ("at",), f"inject {inject.id!r} at {m.format_offset(inject.at)} is out of order: "
+                   f"it comes before {last_label} ({m.format_offset(last)})")
+            else:
+                last, last_label = inject.at, f"inject {inject.id!r}"
+
+    for path, inject in located:
+        if inject.to != m.ALL:
+            for ti, team in enumerate(inject.to):
+                known_team(path + ("to", ti), team)
+        for team in inject.expected:
+            known_team(path + ("expected", team), team)
+        for oi, objective in enumerate(inject.objectives):
+            if objective not in objective_ids:
+                guess = difflib.get_close_matches(objective, sorted(objective_ids), n=1)
+                hint = f"; did you mean {guess[0]!r}?" if guess else ""
+                at(path + ("objectives", oi), f"unknown objective {objective!r}{hint}")
+        if inject.decision is not None:
+            duplicates([(path + ("decision", "options", oi, "id"), o.id)
+                        for oi, o in enumerate(inject.decision.options)], "option")
+            for ti, team in enumerate(inject.decision.teams or []):
+                known_team(path + ("decision", "teams", ti), team)
+        if inject.condition is not None:
+            _check_condition(inject.condition, path + ("condition",), inject, injects, exercise, at, known_team)
+    return problems
+
+
+def _check_condition(condition: Any, path: Path_, owner: m.Inject, injects: dict[str, m.Inject],
+                     exercise: m.Exercise, at: Any, known_team: Any) -> None:
+    """Every id a condition names must exist, and each atom must be satisfiable."""
+    match condition:
+        case m.AllCondition(all=items) | m.AnyCondition(any=items):
+            key = "all" if isinstance(condition, m.AllCondition) else "any"
+            for i, item in enumerate(items):
+                _check_condition(item, path + (key, i), owner, injects, exercise, at, known_team)
+        case m.NotCondition(not_=inner):
+            _check_condition(inner, path + ("not",), owner, injects, exercise, at, known_team)
+        case m.DeliveredCondition(delivered=ident):
+            if ident not in injects:
+                at(path + ("delivered",), f"unknown inject {ident!r}")
+            elif ident == owner.id:
+                at(path + ("delivered",), f"inject {ident!r} cannot depend on its own delivery")
+        case m.ChoseCondition(chose=ref) | m.DecidedCondition(decided=ref):
+            key = "chose" if isinstance(condition, m.ChoseCondition) else "decided"
+            target = injects.get(ref.inject)
+            if target is None:
+                at(path + (key, "inject"), f"unknown inject {ref.inject!r}")
+                return
+            if target.decision is None:
+                at(path + (key, "inject"), f"inject {ref.inject!r} asks for no decision, so this can never be satisfied")
+                return
+            if ref.team is not None:
+                if exercise.team(ref.team) is None:
+                    known_team(path + (key, "team"), ref.team)
+                elif ref.team not in exercise.deciders(target):
+                    at(path + (key, "team"), f"team {ref.team!r} is not asked to decide on {ref.inject!r}, "
+                       "so this can never be satisfied")
+            option = getattr(ref, "option", None)
+            if option is not None and target.decision.option(option) is None:
+                offered = ", ".join(o.id for o in target.decision.options)
+                at(path + (key, "option"), f"the decision on {ref.inject!r} offers no option {option!r} "
+                   f"(it offers: {offered}), so this can never be satisfied")
+
+
+def load_exercise_text(text: str, filename: str = "<exercise>") -> m.Exercise:
+    """Load and fully check an exercise from YAML text; raises ExerciseError."""
+    return load_text(text, filename).exercise
+
+
+def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
+    """Like load_exercise_text, keeping the text and node tree for positions."""
+    root, data = parse(text, filename)
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise ExerciseError([Diagnostic(root.start_mark.line + 1, root.start_mark.column + 1,
+                                        f"an exercise is a mapping of fields (id, title, teams, moves...), "
+                                        f"not a {kind}", filename)])
+    try:
+        exercise = m.Exercise.model_validate(data)
+    except ValidationError as error:
+        problems = schema_diagnostics(error, root, filename)
+        repaired = _repair(data, error)
+        if repaired is not None:
+            reported = {(d.line, d.column) for d in problems}
+            problems += [d for d in check_references(root, repaired, filename)
+                         if (d.line, d.column) not in reported]
+        raise ExerciseError(problems) from None
+    problems = check_references(root, exercise, filename)
+    if problems:
+        raise ExerciseError(problems)
+    return LoadedExercise(exercise, text, filename, root)
+
+
+def read_text(path: Path | str) -> str:
+    """A scenario file's text, with unreadable files reported like any other error."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExerciseError([Diagnostic(1, 1, "no such file", str(path))]) from None
+    except IsADirectoryError:
+        raise ExerciseError([Diagnostic(1, 1, "is a folder, not an exercise file", str(path))]) from None
+    except OSError as error:
+        raise ExerciseError([Diagnostic(1, 1, f"cannot read: {error.strerror}", str(path))]) from None
+    return decode(data, str(path))
+
+
+def load(path: Path | str) -> LoadedExercise:
+    """Load and check the exercise file at `path`, keeping text and positions."""
+    return load_text(read_text(path), str(path))
+
+
+def load_exercise(path: Path | str) -> m.Exercise:
+    """Load and fully check the exercise file at `path`; raises ExerciseError."""
+    return load(path).exercise
+
+
+def find_exercise_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Files named on the command line, with folders expanded to their *.yaml/*.yml files."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            found.append(path)
+    return found
