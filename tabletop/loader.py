@@ -301,7 +301,16 @@ def _schema_message(error: dict[str, Any]) -> str:
 def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -> list[Diagnostic]:
     """Pydantic errors pointed at their YAML nodes; alternatives of one union merged."""
     grouped: dict[tuple[int, int], list[str]] = {}
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    # A misspelt key also makes its field "missing"; the typo line alone says it all.
+    misspelt = {
+        (tuple(item["loc"][:-1]), guess)
+        for item in items if item["type"] == "extra_forbidden"
+        for guess in difflib.get_close_matches(str(item["loc"][-1]), _FIELD_NAMES, n=1, cutoff=0.7)
+    }
+    for item in items:
+        if item["type"] == "missing" and (tuple(item["loc"][:-1]), str(item["loc"][-1])) in misspelt:
+            continue
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
         node: yaml.Node | None = None
         if item["type"] == "extra_forbidden":
@@ -384,8 +393,8 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
     """Cross-reference errors: ids that name nothing, duplicates, impossible conditions, order."""
     problems: list[Diagnostic] = []
 
-    def at(path: Path_, message: str) -> None:
-        node = node_at(loaded_root, path)
+    def at(path: Path_, message: str, key: bool = False) -> None:
+        node = (key_node_at(loaded_root, path) if key else None) or node_at(loaded_root, path)
         problems.append(Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1, message, filename))
 
     def duplicates(items: list[tuple[Path_, str]], what: str) -> None:
@@ -416,17 +425,17 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
     duplicates([(path + ("id",), inj.id) for path, inj in located], "inject")
     injects = {inj.id: inj for _, inj in located}
 
-    def known_team(path: Path_, team: str) -> None:
+    def known_team(path: Path_, team: str, key: bool = False) -> None:
         if team not in team_ids:
             guess = difflib.get_close_matches(team, sorted(team_ids), n=1)
             hint = f"; did you mean {guess[0]!r}?" if guess else f"; teams are: {', '.join(sorted(team_ids))}"
-            at(path, f"unknown team {team!r}{hint}")
+            at(path, f"unknown team {team!r}{hint}", key=key)
 
     previous_start = -1
     for mi, move in enumerate(exercise.moves):
         for key in move.questions:
             if key != m.ALL:
-                known_team(("moves", mi, "questions", key), key)
+                known_team(("moves", mi, "questions", key), key, key=True)
         if move.starts_at is not None:
             if move.starts_at < previous_start:
                 at(("moves", mi, "starts_at"), f"move {move.id!r} starts before the move ahead of it")
@@ -448,7 +457,7 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
             for ti, team in enumerate(inject.to):
                 known_team(path + ("to", ti), team)
         for team in inject.expected:
-            known_team(path + ("expected", team), team)
+            known_team(path + ("expected", team), team, key=True)
         for oi, objective in enumerate(inject.objectives):
             if objective not in objective_ids:
                 guess = difflib.get_close_matches(objective, sorted(objective_ids), n=1)
