@@ -57,7 +57,7 @@ GOOD = textwrap.dedent(
                 - {id: direct, label: Hail it, posture: cooperative}
                 - {id: alone, label: Wait for cutters, posture: unilateral}
           - id: B
-            at: "+1d 00:20"
+            at: "+00:40"
             title: Chinese vessel turns toward the site
             body: It is ten miles away.
             source: Control
@@ -94,7 +94,7 @@ def test_good_exercise_loads_with_offsets_in_minutes() -> None:
     injects = exercise.all_injects()
     assert [i.id for i in injects] == ["A", "B", "C1"]
     assert injects[0].at == 10
-    assert injects[1].at == 1440 + 20
+    assert injects[1].at == 40
     assert exercise.duration == 180
     assert exercise.recipients(injects[1]) == ["us", "rok"]
     assert exercise.deciders(injects[0]) == ["rok", "us"]
@@ -192,7 +192,7 @@ def test_schema_and_reference_errors_reported_together() -> None:
 
 
 def test_injects_out_of_order_within_a_move() -> None:
-    text = replace('at: "+1d 00:20"', 'at: "+00:05"')
+    text = replace('at: "+00:40"', 'at: "+00:05"')
     assert errors_of(text) == [
         "x.yaml:47:13: inject 'B' at +00:05 is out of order: it comes before inject 'A' (+00:10)"
     ]
