@@ -1,0 +1,80 @@
+"""Branching: whether a conditional inject is live, given what has been decided and delivered.
+
+Conditions are data (see `tabletop.model.Condition`), evaluated by a `match`
+over their classes: no expression strings, nothing to escape from. The facts
+they look at come through a small protocol so this module needs only the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from tabletop.model import (
+    AllCondition,
+    AnyCondition,
+    ChoseCondition,
+    Condition,
+    DecidedCondition,
+    DeliveredCondition,
+    NotCondition,
+)
+
+
+class Facts(Protocol):
+    """What a condition may ask of a session: deliveries and each team's latest choice."""
+
+    def was_delivered(self, inject_id: str) -> bool:
+        """Whether the inject has been delivered at least once."""
+        ...
+
+    def choices(self, inject_id: str) -> Mapping[str, str | None]:
+        """Latest decision per team on the inject: team id to option id (None for free text)."""
+        ...
+
+
+def evaluate(condition: Condition, facts: Facts) -> bool:
+    """Whether the condition holds against the facts."""
+    match condition:
+        case ChoseCondition(chose=ref):
+            choices = facts.choices(ref.inject)
+            if ref.team is not None:
+                return choices.get(ref.team) == ref.option
+            return any(option == ref.option for option in choices.values())
+        case DecidedCondition(decided=ref):
+            choices = facts.choices(ref.inject)
+            return ref.team in choices if ref.team is not None else bool(choices)
+        case DeliveredCondition(delivered=inject_id):
+            return facts.was_delivered(inject_id)
+        case AllCondition(all=parts):
+            return all(evaluate(part, facts) for part in parts)
+        case AnyCondition(any=parts):
+            return any(evaluate(part, facts) for part in parts)
+        case NotCondition(not_=inner):
+            return not evaluate(inner, facts)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def describe(condition: Condition) -> str:
+    """The condition in words, for the MSEL and the facilitator's inject card."""
+    match condition:
+        case ChoseCondition(chose=ref):
+            who = ref.team or "any team"
+            return f"{who} chose {ref.option} on {ref.inject}"
+        case DecidedCondition(decided=ref):
+            who = ref.team or "any team"
+            return f"{who} decided on {ref.inject}"
+        case DeliveredCondition(delivered=inject_id):
+            return f"{inject_id} delivered"
+        case AllCondition(all=parts):
+            return " and ".join(_wrap(part) for part in parts)
+        case AnyCondition(any=parts):
+            return " or ".join(_wrap(part) for part in parts)
+        case NotCondition(not_=inner):
+            return f"not {_wrap(inner)}"
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def _wrap(condition: Condition) -> str:
+    text = describe(condition)
+    return f"({text})" if isinstance(condition, (AllCondition, AnyCondition)) else text

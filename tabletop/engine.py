@@ -1,0 +1,738 @@
+"""`Session`: one run of an exercise, its actions and their rules.
+
+Every action a facilitator, an evaluator or a CLI verb takes is one method
+here. It validates against the state replayed from the log (refreshed inside
+the write transaction, so it sees what other terminals wrote a moment ago),
+appends exactly one event in one SQLite transaction, folds that event into the
+state and returns it. An action that is not allowed raises `ActionRefused`
+with a message meant for the person at the keyboard, and nothing is written.
+
+The engine never imports a UI; the clock is passed in, so it is deterministic
+under test.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from tabletop.clock import Now, system_now
+from tabletop.events import (
+    AdhocEvent,
+    CorrectedEvent,
+    DecidedEvent,
+    DeliveredEvent,
+    EndedEvent,
+    EventBase,
+    HeldEvent,
+    HotwashEvent,
+    HotwashKind,
+    JumpedEvent,
+    MoveAdvancedEvent,
+    NoteEvent,
+    ObservedEvent,
+    PausedEvent,
+    RateChangedEvent,
+    ResumedEvent,
+    RuledEvent,
+    SkippedEvent,
+    StartedEvent,
+    payload_fields,
+)
+from tabletop.loader import ExerciseError, load_exercise_text, read_text
+from tabletop.model import ALL, Channel, Exercise, Inject, Rating, TeamKind, format_offset
+from tabletop.state import InjectStatus, MselRow, SessionState
+from tabletop.store import Store, StoreError, exercise_copy
+
+__all__ = ["ActionRefused", "Session", "StoreError", "MAX_RATE", "REOPENED"]
+
+MAX_RATE = 1440.0
+"""Fastest clock rate accepted: a scenario day per wall minute."""
+
+REOPENED = "reopened"
+"""Reason of the pause recorded when a writer reopens a session whose clock was left running by a crash."""
+
+E = TypeVar("E", bound=EventBase)
+
+
+class ActionRefused(Exception):
+    """The action is not allowed now; the message tells the user why. Nothing was written."""
+
+
+def load_stored_exercise(text: str, filename: str) -> Exercise:
+    """The exercise from the YAML copy kept in a session file."""
+    return load_exercise_text(text, filename)
+
+
+class Session:
+    """An open session: the exercise, the replayed state, and the actions that extend the log."""
+
+    def __init__(self, store: Store, exercise: Exercise, *, clock: Now | None, author: str) -> None:
+        self._store = store
+        self.exercise = exercise
+        """The exercise, loaded from the YAML copy kept in the session file."""
+        self.state = SessionState(exercise)
+        """The fold of every event so far."""
+        self.author = author
+        """Name recorded as the author of this session's actions."""
+        self._now: Now = clock or system_now
+        self._unreported: list[EventBase] = []
+
+    # Opening
+
+    @classmethod
+    def create(
+        cls,
+        exercise_path: str | os.PathLike[str],
+        session_path: str | os.PathLike[str],
+        *,
+        clock: Now | None = None,
+        author: str = "facilitator",
+    ) -> Session:
+        """Start a new session file from an exercise file (raises ExerciseError if it does not load)."""
+        text = read_text(exercise_path)
+        return cls.create_from_text(text, str(exercise_path), session_path, clock=clock, author=author)
+
+    @classmethod
+    def create_from_text(
+        cls,
+        text: str,
+        filename: str,
+        session_path: str | os.PathLike[str],
+        *,
+        clock: Now | None = None,
+        author: str = "facilitator",
+    ) -> Session:
+        """Start a new session file from exercise YAML text already in hand."""
+        exercise = load_exercise_text(text, filename)
+        store = Store.create(session_path, exercise_copy(text, filename))
+        return cls(store, exercise, clock=clock, author=author)
+
+    @classmethod
+    def open(
+        cls,
+        session_path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        clock: Now | None = None,
+        author: str = "facilitator",
+    ) -> Session:
+        """Open a session file and replay it.
+
+        A writer that finds the clock running although the writers that ran it are gone
+        (they crashed) records a pause, reason 'reopened', at the scenario minute of the
+        last event: time that nobody recorded does not count. A reader never writes.
+        """
+        store = Store.open(session_path, readonly=readonly)
+        try:
+            copy = store.exercise()
+            try:
+                exercise = load_stored_exercise(copy.text, copy.filename)
+            except ExerciseError as error:
+                raise StoreError(f"{session_path}: the exercise kept in this session no longer loads:\n{error}") from None
+            session = cls(store, exercise, clock=clock, author=author)
+            session._fold(store.events())
+            if not readonly:
+                session._recover()
+        except BaseException:
+            store.close()
+            raise
+        return session
+
+    def close(self) -> None:
+        """Close the file; the session stays valid on disk. Safe to call twice."""
+        self._store.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        """The session file."""
+        return self._store.path
+
+    @property
+    def readonly(self) -> bool:
+        """Whether this session was opened to read only."""
+        return self._store.readonly
+
+    def _recover(self) -> None:
+        if not self._store.dead_writers():
+            return
+        with self._store.transaction() as tx:
+            self._fold_new(tx.events(self.state.last_seq))
+            dead = self._store.dead_writers()
+            if not dead:
+                return
+            if self.state.clock.running and self._store.live_writers() == 0:
+                last = self.state.events[-1]
+                pause = PausedEvent(at=self._now(), minute=last.minute, author=self.author, reason=REOPENED)
+                self._fold([tx.append(pause)])
+            tx.forget_writers(dead)
+
+    # Reading
+
+    def refresh(self) -> list[EventBase]:
+        """Fold events appended by other processes; returns them (cheap when nothing changed)."""
+        new = self._unreported
+        self._unreported = []
+        if self._store.changed():
+            events = self._store.events(after=self.state.last_seq)
+            self._fold(events)
+            new = new + events
+        return new
+
+    def now_minute(self) -> float:
+        """Scenario minute now, from the clock events and the clock callable."""
+        return self.state.clock.minute_at(self._now())
+
+    def now(self) -> datetime:
+        """Wall-clock time now, from the clock callable."""
+        return self._now()
+
+    def due(self) -> list[Inject]:
+        """Scheduled injects due now, in order."""
+        return self.state.due(self.now_minute())
+
+    def msel(self) -> list[MselRow]:
+        """The MSEL with each inject's status now."""
+        return self.state.msel(self.now_minute())
+
+    def status(self, inject_id: str) -> InjectStatus:
+        """Where one inject stands now."""
+        return self.state.status(inject_id, self.now_minute())
+
+    def awaited(self) -> dict[str, list[str]]:
+        """Delivered injects still waiting for decisions, with the teams that owe one."""
+        return self.state.awaited()
+
+    def _fold(self, events: Iterable[EventBase]) -> None:
+        for event in events:
+            self.state.apply(event)
+
+    def _fold_new(self, events: list[EventBase]) -> None:
+        self._fold(events)
+        self._unreported.extend(events)
+
+    # The one way an action writes
+
+    def _act(self, build: Callable[[datetime, float], E]) -> E:
+        if self.readonly:
+            raise ActionRefused("this session was opened read-only")
+        with self._store.transaction() as tx:
+            self._fold_new(tx.events(self.state.last_seq))
+            now = self._now()
+            minute = self.state.clock.minute_at(now)
+            try:
+                event = build(now, minute)
+            except ValidationError as error:
+                raise ActionRefused(_first_error(error)) from None
+            stamped = tx.append(event)
+        self._fold([stamped])
+        return stamped  # type: ignore[return-value]
+
+    def _meta(self, now: datetime, minute: float) -> dict[str, Any]:
+        return {"at": now, "minute": minute, "author": self.author}
+
+    # Checks shared by actions
+
+    def _require_started(self) -> None:
+        if self.state.started is None:
+            raise ActionRefused("the session has not started yet (STARTEX)")
+
+    def _require_playing(self) -> None:
+        self._require_started()
+        if self.state.ended is not None:
+            raise ActionRefused("the session has already ended (ENDEX)")
+
+    def _check_inject(self, inject_id: str) -> None:
+        if not self.state.knows(inject_id):
+            known = [i.id for i in self.exercise.all_injects()] + [a.inject for a in self.state.adhoc_injects]
+            raise ActionRefused(f"unknown inject {inject_id!r}{_did_you_mean(inject_id, known)}")
+
+    def _check_team(self, team_id: str) -> None:
+        if self.exercise.team(team_id) is None:
+            known = [t.id for t in self.exercise.teams]
+            raise ActionRefused(f"unknown team {team_id!r} (teams: {', '.join(known)})")
+
+    def _check_objective(self, objective_id: str) -> None:
+        known = [o.id for o in self.exercise.objectives]
+        if objective_id not in known:
+            listed = ", ".join(known) if known else "none in this exercise"
+            raise ActionRefused(f"unknown objective {objective_id!r} (objectives: {listed})")
+
+    def _check_rate(self, rate: float) -> float:
+        try:
+            value = float(rate)
+        except (TypeError, ValueError):
+            raise ActionRefused(f"{rate!r} is not a clock rate; give a number such as 1, 2 or 4") from None
+        if not math.isfinite(value) or value <= 0:
+            raise ActionRefused(f"the clock rate must be above 0 (got {rate!r})")
+        if value > MAX_RATE:
+            raise ActionRefused(f"the clock rate may be at most {MAX_RATE:g}x (got {value:g})")
+        return value
+
+    def _check_decision(self, payload: Mapping[str, Any]) -> None:
+        team, inject_id, option = payload["team"], payload["inject"], payload.get("option")
+        self._check_team(team)
+        self._check_inject(inject_id)
+        if not self.state.was_delivered(inject_id):
+            raise ActionRefused(f"{inject_id} has not been delivered yet; deliver it before recording decisions")
+        inject = self.exercise.inject(inject_id)
+        if inject is not None and inject.decision is not None:
+            asked = self.exercise.deciders(inject)
+            if team not in asked:
+                raise ActionRefused(f"team {team!r} was not asked to decide on {inject_id} (asked: {', '.join(asked)})")
+        else:
+            players = {t.id for t in self.exercise.teams if t.kind == TeamKind.player}
+            received = {t for d in self.state.deliveries if d.inject == inject_id for t in d.to}
+            if team not in players or team not in received:
+                raise ActionRefused(f"team {team!r} did not receive {inject_id} as a deciding team")
+        if option:
+            if inject is None or inject.decision is None:
+                raise ActionRefused(f"{inject_id} offers no options; record the decision as text")
+            if inject.decision.option(option) is None:
+                offered = ", ".join(o.id for o in inject.decision.options)
+                raise ActionRefused(f"option {option!r} is not offered by {inject_id} (options: {offered})")
+        if not option and not str(payload.get("text") or "").strip():
+            raise ActionRefused("a decision needs an option or a text")
+
+    def _check_record(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """Domain checks of a record's payload, shared by the action and its corrections."""
+        if kind == "decided":
+            self._check_decision(payload)
+            return
+        if payload.get("inject"):
+            self._check_inject(payload["inject"])
+        if payload.get("team"):
+            self._check_team(payload["team"])
+        if payload.get("objective"):
+            self._check_objective(payload["objective"])
+        if "text" in payload and not str(payload["text"]).strip():
+            raise ActionRefused("the text may not be empty")
+        if kind == "adhoc":
+            for team in payload.get("to") or []:
+                self._check_team(team)
+
+    # Actions
+
+    def start(self, rate: float = 1.0) -> StartedEvent:
+        """STARTEX: the clock starts at minute 0 at `rate` and the first move opens."""
+
+        def build(now: datetime, minute: float) -> StartedEvent:
+            if self.state.ended is not None:
+                raise ActionRefused("the session has already ended (ENDEX)")
+            if self.state.started is not None:
+                raise ActionRefused("the session has already started")
+            value = self._check_rate(rate)
+            return StartedEvent(at=now, minute=0.0, author=self.author, rate=value, move=self.exercise.moves[0].id)
+
+        return self._act(build)
+
+    def deliver(self, inject_id: str, *, force: bool = False) -> DeliveredEvent:
+        """Hand an inject to its recipients; re-delivers one already delivered.
+
+        A conditional inject whose condition does not hold is refused unless `force`.
+        """
+
+        def build(now: datetime, minute: float) -> DeliveredEvent:
+            self._require_playing()
+            self._check_inject(inject_id)
+            adhoc = self.state.adhoc(inject_id)
+            if adhoc is not None:
+                to = list(adhoc.to)
+            else:
+                inject = self.exercise.inject(inject_id)
+                assert inject is not None
+                if not force and not self.state.was_delivered(inject_id) and not self.state.is_live(inject_id):
+                    from tabletop.conditions import describe
+
+                    assert inject.condition is not None
+                    raise ActionRefused(
+                        f"{inject_id} is conditional and its condition does not hold "
+                        f"({describe(inject.condition)}); deliver it anyway with force"
+                    )
+                to = self.exercise.recipients(inject)
+            return DeliveredEvent(
+                **self._meta(now, minute), inject=inject_id, to=to, redelivery=self.state.was_delivered(inject_id)
+            )
+
+        return self._act(build)
+
+    def _check_holdable(self, inject_id: str, verb: str) -> None:
+        self._require_playing()
+        self._check_inject(inject_id)
+        if self.state.adhoc(inject_id) is not None:
+            raise ActionRefused(f"{inject_id} is an ad-hoc inject; it was delivered when written")
+        action = self.state.last_action.get(inject_id)
+        if isinstance(action, DeliveredEvent):
+            raise ActionRefused(f"{inject_id} has already been delivered; it cannot be {verb}")
+        if isinstance(action, SkippedEvent):
+            raise ActionRefused(f"{inject_id} has already been skipped")
+        if verb == "held" and isinstance(action, HeldEvent):
+            raise ActionRefused(f"{inject_id} is already held")
+
+    def hold(self, inject_id: str, reason: str = "") -> HeldEvent:
+        """Hold an inject back; it may be delivered or skipped later."""
+
+        def build(now: datetime, minute: float) -> HeldEvent:
+            self._check_holdable(inject_id, "held")
+            return HeldEvent(**self._meta(now, minute), inject=inject_id, reason=reason.strip())
+
+        return self._act(build)
+
+    def skip(self, inject_id: str, reason: str = "") -> SkippedEvent:
+        """Decide an inject will not be played."""
+
+        def build(now: datetime, minute: float) -> SkippedEvent:
+            self._check_holdable(inject_id, "skipped")
+            return SkippedEvent(**self._meta(now, minute), inject=inject_id, reason=reason.strip())
+
+        return self._act(build)
+
+    def adhoc(
+        self,
+        title: str,
+        body: str,
+        to: Iterable[str] | str,
+        channel: str = "briefing",
+        source: str = "Control",
+        move: str | None = None,
+    ) -> AdhocEvent:
+        """Write an unplanned inject and deliver it at once; it gets the next 'ADHOC-N' id."""
+
+        def build(now: datetime, minute: float) -> AdhocEvent:
+            self._require_playing()
+            if not title.strip():
+                raise ActionRefused("an ad-hoc inject needs a title")
+            if not body.strip():
+                raise ActionRefused("an ad-hoc inject needs a body")
+            recipients = _recipients(self.exercise, to)
+            if not recipients:
+                raise ActionRefused("an ad-hoc inject needs at least one recipient team")
+            for team in recipients:
+                self._check_team(team)
+            try:
+                how = Channel(channel)
+            except ValueError:
+                raise ActionRefused(
+                    f"unknown channel {channel!r} (channels: {', '.join(c.value for c in Channel)})"
+                ) from None
+            move_id = move
+            if move_id is None:
+                current = self.state.move
+                move_id = current.id if current is not None else None
+            elif move_id not in {m.id for m in self.exercise.moves}:
+                raise ActionRefused(f"unknown move {move_id!r} (moves: {', '.join(m.id for m in self.exercise.moves)})")
+            return AdhocEvent(
+                **self._meta(now, minute),
+                inject=self.state.next_adhoc_id(),
+                title=title.strip(),
+                body=body.strip(),
+                to=recipients,
+                channel=how,
+                source=source.strip() or "Control",
+                move=move_id,
+            )
+
+        return self._act(build)
+
+    def decide(
+        self,
+        team: str,
+        inject: str,
+        option: str | None = None,
+        text: str = "",
+        rationale: str = "",
+        dissent: str = "",
+    ) -> DecidedEvent:
+        """Record a team's decision on a delivered inject; a later one supersedes it."""
+
+        def build(now: datetime, minute: float) -> DecidedEvent:
+            self._require_playing()
+            payload = {
+                "team": team,
+                "inject": inject,
+                "option": option or None,
+                "text": text.strip(),
+                "rationale": rationale.strip(),
+                "dissent": dissent.strip(),
+            }
+            self._check_decision(payload)
+            return DecidedEvent(**self._meta(now, minute), **payload)
+
+        return self._act(build)
+
+    def note(self, text: str, inject: str | None = None) -> NoteEvent:
+        """Add a note to the record (also after ENDEX)."""
+
+        def build(now: datetime, minute: float) -> NoteEvent:
+            self._require_started()
+            payload = {"text": text.strip(), "inject": inject or None}
+            self._check_record("note", payload)
+            return NoteEvent(**self._meta(now, minute), **payload)
+
+        return self._act(build)
+
+    def rule(
+        self, text: str, rationale: str = "", inject: str | None = None, team: str | None = None
+    ) -> RuledEvent:
+        """Record a white-cell ruling: what control adjudicated and why."""
+
+        def build(now: datetime, minute: float) -> RuledEvent:
+            self._require_started()
+            payload = {"text": text.strip(), "rationale": rationale.strip(), "inject": inject or None, "team": team or None}
+            self._check_record("ruled", payload)
+            return RuledEvent(**self._meta(now, minute), **payload)
+
+        return self._act(build)
+
+    def observe(
+        self,
+        objective: str,
+        rating: str | Rating,
+        text: str,
+        inject: str | None = None,
+        evaluator: str | None = None,
+    ) -> ObservedEvent:
+        """Record an evaluator's observation against an objective (the author is the evaluator)."""
+
+        def build(now: datetime, minute: float) -> ObservedEvent:
+            self._require_started()
+            value = rating.value if isinstance(rating, Rating) else str(rating).strip().upper()
+            if value not in {r.value for r in Rating}:
+                raise ActionRefused(f"rating {rating!r} is not one of P, S, M, U")
+            payload = {"objective": objective, "text": text.strip(), "inject": inject or None}
+            self._check_record("observed", payload)
+            who = (evaluator or self.author).strip() or self.author
+            return ObservedEvent(**self._meta(now, minute), evaluator=who, rating=Rating(value), **payload)
+
+        return self._act(build)
+
+    def pause(self) -> PausedEvent:
+        """Stop the scenario clock."""
+
+        def build(now: datetime, minute: float) -> PausedEvent:
+            self._require_playing()
+            if not self.state.clock.running:
+                raise ActionRefused("the clock is already paused")
+            return PausedEvent(**self._meta(now, minute))
+
+        return self._act(build)
+
+    def resume(self) -> ResumedEvent:
+        """Run the scenario clock again from where it stopped."""
+
+        def build(now: datetime, minute: float) -> ResumedEvent:
+            self._require_playing()
+            if self.state.clock.running:
+                raise ActionRefused("the clock is already running")
+            return ResumedEvent(**self._meta(now, minute))
+
+        return self._act(build)
+
+    def set_rate(self, rate: float) -> RateChangedEvent:
+        """Run the clock at a new rate (1 = real time, 4 = four scenario minutes per wall minute)."""
+
+        def build(now: datetime, minute: float) -> RateChangedEvent:
+            self._require_playing()
+            value = self._check_rate(rate)
+            if value == self.state.clock.rate:
+                raise ActionRefused(f"the clock already runs at {value:g}x")
+            return RateChangedEvent(**self._meta(now, minute), rate=value)
+
+        return self._act(build)
+
+    def jump(self, minute: float) -> JumpedEvent:
+        """Move scenario time forward to `minute` (after STARTEX); it never goes back."""
+
+        def build(now: datetime, current: float) -> JumpedEvent:
+            self._require_playing()
+            try:
+                target = float(minute)
+            except (TypeError, ValueError):
+                raise ActionRefused(f"{minute!r} is not a scenario minute") from None
+            if not math.isfinite(target):
+                raise ActionRefused(f"{minute!r} is not a scenario minute")
+            if target <= current:
+                raise ActionRefused(
+                    f"scenario time only moves forward: it is {format_offset(current)} now, "
+                    f"cannot jump to {format_offset(target)}"
+                )
+            return JumpedEvent(**self._meta(now, current), to=target)
+
+        return self._act(build)
+
+    def advance(self) -> MoveAdvancedEvent:
+        """Open the next move; the clock jumps to its start when that lies ahead."""
+
+        def build(now: datetime, minute: float) -> MoveAdvancedEvent:
+            self._require_playing()
+            move = self.state.next_move
+            if move is None:
+                last = self.state.move
+                raise ActionRefused(f"{last.id if last else 'this'} is the last move; end the exercise instead")
+            start = float(self.exercise.move_start(move))
+            return MoveAdvancedEvent(
+                **self._meta(now, minute),
+                move=move.id,
+                index=self.state.move_index + 1,
+                jump_to=start if start > minute else None,
+            )
+
+        return self._act(build)
+
+    def end(self) -> EndedEvent:
+        """ENDEX: play stops and the clock stops for good; notes, observations, hot wash go on."""
+
+        def build(now: datetime, minute: float) -> EndedEvent:
+            self._require_playing()
+            return EndedEvent(**self._meta(now, minute))
+
+        return self._act(build)
+
+    def hotwash(
+        self, kind: str | HotwashKind, text: str, objective: str | None = None, team: str | None = None
+    ) -> HotwashEvent:
+        """Record a hot-wash entry: a strength or an area for improvement."""
+
+        def build(now: datetime, minute: float) -> HotwashEvent:
+            self._require_started()
+            value = kind.value if isinstance(kind, HotwashKind) else str(kind).strip().lower()
+            if value not in {k.value for k in HotwashKind}:
+                raise ActionRefused(f"hot-wash kind {kind!r} is not 'strength' or 'improvement'")
+            payload = {"text": text.strip(), "objective": objective or None, "team": team or None}
+            self._check_record("hotwash", payload)
+            return HotwashEvent(**self._meta(now, minute), kind=HotwashKind(value), **payload)
+
+        return self._act(build)
+
+    def correct(
+        self,
+        seq: int,
+        reason: str,
+        replacement: Mapping[str, Any] | EventBase | None = None,
+    ) -> CorrectedEvent:
+        """Correct an earlier record without editing it: replace its fields, or retract it.
+
+        `replacement` is a mapping of the fields to change (merged onto the record as it
+        stands) or a whole event of the same kind; None retracts. A correction may be
+        corrected too: retracting it restores what it replaced, and field changes given
+        for it apply to the record it corrects.
+        """
+
+        def build(now: datetime, minute: float) -> CorrectedEvent:
+            self._require_started()
+            if not reason.strip():
+                raise ActionRefused("a correction needs a reason")
+            target = self.state.event(seq)
+            if target is None:
+                raise ActionRefused(f"there is no event #{seq} in this session (last is #{self.state.last_seq})")
+            if not target.CORRECTABLE:
+                raise ActionRefused(
+                    f"#{seq} is a {target.type} event, which cannot be corrected; only decisions, notes, "  # type: ignore[attr-defined]
+                    "observations, rulings, hot-wash entries, ad-hoc injects and corrections can"
+                )
+            root = self.state.event(self.state.root_of(seq))
+            assert root is not None
+            if replacement is None:
+                if isinstance(root, AdhocEvent):
+                    raise ActionRefused(
+                        f"{root.inject} was delivered and cannot be unsent; correct its text, or write a new ad-hoc inject"
+                    )
+                if self.state.is_retracted(seq):
+                    raise ActionRefused(f"#{seq} is already retracted")
+                return CorrectedEvent(**self._meta(now, minute), target=seq, reason=reason.strip(), replacement=None)
+            overrides = self._overrides(target, root, replacement)
+            payload = self._replacement(seq, overrides)
+            return CorrectedEvent(**self._meta(now, minute), target=seq, reason=reason.strip(), replacement=payload)
+
+        return self._act(build)
+
+    def _overrides(self, target: EventBase, root: EventBase, replacement: Mapping[str, Any] | EventBase) -> dict[str, Any]:
+        if isinstance(replacement, EventBase):
+            if type(replacement) is not type(root):
+                raise ActionRefused(
+                    f"#{target.seq} corrects a {root.type} record; the replacement must be one too"  # type: ignore[attr-defined]
+                )
+            return replacement.payload()
+        allowed = payload_fields(type(root))
+        unknown = [key for key in replacement if key not in allowed]
+        if unknown:
+            raise ActionRefused(
+                f"a {root.type} record has no field {unknown[0]!r} (fields: {', '.join(allowed)})"  # type: ignore[attr-defined]
+            )
+        if not replacement:
+            raise ActionRefused("give the fields to correct, or retract the record")
+        return dict(replacement)
+
+    def _replacement(self, seq: int, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The replacement payload for event `seq`, with `overrides` applied to the record at the root."""
+        target = self.state.event(seq)
+        assert target is not None
+        standing = self.state.effective(seq)
+        if isinstance(target, CorrectedEvent):
+            return self._payload_with(target, standing.payload() if standing is not None else None, overrides)
+        base = (standing or target).payload()
+        payload = self._payload_with(target, base, overrides)
+        if standing is not None and payload == base:
+            raise ActionRefused(f"the correction changes nothing in #{seq}")
+        return payload
+
+    def _payload_with(self, event: EventBase, current: dict[str, Any] | None, overrides: dict[str, Any]) -> dict[str, Any]:
+        """`event`'s payload as it stands (`current`, or as written), with the root record's fields overridden.
+
+        For a correction, the overrides go into its replacement, down to the record it corrects.
+        """
+        base = dict(current) if current is not None else event.payload()
+        if isinstance(event, CorrectedEvent):
+            inner_event = self.state.event(event.target)
+            assert inner_event is not None
+            base["replacement"] = self._payload_with(inner_event, base.get("replacement"), overrides)
+            return base
+        merged = {**base, **overrides}
+        meta = {name: getattr(event, name) for name in EventBase.META_FIELDS}
+        try:
+            validated = type(event).model_validate({**merged, **meta})
+        except ValidationError as error:
+            raise ActionRefused(_first_error(error)) from None
+        payload = validated.payload()
+        self._check_record(event.type, payload)  # type: ignore[attr-defined]
+        if isinstance(event, AdhocEvent) and (payload["inject"] != event.inject or payload["to"] != event.to):
+            raise ActionRefused(f"{event.inject} was delivered to {', '.join(event.to)}; its id and recipients stay")
+        return payload
+
+
+def _recipients(exercise: Exercise, to: Iterable[str] | str) -> list[str]:
+    if isinstance(to, str):
+        items = [part.strip() for part in to.replace(",", " ").split()]
+    else:
+        items = [str(part).strip() for part in to]
+    if ALL in items:
+        return [t.id for t in exercise.teams if t.kind != TeamKind.control]
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _did_you_mean(word: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(word, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part)
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

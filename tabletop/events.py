@@ -1,0 +1,363 @@
+"""Session events: everything that happens in a session, as pydantic data.
+
+The event log is the truth of a session; every view (console, participant
+view, report) is a fold over these models. Each event is one immutable record
+with a sequence number, the wall-clock UTC time it was written, the scenario
+minute it happened at, who wrote it, and a payload. The union is discriminated
+on `type` so a whole log replays with one `TypeAdapter.validate_json` call.
+
+Nothing here is edited in place: a mistake is fixed by a `corrected` event that
+points at the record it corrects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from tabletop.model import Channel, Rating, format_offset
+
+
+class HotwashKind(str, Enum):
+    """What a hot-wash entry records: something that went well, or something to fix."""
+
+    strength = "strength"
+    improvement = "improvement"
+
+
+class EventBase(BaseModel):
+    """What every event carries besides its payload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    META_FIELDS: ClassVar[frozenset[str]] = frozenset({"seq", "at", "minute", "author", "type"})
+    """Fields that say when and by whom; the rest is the payload a correction may replace."""
+
+    CORRECTABLE: ClassVar[bool] = False
+    """Whether a `corrected` event may point at this kind of event."""
+
+    seq: int = Field(default=0, ge=0, description="Position in the log, assigned when appended (1, 2, ...).")
+    at: datetime = Field(description="Wall-clock UTC time the event was written.")
+    minute: float = Field(description="Scenario minutes after STARTEX when it happened.")
+    author: str = Field(default="facilitator", description="Who recorded it: 'facilitator' or an evaluator's name.")
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields (not seq, time or author), as JSON-ready data."""
+        return self.model_dump(mode="json", exclude=set(self.META_FIELDS))
+
+    def summary(self) -> str:
+        """One readable line: what happened, for the CLI and the console log."""
+        return self.type  # type: ignore[attr-defined,no-any-return]
+
+    def line(self) -> str:
+        """`#SEQ +HH:MM author: summary`, the form every CLI verb prints."""
+        return f"#{self.seq} {format_offset(self.minute)} {self.author}: {self.summary()}"
+
+
+class StartedEvent(EventBase):
+    """STARTEX: play begins, the scenario clock runs at `rate` and the first move opens."""
+
+    type: Literal["started"] = "started"
+    rate: float = Field(gt=0, description="Scenario minutes per wall minute (1 = real time, 4 = compressed).")
+    move: str = Field(description="Id of the first move, opened at STARTEX.")
+
+    def summary(self) -> str:
+        """STARTEX with its rate."""
+        return f"STARTEX at {self.rate:g}x, move {self.move} opened"
+
+
+class DeliveredEvent(EventBase):
+    """An inject (scheduled, contingency or ad hoc) handed to its recipients."""
+
+    type: Literal["delivered"] = "delivered"
+    inject: str = Field(description="Id of the inject delivered.")
+    to: list[str] = Field(description="Team ids it was actually delivered to.")
+    redelivery: bool = Field(default=False, description="True when the inject had been delivered before.")
+
+    def summary(self) -> str:
+        """What went to whom."""
+        verb = "re-delivered" if self.redelivery else "delivered"
+        return f"{verb} {self.inject} to {', '.join(self.to) or 'nobody'}"
+
+
+class HeldEvent(EventBase):
+    """The facilitator holds an inject back for now; it may be delivered or skipped later."""
+
+    type: Literal["held"] = "held"
+    inject: str = Field(description="Id of the inject held.")
+    reason: str = Field(default="", description="Why it was held.")
+
+    def summary(self) -> str:
+        """The hold and its reason."""
+        return f"held {self.inject}" + (f" ({self.reason})" if self.reason else "")
+
+
+class SkippedEvent(EventBase):
+    """The facilitator decides an inject will not be played."""
+
+    type: Literal["skipped"] = "skipped"
+    inject: str = Field(description="Id of the inject skipped.")
+    reason: str = Field(default="", description="Why it was skipped.")
+
+    def summary(self) -> str:
+        """The skip and its reason."""
+        return f"skipped {self.inject}" + (f" ({self.reason})" if self.reason else "")
+
+
+class AdhocEvent(EventBase):
+    """An unplanned inject written during play and delivered at once to its recipients.
+
+    Its text lives only here, so every view that shows what a team received reads it
+    from this event.
+    """
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["adhoc"] = "adhoc"
+    inject: str = Field(description="Id given to it, 'ADHOC-1', 'ADHOC-2', ...")
+    title: str = Field(min_length=1, description="Headline the facilitator reads out.")
+    body: str = Field(min_length=1, description="Full text as the teams receive it.")
+    to: list[str] = Field(min_length=1, description="Team ids it was delivered to.")
+    channel: Channel = Field(default=Channel.briefing, description="How it reached the table.")
+    source: str = Field(default="Control", description="Who it is from in the story.")
+    move: str | None = Field(default=None, description="Move it was written in.")
+
+    def summary(self) -> str:
+        """The new inject and its recipients."""
+        return f"ad-hoc inject {self.inject} {self.title!r} delivered to {', '.join(self.to)}"
+
+
+class DecidedEvent(EventBase):
+    """A team's answer to an inject: an option, free text, or both."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["decided"] = "decided"
+    team: str = Field(description="Team id that decided.")
+    inject: str = Field(description="Inject answered.")
+    option: str | None = Field(default=None, description="Option id chosen, if the team chose one.")
+    text: str = Field(default="", description="What the team said it would do, in its words.")
+    rationale: str = Field(default="", description="Why, as the team put it.")
+    dissent: str = Field(default="", description="Who disagreed inside the team, and how.")
+
+    def summary(self) -> str:
+        """Which team chose what."""
+        choice = self.option or repr(self.text)
+        return f"{self.team} decided {choice} on {self.inject}"
+
+
+class NoteEvent(EventBase):
+    """A facilitator's note for the record."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["note"] = "note"
+    text: str = Field(min_length=1, description="The note.")
+    inject: str | None = Field(default=None, description="Inject it is about, if any.")
+
+    def summary(self) -> str:
+        """The note, shortened."""
+        about = f" on {self.inject}" if self.inject else ""
+        return f"note{about}: {_short(self.text)}"
+
+
+class ObservedEvent(EventBase):
+    """An evaluator's observation against an objective, with an HSEEP rating."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["observed"] = "observed"
+    evaluator: str = Field(description="Name of the evaluator who observed it.")
+    objective: str = Field(description="Objective id observed.")
+    rating: Rating = Field(description="P, S, M or U.")
+    text: str = Field(min_length=1, description="What was observed.")
+    inject: str | None = Field(default=None, description="Inject it relates to, if any.")
+
+    def summary(self) -> str:
+        """Objective, rating and the start of the text."""
+        return f"{self.evaluator} rated {self.objective} {self.rating.value}: {_short(self.text)}"
+
+
+class RuledEvent(EventBase):
+    """A white-cell ruling: what control adjudicated, and why."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["ruled"] = "ruled"
+    text: str = Field(min_length=1, description="What control ruled.")
+    rationale: str = Field(default="", description="Why.")
+    inject: str | None = Field(default=None, description="Inject the ruling is about, if any.")
+    team: str | None = Field(default=None, description="Team the ruling concerns, if any.")
+
+    def summary(self) -> str:
+        """The ruling, shortened."""
+        return f"ruling: {_short(self.text)}"
+
+
+class PausedEvent(EventBase):
+    """The scenario clock stops at `minute`."""
+
+    type: Literal["paused"] = "paused"
+    reason: str = Field(default="", description="Why: empty when the facilitator paused, 'reopened' after a crash.")
+
+    def summary(self) -> str:
+        """The pause."""
+        return "clock paused" + (f" ({self.reason})" if self.reason else "")
+
+
+class ResumedEvent(EventBase):
+    """The scenario clock runs again from `minute`."""
+
+    type: Literal["resumed"] = "resumed"
+
+    def summary(self) -> str:
+        """The resume."""
+        return "clock resumed"
+
+
+class RateChangedEvent(EventBase):
+    """The clock runs at a new rate from `minute` on."""
+
+    type: Literal["rate_changed"] = "rate_changed"
+    rate: float = Field(gt=0, description="New scenario minutes per wall minute.")
+
+    def summary(self) -> str:
+        """The new rate."""
+        return f"clock rate set to {self.rate:g}x"
+
+
+class JumpedEvent(EventBase):
+    """The scenario clock jumps forward from `minute` to `to`."""
+
+    type: Literal["jumped"] = "jumped"
+    to: float = Field(ge=0, description="Scenario minute after the jump.")
+
+    def summary(self) -> str:
+        """Where the clock went."""
+        return f"clock jumped to {format_offset(self.to)}"
+
+
+class MoveAdvancedEvent(EventBase):
+    """The next move opens; the clock jumps to its start when that lies ahead."""
+
+    type: Literal["move_advanced"] = "move_advanced"
+    move: str = Field(description="Id of the move opened.")
+    index: int = Field(ge=0, description="Position of the move in the exercise (0-based).")
+    jump_to: float | None = Field(
+        default=None, description="Scenario minute the clock jumped to, when the move starts later than now."
+    )
+
+    def summary(self) -> str:
+        """The move, and the jump if any."""
+        jump = f", clock jumped to {format_offset(self.jump_to)}" if self.jump_to is not None else ""
+        return f"move {self.move} opened{jump}"
+
+
+class CorrectedEvent(EventBase):
+    """A correction of an earlier record, never an edit in place.
+
+    `replacement` is the full payload of the corrected record as it should read
+    (same kind of event); `None` retracts the record. A correction may itself be
+    corrected: its replacement then has the payload of a correction.
+    """
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["corrected"] = "corrected"
+    target: int = Field(ge=1, description="Seq of the event corrected.")
+    reason: str = Field(min_length=1, description="Why the record was wrong.")
+    replacement: dict[str, Any] | None = Field(
+        default=None, description="The corrected payload; absent when the record is retracted."
+    )
+
+    def summary(self) -> str:
+        """What was corrected, how and why."""
+        how = "retracted" if self.replacement is None else "corrected"
+        return f"{how} #{self.target}: {_short(self.reason)}"
+
+
+class EndedEvent(EventBase):
+    """ENDEX: play stops; the clock stops for good."""
+
+    type: Literal["ended"] = "ended"
+
+    def summary(self) -> str:
+        """ENDEX."""
+        return "ENDEX"
+
+
+class HotwashEvent(EventBase):
+    """One hot-wash entry: a strength or an area for improvement, said in the room."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["hotwash"] = "hotwash"
+    kind: HotwashKind = Field(description="strength or improvement.")
+    text: str = Field(min_length=1, description="What was said.")
+    objective: str | None = Field(default=None, description="Objective it relates to, if any.")
+    team: str | None = Field(default=None, description="Team that said it or that it concerns, if any.")
+
+    def summary(self) -> str:
+        """Kind and the start of the text."""
+        return f"hot-wash {self.kind.value}: {_short(self.text)}"
+
+
+Event = Annotated[
+    Union[
+        StartedEvent,
+        DeliveredEvent,
+        HeldEvent,
+        SkippedEvent,
+        AdhocEvent,
+        DecidedEvent,
+        NoteEvent,
+        ObservedEvent,
+        RuledEvent,
+        PausedEvent,
+        ResumedEvent,
+        RateChangedEvent,
+        JumpedEvent,
+        MoveAdvancedEvent,
+        CorrectedEvent,
+        EndedEvent,
+        HotwashEvent,
+    ],
+    Field(discriminator="type"),
+]
+"""Any session event."""
+
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        StartedEvent,
+        DeliveredEvent,
+        HeldEvent,
+        SkippedEvent,
+        AdhocEvent,
+        DecidedEvent,
+        NoteEvent,
+        ObservedEvent,
+        RuledEvent,
+        PausedEvent,
+        ResumedEvent,
+        RateChangedEvent,
+        JumpedEvent,
+        MoveAdvancedEvent,
+        CorrectedEvent,
+        EndedEvent,
+        HotwashEvent,
+    )
+}
+"""Event class by its `type` tag."""
+
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
+"""Validates one event from JSON or Python data."""
+
+EVENT_LIST_ADAPTER: TypeAdapter[list[Any]] = TypeAdapter(list[Event])
+"""Validates a whole log at once: the replay hot path."""
+
+
+def payload_fields(cls: type[EventBase]) -> list[str]:
+    """Names of the fields a correction of this kind of event may replace."""
+    return [name for name in cls.model_fields if name not in EventBase.META_FIELDS]
+
+
+def _short(text: str, width: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"

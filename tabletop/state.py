@@ -1,0 +1,599 @@
+"""`SessionState`: everything a session knows, as a pure fold over its events.
+
+The log is the truth; this is derived from it and from the exercise, and
+nothing else. Replaying the same events gives the same state, so a session
+reopened after a crash, a participant's view in another terminal and the
+after-action report all see one story. `apply` is O(1) per event (a correction
+re-reads only its own chain); the views that depend on corrections or on the
+current minute (decisions, awaited answers, MSEL status) are computed when
+asked and cached until the next relevant event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import ValidationError
+
+from tabletop.clock import ScenarioClock
+from tabletop.conditions import describe, evaluate
+from tabletop.events import (
+    AdhocEvent,
+    CorrectedEvent,
+    DecidedEvent,
+    DeliveredEvent,
+    EndedEvent,
+    EventBase,
+    HeldEvent,
+    HotwashEvent,
+    MoveAdvancedEvent,
+    NoteEvent,
+    ObservedEvent,
+    RuledEvent,
+    SkippedEvent,
+    StartedEvent,
+)
+from tabletop.model import Exercise, Inject, Move
+
+
+class InjectStatus(str, Enum):
+    """Where an inject stands in the MSEL."""
+
+    upcoming = "upcoming"
+    """Not yet due: its time or its move has not come, or it is a contingency in reserve."""
+    due = "due"
+    """Its time has come in an open move, it is live, and nobody has acted on it."""
+    delivered = "delivered"
+    """Handed to its recipients (an ad-hoc inject is delivered when written)."""
+    held = "held"
+    """Held back by the facilitator; may still be delivered or skipped."""
+    skipped = "skipped"
+    """Will not be played."""
+    inactive = "inactive"
+    """Conditional, and its condition does not hold (yet)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One handing-over of an inject to teams, as recorded."""
+
+    seq: int
+    """Seq of the delivered or ad-hoc event."""
+    inject: str
+    """Inject id."""
+    to: tuple[str, ...]
+    """Team ids it actually went to."""
+    at: datetime
+    """Wall-clock UTC time."""
+    minute: float
+    """Scenario minute."""
+    redelivery: bool
+    """True when it had been delivered before."""
+    adhoc: bool
+    """True for an inject written during play."""
+
+
+@dataclass(frozen=True)
+class ReceivedInject:
+    """An inject as a team received it: its text (from the exercise or the ad-hoc event) and when."""
+
+    inject: str
+    """Inject id."""
+    title: str
+    """Headline."""
+    body: str
+    """Full text."""
+    source: str
+    """Who it is from in the story."""
+    channel: str
+    """How it arrived."""
+    to: tuple[str, ...]
+    """Everyone it went to in that delivery."""
+    seq: int
+    """Seq of the delivery."""
+    at: datetime
+    """Wall-clock UTC time of the delivery."""
+    minute: float
+    """Scenario minute of the delivery."""
+    adhoc: bool
+    """True for an ad-hoc inject."""
+    redelivery: bool
+    """True when this was a repeat delivery."""
+
+
+@dataclass(frozen=True)
+class MselRow:
+    """One row of the MSEL as the console and the report show it."""
+
+    inject: str
+    """Inject id."""
+    kind: str
+    """'scheduled', 'contingency' or 'adhoc'."""
+    move: str | None
+    """Move id (None for a contingency not tied to a move)."""
+    at: float | None
+    """Scheduled scenario minute; for an ad-hoc inject, when it was written."""
+    title: str
+    """Headline."""
+    to: tuple[str, ...]
+    """Recipients (as planned, or as delivered for ad-hoc injects)."""
+    channel: str
+    """How it arrives."""
+    status: InjectStatus
+    """Where it stands now."""
+    condition: str | None
+    """The branching condition in words, if any."""
+    delivered_minute: float | None
+    """Scenario minute of the first delivery."""
+    reason: str
+    """Reason given for the last hold or skip."""
+    awaited: tuple[str, ...]
+    """Teams asked to decide that have not answered (once delivered)."""
+    decided: tuple[str, ...]
+    """Teams that have recorded a decision."""
+
+
+class SessionState:
+    """The fold of a session's events over its exercise."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self.events: list[EventBase] = []
+        """Every event folded, in seq order, as written (corrections do not rewrite them)."""
+        self.clock = ScenarioClock()
+        """The scenario clock as the log has set it."""
+        self.started: StartedEvent | None = None
+        """The STARTEX event, once play has begun."""
+        self.ended: EndedEvent | None = None
+        """The ENDEX event, once play is over."""
+        self.move_index = -1
+        """Index of the open move in `exercise.moves` (-1 before STARTEX)."""
+        self.move_openings: list[tuple[str, EventBase]] = []
+        """(move id, the event that opened it), in order."""
+        self.deliveries: list[Delivery] = []
+        """Every delivery (scheduled, contingency, ad hoc, repeats), in order."""
+        self.last_action: dict[str, EventBase] = {}
+        """Per inject id: the last delivered, ad-hoc, held or skipped event."""
+        self._injects: dict[str, Inject] = {i.id: i for i in exercise.all_injects()}
+        self._move_index_of: dict[str, int] = {
+            inject.id: index for index, move in enumerate(exercise.moves) for inject in move.injects
+        }
+        self._contingencies = {i.id for i in exercise.contingencies}
+        self._file_order = {inject_id: n for n, inject_id in enumerate(self._injects)}
+        self._by_seq: dict[int, EventBase] = {}
+        self._records: dict[str, list[int]] = {}
+        self._corrections_of: dict[int, list[int]] = {}
+        self._adhoc: list[str] = []
+        self._first_delivery: dict[str, Delivery] = {}
+        self._cache: dict[str, Any] = {}
+
+    # Folding
+
+    @classmethod
+    def replay(cls, exercise: Exercise, events: Iterable[EventBase]) -> SessionState:
+        """The state after folding `events` in order."""
+        state = cls(exercise)
+        for event in events:
+            state.apply(event)
+        return state
+
+    @property
+    def last_seq(self) -> int:
+        """Seq of the last event folded (0 before any)."""
+        return self.events[-1].seq if self.events else 0
+
+    def apply(self, event: EventBase) -> None:
+        """Fold one event in; events must come in seq order."""
+        self.events.append(event)
+        self._by_seq[event.seq] = event
+        self.clock = self.clock.apply(event)
+        match event:
+            case StartedEvent():
+                self.started = event
+                self.move_index = 0
+                self.move_openings.append((event.move, event))
+            case MoveAdvancedEvent():
+                self.move_index = event.index
+                self.move_openings.append((event.move, event))
+            case EndedEvent():
+                self.ended = event
+            case DeliveredEvent():
+                self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute,
+                                       event.redelivery, event.inject in self._adhoc_ids()))
+                self.last_action[event.inject] = event
+            case AdhocEvent():
+                self._adhoc.append(event.inject)
+                self._cache.pop("adhoc_ids", None)
+                self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute,
+                                       False, True))
+                self.last_action[event.inject] = event
+            case HeldEvent() | SkippedEvent():
+                self.last_action[event.inject] = event
+            case CorrectedEvent():
+                self._corrections_of.setdefault(event.target, []).append(event.seq)
+        if event.CORRECTABLE:
+            self._records.setdefault(event.type, []).append(event.seq)  # type: ignore[attr-defined]
+            self._cache.clear()
+        else:
+            for key in ("awaited", "msel"):
+                self._cache.pop(key, None)
+
+    def _deliver(self, delivery: Delivery) -> None:
+        self.deliveries.append(delivery)
+        self._first_delivery.setdefault(delivery.inject, delivery)
+
+    def _adhoc_ids(self) -> set[str]:
+        ids = self._cache.get("adhoc_ids")
+        if ids is None:
+            ids = self._cache["adhoc_ids"] = set(self._adhoc)
+        return ids  # type: ignore[no-any-return]
+
+    # Events and corrections
+
+    def event(self, seq: int) -> EventBase | None:
+        """The event with this seq, as written."""
+        return self._by_seq.get(seq)
+
+    def effective(self, seq: int) -> EventBase | None:
+        """The event with this seq as it stands after corrections; None if retracted or unknown."""
+        original = self._by_seq.get(seq)
+        if original is None:
+            return None
+        for correction_seq in reversed(self._corrections_of.get(seq, ())):
+            correction = self.effective(correction_seq)
+            if correction is None:
+                continue
+            assert isinstance(correction, CorrectedEvent)
+            if correction.replacement is None:
+                return None
+            replaced = _replaced(original, correction.replacement)
+            if replaced is not None:
+                return replaced
+        return original
+
+    def corrections_of(self, seq: int) -> list[CorrectedEvent]:
+        """Corrections pointing at this event, oldest first (each as it stands)."""
+        out = []
+        for correction_seq in self._corrections_of.get(seq, ()):
+            correction = self.effective(correction_seq)
+            if isinstance(correction, CorrectedEvent):
+                out.append(correction)
+        return out
+
+    def is_retracted(self, seq: int) -> bool:
+        """Whether the event exists and a correction retracted it."""
+        return seq in self._by_seq and self.effective(seq) is None
+
+    def root_of(self, seq: int) -> int:
+        """The record a correction (or a correction of one) ultimately corrects."""
+        event = self._by_seq.get(seq)
+        while isinstance(event, CorrectedEvent):
+            seq = event.target
+            event = self._by_seq.get(seq)
+        return seq
+
+    def records(self, kind: str) -> list[EventBase]:
+        """Records of one correctable kind ('decided', 'note', ...) as they stand, retractions left out."""
+        key = f"records:{kind}"
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = []
+            for seq in self._records.get(kind, ()):
+                current = self.effective(seq)
+                if current is not None:
+                    cached.append(current)
+            self._cache[key] = cached
+        return list(cached)
+
+    @property
+    def corrections(self) -> list[CorrectedEvent]:
+        """Every correction as written, in order (including corrections of corrections)."""
+        return [self._by_seq[s] for s in self._records.get("corrected", ())]  # type: ignore[misc]
+
+    @property
+    def notes(self) -> list[NoteEvent]:
+        """Facilitator notes, corrected, retractions left out."""
+        return self.records("note")  # type: ignore[return-value]
+
+    @property
+    def observations(self) -> list[ObservedEvent]:
+        """Evaluators' observations, corrected, retractions left out."""
+        return self.records("observed")  # type: ignore[return-value]
+
+    @property
+    def rulings(self) -> list[RuledEvent]:
+        """White-cell rulings, corrected, retractions left out."""
+        return self.records("ruled")  # type: ignore[return-value]
+
+    @property
+    def hotwash(self) -> list[HotwashEvent]:
+        """Hot-wash entries, corrected, retractions left out."""
+        return self.records("hotwash")  # type: ignore[return-value]
+
+    @property
+    def decisions(self) -> list[DecidedEvent]:
+        """Every decision recorded (not only the latest per team), corrected, in order."""
+        return self.records("decided")  # type: ignore[return-value]
+
+    # Decisions
+
+    def _decision_index(self) -> dict[str, dict[str, DecidedEvent]]:
+        index = self._cache.get("decision_index")
+        if index is None:
+            index = {}
+            for decision in self.records("decided"):
+                assert isinstance(decision, DecidedEvent)
+                index.setdefault(decision.inject, {})[decision.team] = decision
+            self._cache["decision_index"] = index
+        return index  # type: ignore[no-any-return]
+
+    def decisions_on(self, inject_id: str) -> dict[str, DecidedEvent]:
+        """Latest decision per team on the inject, corrections applied."""
+        return dict(self._decision_index().get(inject_id, {}))
+
+    def decision(self, inject_id: str, team_id: str) -> DecidedEvent | None:
+        """The team's latest decision on the inject."""
+        return self._decision_index().get(inject_id, {}).get(team_id)
+
+    def team_decisions(self, team_id: str) -> dict[str, DecidedEvent]:
+        """A team's latest decision per inject."""
+        return {
+            inject_id: teams[team_id]
+            for inject_id, teams in self._decision_index().items()
+            if team_id in teams
+        }
+
+    def choices(self, inject_id: str) -> Mapping[str, str | None]:
+        """Latest option per team on the inject (None for free text); what conditions read."""
+        return {team: d.option for team, d in self._decision_index().get(inject_id, {}).items()}
+
+    def was_delivered(self, inject_id: str) -> bool:
+        """Whether the inject has been delivered at least once."""
+        return inject_id in self._first_delivery
+
+    def deciders(self, inject_id: str) -> list[str]:
+        """Teams asked to decide on the inject (none for ad-hoc injects or injects without a decision)."""
+        inject = self._injects.get(inject_id)
+        return self.exercise.deciders(inject) if inject is not None else []
+
+    def awaited(self) -> dict[str, list[str]]:
+        """Delivered injects still waiting for decisions: inject id to the teams that owe one."""
+        cached = self._cache.get("awaited")
+        if cached is None:
+            cached = {}
+            index = self._decision_index()
+            for inject_id in self._first_delivery:
+                missing = [t for t in self.deciders(inject_id) if t not in index.get(inject_id, {})]
+                if missing:
+                    cached[inject_id] = missing
+            self._cache["awaited"] = cached
+        return {k: list(v) for k, v in cached.items()}
+
+    # Injects
+
+    def inject(self, inject_id: str) -> Inject | None:
+        """The exercise's inject with this id (scheduled or contingency)."""
+        return self._injects.get(inject_id)
+
+    def adhoc(self, inject_id: str) -> AdhocEvent | None:
+        """The ad-hoc inject with this id, as it stands after corrections."""
+        for record in self.records("adhoc"):
+            assert isinstance(record, AdhocEvent)
+            if record.inject == inject_id:
+                return record
+        return None
+
+    @property
+    def adhoc_injects(self) -> list[AdhocEvent]:
+        """Ad-hoc injects written so far, corrected, in order."""
+        return self.records("adhoc")  # type: ignore[return-value]
+
+    def knows(self, inject_id: str) -> bool:
+        """Whether the id names an inject of the exercise or an ad-hoc one."""
+        return inject_id in self._injects or inject_id in self._adhoc_ids()
+
+    def next_adhoc_id(self) -> str:
+        """The id the next ad-hoc inject gets."""
+        return f"ADHOC-{len(self._adhoc) + 1}"
+
+    def is_live(self, inject_id: str) -> bool:
+        """Whether the inject may fire: it has no condition, or its condition holds now."""
+        inject = self._injects.get(inject_id)
+        if inject is None or inject.condition is None:
+            return True
+        return evaluate(inject.condition, self)
+
+    def live_conditionals(self) -> list[str]:
+        """Ids of conditional injects whose condition holds now."""
+        return [i.id for i in self._injects.values() if i.condition is not None and evaluate(i.condition, self)]
+
+    def status(self, inject_id: str, minute: float) -> InjectStatus:
+        """Where the inject stands at scenario minute `minute`."""
+        action = self.last_action.get(inject_id)
+        if isinstance(action, (DeliveredEvent, AdhocEvent)):
+            return InjectStatus.delivered
+        if isinstance(action, HeldEvent):
+            return InjectStatus.held
+        if isinstance(action, SkippedEvent):
+            return InjectStatus.skipped
+        inject = self._injects.get(inject_id)
+        if inject is None:
+            return InjectStatus.upcoming
+        if inject.condition is not None and not evaluate(inject.condition, self):
+            return InjectStatus.inactive
+        if inject_id in self._contingencies or self.started is None:
+            return InjectStatus.upcoming
+        move_index = self._move_index_of[inject_id]
+        scheduled = self._scheduled_minute(inject, move_index)
+        if move_index <= self.move_index and scheduled <= minute + 1e-9:
+            return InjectStatus.due
+        return InjectStatus.upcoming
+
+    def due(self, minute: float) -> list[Inject]:
+        """Scheduled injects due at `minute`, in scenario-time order; contingencies never are."""
+        rows = [
+            self._injects[row.inject]
+            for row in self.msel(minute)
+            if row.status is InjectStatus.due and row.kind == "scheduled"
+        ]
+        return rows
+
+    def _scheduled_minute(self, inject: Inject, move_index: int) -> float:
+        if inject.at is not None:
+            return float(inject.at)
+        return float(self.exercise.move_start(self.exercise.moves[move_index]))
+
+    def msel(self, minute: float) -> list[MselRow]:
+        """The MSEL in play order with each inject's status at `minute`.
+
+        Per move, scheduled injects by time with the move's ad-hoc injects merged in
+        at the minute they were written; contingencies last, in file order.
+        """
+        key = ("msel", minute)
+        cached = self._cache.get("msel")
+        if cached is not None and cached[0] == key:
+            return list(cached[1])
+        rows: list[MselRow] = []
+        adhoc_by_move: dict[str | None, list[AdhocEvent]] = {}
+        for record in self.records("adhoc"):
+            assert isinstance(record, AdhocEvent)
+            adhoc_by_move.setdefault(record.move, []).append(record)
+        placed: set[str | None] = set()
+        for index, move in enumerate(self.exercise.moves):
+            keyed: list[tuple[tuple[float, int, int], MselRow]] = []
+            for inject in move.injects:
+                at = self._scheduled_minute(inject, index)
+                keyed.append(((at, 0, self._file_order[inject.id]), self._row(inject, "scheduled", move, at, minute)))
+            for record in adhoc_by_move.get(move.id, []):
+                keyed.append(((record.minute, 1, record.seq), self._adhoc_row(record)))
+            placed.add(move.id)
+            keyed.sort(key=lambda pair: pair[0])
+            rows.extend(row for _, row in keyed)
+        for move_id, records in adhoc_by_move.items():
+            if move_id not in placed:
+                rows.extend(self._adhoc_row(record) for record in records)
+        for inject in self.exercise.contingencies:
+            rows.append(self._row(inject, "contingency", None, inject.at, minute))
+        self._cache["msel"] = (key, rows)
+        return list(rows)
+
+    def _row(self, inject: Inject, kind: str, move: Move | None, at: float | None, minute: float) -> MselRow:
+        first = self._first_delivery.get(inject.id)
+        action = self.last_action.get(inject.id)
+        reason = action.reason if isinstance(action, (HeldEvent, SkippedEvent)) else ""
+        decided = self.decisions_on(inject.id)
+        deciders = self.exercise.deciders(inject)
+        return MselRow(
+            inject=inject.id,
+            kind=kind,
+            move=move.id if move is not None else None,
+            at=float(at) if at is not None else None,
+            title=inject.title,
+            to=tuple(self.exercise.recipients(inject)),
+            channel=inject.channel.value,
+            status=self.status(inject.id, minute),
+            condition=describe(inject.condition) if inject.condition is not None else None,
+            delivered_minute=first.minute if first is not None else None,
+            reason=reason,
+            awaited=tuple(t for t in deciders if t not in decided) if first is not None else (),
+            decided=tuple(t for t in decided),
+        )
+
+    def _adhoc_row(self, record: AdhocEvent) -> MselRow:
+        return MselRow(
+            inject=record.inject,
+            kind="adhoc",
+            move=record.move,
+            at=record.minute,
+            title=record.title,
+            to=tuple(record.to),
+            channel=record.channel.value,
+            status=InjectStatus.delivered,
+            condition=None,
+            delivered_minute=record.minute,
+            reason="",
+            awaited=(),
+            decided=tuple(self.decisions_on(record.inject)),
+        )
+
+    # What teams received
+
+    def received(self, delivery: Delivery) -> ReceivedInject:
+        """The text a delivery carried: from the exercise, or from the ad-hoc event as corrected."""
+        if delivery.adhoc:
+            record = self.adhoc(delivery.inject)
+            assert record is not None
+            title, body, source, channel = record.title, record.body, record.source, record.channel.value
+        else:
+            inject = self._injects[delivery.inject]
+            title, body, source, channel = inject.title, inject.body, inject.source, inject.channel.value
+        return ReceivedInject(
+            inject=delivery.inject,
+            title=title,
+            body=body,
+            source=source,
+            channel=channel,
+            to=delivery.to,
+            seq=delivery.seq,
+            at=delivery.at,
+            minute=delivery.minute,
+            adhoc=delivery.adhoc,
+            redelivery=delivery.redelivery,
+        )
+
+    def delivered_to(self, team_id: str) -> list[ReceivedInject]:
+        """Everything actually delivered to the team, in order, with its text."""
+        return [self.received(d) for d in self.deliveries if team_id in d.to]
+
+    def first_delivery(self, inject_id: str) -> Delivery | None:
+        """The first delivery of the inject, if any."""
+        return self._first_delivery.get(inject_id)
+
+    # The move
+
+    @property
+    def move(self) -> Move | None:
+        """The open move (None before STARTEX)."""
+        return self.exercise.moves[self.move_index] if self.move_index >= 0 else None
+
+    @property
+    def next_move(self) -> Move | None:
+        """The move `advance` would open, if any."""
+        index = self.move_index + 1
+        return self.exercise.moves[index] if 0 < index < len(self.exercise.moves) else None
+
+    # Comparison
+
+    def snapshot(self, minute: float | None = None) -> dict[str, Any]:
+        """Everything derived, as plain data: two states are the same story when these are equal."""
+        at = self.clock.base if minute is None else minute
+        return {
+            "last_seq": self.last_seq,
+            "clock": (self.clock.base, self.clock.since, self.clock.rate, self.clock.running, self.clock.ended),
+            "started": self.started is not None,
+            "ended": self.ended is not None,
+            "move_index": self.move_index,
+            "moves": [(m, e.seq) for m, e in self.move_openings],
+            "deliveries": list(self.deliveries),
+            "msel": self.msel(at),
+            "awaited": self.awaited(),
+            "decisions": {k: {t: d.model_dump() for t, d in v.items()} for k, v in self._decision_index().items()},
+            "live": self.live_conditionals(),
+            "records": {
+                kind: [r.model_dump() for r in self.records(kind)]
+                for kind in ("decided", "note", "observed", "ruled", "hotwash", "adhoc")
+            },
+            "corrections": [c.model_dump() for c in self.corrections],
+        }
+
+
+def _replaced(original: EventBase, payload: Mapping[str, Any]) -> EventBase | None:
+    meta = {name: getattr(original, name) for name in EventBase.META_FIELDS}
+    try:
+        return type(original).model_validate({**payload, **meta})
+    except ValidationError:
+        return None
