@@ -700,7 +700,9 @@ class Session:
             assert inner_event is not None
             base["replacement"] = self._payload_with(inner_event, base.get("replacement"), overrides)
             return base
-        merged = {**base, **overrides}
+        fields = type(event).model_fields
+        cleared = {k: None for k, v in overrides.items() if v == "" and k in fields and fields[k].default is None}
+        merged = {**base, **overrides, **cleared}
         meta = {name: getattr(event, name) for name in EventBase.META_FIELDS}
         try:
             validated = type(event).model_validate({**merged, **meta})

@@ -46,7 +46,7 @@ class InjectStatus(str, Enum):
     upcoming = "upcoming"
     """Not yet due: its time or its move has not come, or it is a contingency in reserve."""
     due = "due"
-    """Its time has come in an open move, it is live, and nobody has acted on it."""
+    """Its time has come in an open move, it is live, nobody has acted on it, and play goes on (not after ENDEX)."""
     delivered = "delivered"
     """Handed to its recipients (an ad-hoc inject is delivered when written)."""
     held = "held"
@@ -425,7 +425,7 @@ class SessionState:
             return InjectStatus.upcoming
         if inject.condition is not None and not evaluate(inject.condition, self):
             return InjectStatus.inactive
-        if inject_id in self._contingencies or self.started is None:
+        if inject_id in self._contingencies or self.started is None or self.ended is not None:
             return InjectStatus.upcoming
         move_index = self._move_index_of[inject_id]
         scheduled = self._scheduled_minute(inject, move_index)
