@@ -1,0 +1,676 @@
+"""The facilitator console: one Textual app over one engine `Session`.
+
+The app is the one owner of session state. Keys and forms become
+:class:`~tabletop.app.messages.EngineCall` objects; a single worker thread
+appends them in order (one engine call, one event, one durable append) and
+posts the outcome back as a message; the app then refreshes its widgets from
+the engine's state. The console holds no rule of the exercise: what is due,
+who has answered and what is allowed all come from the engine.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import deque
+from datetime import tzinfo
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import BindingType
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+
+from tabletop.app.commands import CommandsProvider, InjectsProvider, Mode, bindings, command_for
+from tabletop.app.formatting import (
+    in_world_short,
+    in_world_text,
+    offset_text,
+    one_line,
+    rate_text,
+    team_label,
+    team_labels,
+    wall_text,
+)
+from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, SessionChanged
+from tabletop.app.screens.clock import EndexForm, JumpForm, RateForm
+from tabletop.app.screens.correction import CorrectionForm
+from tabletop.app.screens.decision import DecisionForm
+from tabletop.app.screens.help import HelpScreen
+from tabletop.app.screens.hotwash import GENERAL, HotwashEntries, HotwashScreen
+from tabletop.app.screens.inject import InjectScreen
+from tabletop.app.screens.injects import AdhocForm, ContingencyPicker
+from tabletop.app.screens.main import MainScreen
+from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
+from tabletop.app.widgets.board import Answer, BoardLine, DecisionBoard
+from tabletop.app.widgets.card import AnswerView, InjectView, OptionView
+from tabletop.app.widgets.log import EventLog, LogLine
+from tabletop.app.widgets.msel import MselLine, MselTable
+from tabletop.app.widgets.status import StatusBar, StatusView
+from tabletop.engine import ActionRefused as Refusal
+from tabletop.engine import Session
+from tabletop.events import CorrectedEvent, DecidedEvent, EventBase
+from tabletop.model import Inject, TeamKind
+from tabletop.state import InjectStatus, MselRow
+from tabletop.store import StoreError
+
+STATE_LABELS = {
+    InjectStatus.upcoming: "upcoming",
+    InjectStatus.due: "DUE",
+    InjectStatus.delivered: "delivered",
+    InjectStatus.held: "held",
+    InjectStatus.skipped: "skipped",
+    InjectStatus.inactive: "not live",
+}
+"""How each engine status reads in the MSEL."""
+
+STATE_STYLES = {
+    InjectStatus.upcoming: "",
+    InjectStatus.due: "bold black on yellow",
+    InjectStatus.delivered: "dim",
+    InjectStatus.held: "yellow",
+    InjectStatus.skipped: "dim strike",
+    InjectStatus.inactive: "dim italic",
+}
+"""How each engine status looks in the MSEL; the due row stands out."""
+
+
+class ConsoleApp(App[None]):
+    """The facilitator (or evaluator) console over one session."""
+
+    TITLE = "tabletop"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = bindings()  # type: ignore[assignment]
+    COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider}
+    NOTIFICATION_TIMEOUT = 6
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        mode: Mode = Mode.facilitator,
+        wall_zone: tzinfo | None = None,
+        blink: bool = True,
+        bell: bool = True,
+        poll_interval: float = 0.25,
+        tick_interval: float = 1.0,
+    ) -> None:
+        """`wall_zone` is the zone wall time is shown in (default: the machine's);
+        `blink` False stops cursor blink (snapshots); intervals only redraw, never count time."""
+        super().__init__()
+        self.session = session
+        self.mode = mode
+        self.author = session.author
+        self.wall_zone = wall_zone
+        self.blink = blink
+        self.ring_bell = bell
+        self.poll_interval = poll_interval
+        self.tick_interval = tick_interval
+        self.selected_inject: str | None = None
+        self._lock = threading.RLock()
+        self._queue: deque[tuple[EngineCall, MessagePump | None]] = deque()
+        self._queue_lock = threading.Lock()
+        self._draining = False
+        self._log_count = 0
+        self._due_seen: set[str] | None = None
+        self._main: MainScreen | None = None
+        self.sub_title = session.exercise.title
+
+    # Start-up
+
+    def on_mount(self) -> None:
+        """Show the console, then poll the file and redraw the clock on intervals."""
+        self._main = MainScreen()
+        self.push_screen(self._main)
+        self.call_after_refresh(self.refresh_views)
+        self.set_interval(self.poll_interval, self._poll, name="poll session file")
+        self.set_interval(self.tick_interval, self._tick, name="redraw clock")
+
+    def get_default_screen(self) -> Screen[Any]:
+        """An empty base screen; the console screen is pushed over it on mount."""
+        return Screen()
+
+    # Where the user is
+
+    def current_inject(self) -> str | None:
+        """The inject the keys act on: the one being read, else the MSEL cursor's."""
+        if isinstance(self.screen, InjectScreen):
+            return self.screen.inject_id
+        if self._main is not None and self._main.is_mounted:
+            selected = self._main.query_one(MselTable).selected
+            if selected is not None:
+                return selected
+        return self.selected_inject
+
+    def _open_inject(self) -> Inject | None:
+        """The exercise inject being read on the inject screen, if any (notes tie to it)."""
+        if isinstance(self.screen, InjectScreen):
+            return self.session.exercise.inject(self.screen.inject_id)
+        return None
+
+    def inject_place(self, inject_id: str) -> str:
+        """Where an inject sits, in words, for the palette: 'M1 +00:15' or 'contingency'."""
+        move = self.session.exercise.move_of(inject_id)
+        inject = self.session.exercise.inject(inject_id)
+        if move is None or inject is None:
+            return "contingency"
+        at = inject.at if inject.at is not None else self.session.exercise.move_start(move)
+        return f"{move.id} {offset_text(at)}"
+
+    # Engine calls: queued, run in order on one worker thread
+
+    def request(self, call: EngineCall, requester: MessagePump | None = None) -> None:
+        """Queue one engine call; its outcome comes back as a message."""
+        with self._queue_lock:
+            self._queue.append((call, requester))
+            if self._draining:
+                return
+            self._draining = True
+        self._drain()
+
+    @work(thread=True, group="engine", name="append to session")
+    def _drain(self) -> None:
+        """Run queued calls one after another; only post messages back."""
+        while True:
+            with self._queue_lock:
+                if not self._queue:
+                    self._draining = False
+                    return
+                call, requester = self._queue.popleft()
+            self._perform(call, requester)
+
+    def _perform(self, call: EngineCall, requester: MessagePump | None) -> None:
+        try:
+            with self._lock:
+                event = getattr(self.session, call.method)(**call.kwargs)
+        except Refusal as error:
+            self.post_message(ActionRefused(call, str(error), requester=requester))
+        except (StoreError, sqlite3.Error, OSError) as error:
+            self.post_message(
+                ActionRefused(call, f"could not write to the session file: {error}", failure=True, requester=requester)
+            )
+        else:
+            self.post_message(ActionDone(call, event, requester=requester))
+
+    def on_action_requested(self, message: ActionRequested) -> None:
+        """A form or pane asks for an engine call."""
+        message.stop()
+        self.request(message.call, message.requester)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        """The event is written: refresh, tell the user, then let the form close."""
+        self.refresh_views()
+        if message.call.done:
+            self.notify(message.call.done, timeout=3)
+        if message.requester is not None:
+            message.requester.post_message(ActionDone(message.call, message.event))
+        if message.call.method == "end":
+            self.call_after_refresh(self.action_hotwash)
+
+    def on_action_refused(self, message: ActionRefused) -> None:
+        """Nothing was written: say why (in the form when one is waiting)."""
+        self.refresh_views()
+        if message.requester is not None:
+            message.requester.post_message(ActionRefused(message.call, message.reason, failure=message.failure))
+        else:
+            self.notify(message.reason, title="Not done", severity="error", timeout=8)
+            self.bell()
+
+    def on_session_changed(self, message: SessionChanged) -> None:
+        """Another terminal wrote to the session: show it."""
+        self.refresh_views()
+
+    # Intervals: they redraw; scenario time always comes from the engine
+
+    def _poll(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            new = self.session.refresh()
+        except (StoreError, sqlite3.Error) as error:
+            self.notify(f"cannot read the session file: {error}", severity="error")
+            return
+        finally:
+            self._lock.release()
+        if new:
+            self.post_message(SessionChanged(new))
+
+    def _tick(self) -> None:
+        self.refresh_views()
+
+    # Views: read the engine's state, hand words down to the widgets
+
+    def refresh_views(self) -> None:
+        """Bring every visible widget up to the engine's state (skipped while a write runs)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            with self.batch_update():
+                self._refresh_views()
+        finally:
+            self._lock.release()
+
+    def _refresh_views(self) -> None:
+        state = self.session.state
+        minute = self.session.now_minute()
+        rows = state.msel(minute)
+        due = {row.inject for row in rows if row.status is InjectStatus.due}
+        self._cue_due(due, rows)
+        status = self.status_view(minute, len(due))
+        for bar in self.screen.query(StatusBar):
+            bar.show(status)
+        if self._main is not None and self._main.is_mounted:
+            self._main.query_one(MselTable).sync([self.msel_line(row) for row in rows])
+            self._main.query_one(DecisionBoard).show(self.board_lines(rows))
+            self._sync_log(self._main.query_one(EventLog))
+        screen = self.screen
+        if isinstance(screen, InjectScreen):
+            view = self.inject_view(screen.inject_id, rows)
+            if view is not None:
+                screen.show(view)
+        elif isinstance(screen, HotwashScreen):
+            screen.show(self.hotwash_entries())
+        self.refresh_bindings()
+
+    def _cue_due(self, due: set[str], rows: list[MselRow]) -> None:
+        """Notify and ring once for each inject that has just fallen due."""
+        if self._due_seen is None:
+            fresh = due
+        else:
+            fresh = due - self._due_seen
+        self._due_seen = due
+        if not fresh:
+            return
+        titles = {row.inject: row.title for row in rows}
+        for inject_id in sorted(fresh, key=[r.inject for r in rows].index):
+            self.notify(f"{inject_id}  {one_line(titles[inject_id], 60)}", title="Inject due", severity="warning", timeout=10)
+        if self.ring_bell:
+            self.bell()
+
+    def status_view(self, minute: float, due: int) -> StatusView:
+        """The status lines from the engine's clock and move."""
+        exercise = self.session.exercise
+        state = self.session.state
+        if state.started is None:
+            clock = "not started"
+        elif state.ended is not None:
+            clock = "ENDEX"
+        elif state.clock.running:
+            clock = "running"
+        else:
+            clock = "paused"
+        move = state.move
+        move_text = (
+            f"{move.id} {state.move_index + 1}/{len(exercise.moves)} {move.title}"
+            if move is not None
+            else "press S for STARTEX" if self.mode is Mode.facilitator else "waiting for STARTEX"
+        )
+        return StatusView(
+            title=exercise.title,
+            marking=exercise.marking,
+            clock=clock,
+            offset=offset_text(minute),
+            rate=rate_text(state.clock.rate),
+            world=in_world_text(exercise.setting, minute),
+            world_short=in_world_short(exercise.setting, minute),
+            move=move_text,
+            wall=wall_text(self.session.now(), self.wall_zone),
+            due=due,
+            who="" if self.mode is Mode.facilitator else f"evaluator {self.author}",
+        )
+
+    def _recipients_text(self, to: tuple[str, ...]) -> str:
+        exercise = self.session.exercise
+        everyone = [t.id for t in exercise.teams if t.kind != TeamKind.control]
+        if list(to) == everyone:
+            return "all"
+        return " ".join(team_label(exercise, t) for t in to)
+
+    def msel_line(self, row: MselRow) -> MselLine:
+        """One MSEL row in words."""
+        if row.kind == "contingency":
+            at = "reserve" if row.at is None else offset_text(row.at)
+        else:
+            at = offset_text(row.at or 0)
+        return MselLine(
+            inject=row.inject,
+            at=at,
+            move=row.move or ("" if row.kind == "contingency" else "-"),
+            title=("✎ " if row.kind == "adhoc" else "") + row.title,
+            to=self._recipients_text(row.to),
+            state=STATE_LABELS[row.status],
+            style=STATE_STYLES[row.status],
+        )
+
+    def board_lines(self, rows: list[MselRow]) -> list[BoardLine]:
+        """Decisions still awaited, and those of the open move every team has answered."""
+        state = self.session.state
+        exercise = self.session.exercise
+        move = state.move
+        lines = []
+        for row in rows:
+            if row.status is not InjectStatus.delivered:
+                continue
+            deciders = state.deciders(row.inject)
+            if not deciders:
+                continue
+            if not row.awaited and (move is None or row.move != move.id):
+                continue
+            inject = exercise.inject(row.inject)
+            prompt = inject.decision.prompt if inject is not None and inject.decision else row.title
+            answers = []
+            for team in deciders:
+                decision = state.decision(row.inject, team)
+                answers.append(
+                    Answer(
+                        team=team_label(exercise, team),
+                        answered=decision is not None,
+                        choice=(decision.option or "text") if decision is not None else "",
+                    )
+                )
+            lines.append(BoardLine(row.inject, one_line(prompt), tuple(answers)))
+        return lines
+
+    def log_line(self, event: EventBase) -> LogLine:
+        """One event as the log shows it, after corrections."""
+        state = self.session.state
+        text = event.summary()
+        style = ""
+        if event.CORRECTABLE and not isinstance(event, CorrectedEvent):
+            if state.is_retracted(event.seq):
+                text += "   [retracted]"
+                style = "dim strike"
+            elif state.corrections_of(event.seq):
+                current = state.effective(event.seq)
+                text = (current.summary() if current is not None else text) + "   [corrected]"
+                style = "italic"
+        return LogLine(seq=event.seq, at=offset_text(event.minute), author=event.author, text=text, style=style)
+
+    def _sync_log(self, log: EventLog) -> None:
+        state = self.session.state
+        events = state.events
+        new = events[self._log_count :]
+        if not new and log.row_count == self._log_count:
+            return
+        lines = [self.log_line(e) for e in new]
+        touched: set[int] = set()
+        for event in new:
+            if isinstance(event, CorrectedEvent):
+                touched.add(event.target)
+                touched.add(state.root_of(event.target))
+        for seq in sorted(touched):
+            target = state.event(seq)
+            if target is not None and seq in log.lines:
+                lines.append(self.log_line(target))
+        log.sync(lines)
+        self._log_count = len(events)
+
+    def inject_view(self, inject_id: str, rows: list[MselRow] | None = None) -> InjectView | None:
+        """Everything about one inject, in words, for the inject screen."""
+        exercise = self.session.exercise
+        state = self.session.state
+        if rows is None:
+            rows = state.msel(self.session.now_minute())
+        row = next((r for r in rows if r.inject == inject_id), None)
+        if row is None:
+            return None
+        inject = exercise.inject(inject_id)
+        adhoc = state.adhoc(inject_id)
+        state_text = STATE_LABELS[row.status]
+        if row.delivered_minute is not None:
+            state_text += f" at {offset_text(row.delivered_minute)}"
+        if row.reason:
+            state_text += f" ({row.reason})"
+        if row.awaited:
+            state_text += f"; awaiting {team_labels(exercise, list(row.awaited))}"
+        at = "in reserve" if row.at is None else offset_text(row.at)
+        deciders = state.deciders(inject_id)
+        decided = state.decisions_on(inject_id)
+        teams = list(deciders) + [t for t in decided if t not in deciders]
+        answers = tuple(self._answer(inject, team, decided.get(team)) for team in teams)
+        if inject is not None:
+            return InjectView(
+                id=inject.id,
+                title=inject.title,
+                state=state_text,
+                at=at,
+                move=row.move or "",
+                source=inject.source,
+                channel=inject.channel.value.replace("_", " "),
+                to=", ".join(f"{team_label(exercise, t)}" for t in exercise.recipients(inject)),
+                body=inject.body,
+                kind=row.kind,
+                condition=row.condition or "",
+                objectives=tuple(inject.objectives),
+                expected=tuple((team_label(exercise, t), text) for t, text in inject.expected.items()),
+                questions=tuple(inject.questions),
+                notes=inject.notes or "",
+                prompt=inject.decision.prompt if inject.decision else "",
+                options=tuple(
+                    OptionView(o.id, o.label, o.posture.value, o.consequence or "")
+                    for o in (inject.decision.options if inject.decision else [])
+                ),
+                answers=answers,
+            )
+        if adhoc is not None:
+            return InjectView(
+                id=adhoc.inject,
+                title=adhoc.title,
+                state=state_text,
+                at=at,
+                move=adhoc.move or "",
+                source=adhoc.source,
+                channel=adhoc.channel.value.replace("_", " "),
+                to=team_labels(exercise, list(adhoc.to)),
+                body=adhoc.body,
+                kind="ad hoc",
+                answers=answers,
+            )
+        return None
+
+    def _answer(self, inject: Inject | None, team: str, decision: DecidedEvent | None) -> AnswerView:
+        label = team_label(self.session.exercise, team)
+        if decision is None:
+            return AnswerView(team=label, answered=False)
+        option = ""
+        if decision.option:
+            chosen = inject.decision.option(decision.option) if inject is not None and inject.decision else None
+            option = f"{decision.option}: {chosen.label}" if chosen is not None else decision.option
+        return AnswerView(
+            team=label,
+            option=option,
+            text=decision.text,
+            rationale=decision.rationale,
+            dissent=decision.dissent,
+            when=f"{offset_text(decision.minute)} #{decision.seq}",
+        )
+
+    def hotwash_entries(self) -> dict[str, HotwashEntries]:
+        """Hot-wash entries and play-time ratings, by objective id (GENERAL for the rest)."""
+        state = self.session.state
+        strengths: dict[str, list[str]] = {}
+        improvements: dict[str, list[str]] = {}
+        ratings: dict[str, list[str]] = {}
+        for entry in state.hotwash:
+            key = entry.objective or GENERAL
+            target = strengths if entry.kind.value == "strength" else improvements
+            target.setdefault(key, []).append(entry.text)
+        for observation in state.observations:
+            ratings.setdefault(observation.objective, []).append(observation.rating.value)
+        keys = set(strengths) | set(improvements) | set(ratings)
+        return {
+            key: HotwashEntries(
+                tuple(strengths.get(key, ())), tuple(improvements.get(key, ())), tuple(ratings.get(key, ()))
+            )
+            for key in keys
+        }
+
+    # Which commands are offered
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide commands this mode does not offer, and STARTEX once play has begun."""
+        command = command_for(action)
+        if command is None:
+            return True
+        if self.mode not in command.modes:
+            return False
+        if action == "start":
+            return self.session.state.started is None
+        return True
+
+    # Actions: each is one engine call, or a form that makes one
+
+    def _inject_call(self, method: str, verb: str, **extra: Any) -> None:
+        inject_id = self.current_inject()
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        self.request(EngineCall(method, {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}"))
+
+    def action_deliver(self) -> None:
+        """Deliver (or re-deliver) the selected inject."""
+        self._inject_call("deliver", "Delivered")
+
+    def action_force_deliver(self) -> None:
+        """Deliver the selected inject even though its condition does not hold."""
+        self._inject_call("deliver", "Delivered (forced)", force=True)
+
+    def action_hold(self) -> None:
+        """Hold the selected inject."""
+        self._inject_call("hold", "Held")
+
+    def action_skip(self) -> None:
+        """Skip the selected inject."""
+        self._inject_call("skip", "Skipped")
+
+    def action_open_inject(self) -> None:
+        """Read the selected inject in full."""
+        inject_id = self.current_inject()
+        if inject_id is not None:
+            self.show_inject(inject_id)
+
+    def show_inject(self, inject_id: str) -> None:
+        """Open the inject screen on an inject (from the MSEL, the palette or a key)."""
+        self.selected_inject = inject_id
+        if self._main is not None and self._main.is_mounted:
+            self._main.query_one(MselTable).select(inject_id)
+        if isinstance(self.screen, InjectScreen):
+            self.pop_screen()
+        self.push_screen(InjectScreen(inject_id))
+        self.call_after_refresh(self.refresh_views)
+
+    def action_contingency(self) -> None:
+        """Pick a contingency and deliver it."""
+        state = self.session.state
+        minute = self.session.now_minute()
+        pairs = [
+            (inject, STATE_LABELS[state.status(inject.id, minute)])
+            for inject in self.session.exercise.contingencies
+        ]
+        self.push_screen(ContingencyPicker(self.session.exercise, pairs))
+
+    def action_adhoc(self) -> None:
+        """Write an ad-hoc inject."""
+        self.push_screen(AdhocForm(self.session.exercise))
+
+    def action_decide(self) -> None:
+        """Record a team's decision on the selected inject."""
+        inject_id = self.current_inject()
+        inject = self.session.exercise.inject(inject_id) if inject_id else None
+        state = self.session.state
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        if inject is None:
+            adhoc = state.adhoc(inject_id)
+            if adhoc is None:
+                return
+            inject = Inject(
+                id=adhoc.inject, title=adhoc.title, body=adhoc.body, source=adhoc.source,
+                to=list(adhoc.to), channel=adhoc.channel,
+            )
+        teams = state.deciders(inject_id) or [
+            t for t in self.session.exercise.recipients(inject)
+            if (team := self.session.exercise.team(t)) is not None and team.kind == TeamKind.player
+        ]
+        answered = {}
+        for team, decision in state.decisions_on(inject_id).items():
+            answered[team] = decision.option or one_line(decision.text, 24)
+        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered))
+
+    def action_note(self) -> None:
+        """Add a note."""
+        self.push_screen(NoteForm(self._open_inject()))
+
+    def action_ruling(self) -> None:
+        """Record a white-cell ruling."""
+        self.push_screen(RulingForm(self.session.exercise, self._open_inject()))
+
+    def action_observe(self) -> None:
+        """Record an observation against an objective."""
+        self.push_screen(ObservationForm(self.session.exercise, self._open_inject(), self.author))
+
+    def action_focus_log(self) -> None:
+        """Move to the log pane."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.query_one(EventLog).focus()
+
+    def action_correct(self) -> None:
+        """Correct the event under the log's cursor (the latest one by default)."""
+        if self._main is None or not self._main.is_mounted:
+            return
+        seq = self._main.query_one(EventLog).selected
+        event = self.session.state.event(seq) if seq is not None else None
+        if event is None:
+            self.notify("Nothing has been recorded yet.", severity="warning")
+            return
+        self.push_screen(CorrectionForm(event))
+
+    def action_start(self) -> None:
+        """STARTEX at real time."""
+        self.request(EngineCall("start", {"rate": 1.0}, done="STARTEX"))
+
+    def action_pause(self) -> None:
+        """Pause the clock if it runs, resume it if it is paused."""
+        running = self.session.state.clock.running
+        self.request(EngineCall("pause" if running else "resume", {}, done="Clock paused" if running else "Clock resumed"))
+
+    def action_rate(self) -> None:
+        """Change the clock rate."""
+        self.push_screen(RateForm(self.session.state.clock.rate))
+
+    def action_jump(self) -> None:
+        """Jump the clock."""
+        self.push_screen(JumpForm(self.session.now_minute()))
+
+    def action_advance(self) -> None:
+        """Open the next move."""
+        upcoming = self.session.state.next_move
+        done = f"Move {upcoming.id} opened" if upcoming is not None else "Next move opened"
+        self.request(EngineCall("advance", {}, done=done))
+
+    def action_endex(self) -> None:
+        """Ask, then end the exercise."""
+        state = self.session.state
+        rows = state.msel(self.session.now_minute())
+        left = [r for r in rows if r.kind == "scheduled" and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held)]
+        awaited = sum(len(teams) for teams in state.awaited().values())
+        parts = []
+        if left:
+            parts.append(f"{len(left)} scheduled inject{'s' if len(left) != 1 else ''} not delivered")
+        if awaited:
+            parts.append(f"{awaited} decision{'s' if awaited != 1 else ''} still awaited")
+        self.push_screen(EndexForm("; ".join(parts)))
+
+    def action_hotwash(self) -> None:
+        """Open the hot-wash screen."""
+        if isinstance(self.screen, HotwashScreen):
+            return
+        self.push_screen(HotwashScreen(self.session.exercise))
+        self.call_after_refresh(self.refresh_views)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())

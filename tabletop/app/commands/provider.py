@@ -1,0 +1,92 @@
+"""Command palette providers: the commands of the registry, and every inject.
+
+The palette is how a facilitator finds anything without remembering a key:
+type "contin" for the contingency picker or "capsized" for the inject.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tabletop.app.commands.registry import Command, commands_for
+
+if TYPE_CHECKING:
+    from tabletop.app.app import ConsoleApp
+
+
+class CommandsProvider(Provider):
+    """Offers every registry command available in the console's mode."""
+
+    def _commands(self) -> list[Command]:
+        app = cast("ConsoleApp", self.app)
+        return [
+            c
+            for c in commands_for(app.mode)
+            if c.action != "command_palette" and app.check_action(c.action, ()) is not False
+        ]
+
+    def _run(self, command: Command) -> None:
+        self.app.call_later(self.app.run_action, command.action)
+
+    async def discover(self) -> Hits:
+        """Every command, in registry order, before anything is typed."""
+        for command in self._commands():
+            yield DiscoveryHit(
+                f"{command.title}  [{command.shown_key}]",
+                partial(self._run, command),
+                text=command.title,
+                help=command.help,
+            )
+
+    async def search(self, query: str) -> Hits:
+        """Commands whose title or help matches what was typed."""
+        matcher = self.matcher(query)
+        for command in self._commands():
+            text = f"{command.title}  [{command.shown_key}]"
+            score = max(matcher.match(command.title), matcher.match(command.help) * 0.5)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(self._run, command),
+                    text=command.title,
+                    help=command.help,
+                )
+
+
+class InjectsProvider(Provider):
+    """Offers every inject, scheduled or contingency, by id and title."""
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        app = cast("ConsoleApp", self.app)
+        rows = []
+        for inject in app.session.exercise.all_injects():
+            where = app.inject_place(inject.id)
+            rows.append((inject.id, f"{inject.id}  {inject.title}", f"{where} · {inject.source}"))
+        return rows
+
+    def _open(self, inject_id: str) -> None:
+        app = cast("ConsoleApp", self.app)
+        app.call_later(app.show_inject, inject_id)
+
+    async def discover(self) -> Hits:
+        """Every inject in MSEL order."""
+        for inject_id, text, help_text in self._rows():
+            yield DiscoveryHit(text, partial(self._open, inject_id), text=text, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Injects whose id, title or source matches what was typed."""
+        matcher = self.matcher(query)
+        for inject_id, text, help_text in self._rows():
+            score = max(matcher.match(text), matcher.match(help_text) * 0.5)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(self._open, inject_id),
+                    text=text,
+                    help=help_text,
+                )

@@ -1,0 +1,115 @@
+"""The decision form: a team's answer to an inject, recorded in seconds.
+
+Team and option are short lists (arrow keys, enter moves on); free text,
+rationale and dissent are one line each; enter on the last line saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop.app.formatting import one_line, team_label
+from tabletop.app.messages import EngineCall
+from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.model import Exercise, Inject
+
+FREE_TEXT = "__free_text__"
+"""Option-list id of the 'no listed option, free text only' choice."""
+
+
+class DecisionForm(FormScreen):
+    """Record one team's decision on one inject (option, text, rationale, dissent)."""
+
+    FORM_TITLE = "Record a decision"
+    SAVE_LABEL = "Record"
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        inject: Inject,
+        teams: list[str],
+        answered: Mapping[str, str],
+        *,
+        team: str | None = None,
+    ) -> None:
+        """`teams` are the teams that may answer; `answered` maps those that have to their answer."""
+        super().__init__()
+        self.exercise = exercise
+        self.inject = inject
+        self.teams = teams
+        self.answered = dict(answered)
+        self.initial_team = team
+
+    def compose_fields(self) -> ComposeResult:
+        """Context line, team list, option list and three one-line fields."""
+        prompt = self.inject.decision.prompt if self.inject.decision else "No decision is posed; record what the team said."
+        yield Static(f"{self.inject.id} · {one_line(self.inject.title)}", classes="form-context")
+        yield Static(prompt, classes="form-hint")
+        team_options = []
+        for team_id in self.teams:
+            team = self.exercise.team(team_id)
+            name = team.name if team is not None else team_id
+            line = Text.assemble((f"{team_label(self.exercise, team_id):<6}", "bold"), " ", name)
+            if team_id in self.answered:
+                line.append(f"   answered: {self.answered[team_id]}", style="dim")
+            team_options.append(Option(line, id=team_id))
+        yield field_row("Team", OptionList(*team_options, id="decision-team"))
+        options = []
+        if self.inject.decision is not None:
+            for option in self.inject.decision.options:
+                options.append(
+                    Option(
+                        Text.assemble((f"{option.id:<10}", "bold"), " ", option.label, (f"  ({option.posture.value})", "dim")),
+                        id=option.id,
+                    )
+                )
+        options.append(Option(Text("(no listed option: free text only)", style="italic"), id=FREE_TEXT))
+        yield field_row("Option", OptionList(*options, id="decision-option"))
+        yield field_row("Said", Input(placeholder="what the team will do, in its words", id="decision-text", compact=True))
+        yield field_row("Rationale", Input(placeholder="why", id="decision-rationale", compact=True))
+        yield field_row("Dissent", Input(placeholder="who disagreed, and how (leave empty if none)", id="decision-dissent", compact=True))
+
+    def on_mount(self) -> None:
+        """Highlight the given team, or the first that has not answered, and focus the list."""
+        super().on_mount()
+        teams = self.query_one("#decision-team", OptionList)
+        start = self.initial_team
+        if start is None:
+            start = next((t for t in self.teams if t not in self.answered), self.teams[0] if self.teams else None)
+        if start in self.teams:
+            teams.highlighted = self.teams.index(start)
+        self.query_one("#decision-option", OptionList).highlighted = 0
+        teams.focus()
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.decide(team, inject, option, text, rationale, dissent)`."""
+        team_list = self.query_one("#decision-team", OptionList)
+        team_option = team_list.highlighted_option
+        if team_option is None or team_option.id is None:
+            return "Pick the team that decided."
+        option_list = self.query_one("#decision-option", OptionList)
+        chosen = option_list.highlighted_option
+        option = None if chosen is None or chosen.id == FREE_TEXT else chosen.id
+        text = self.query_one("#decision-text", Input).value.strip()
+        if option is None and not text:
+            return "Pick an option or write what the team decided."
+        rationale = self.query_one("#decision-rationale", Input).value.strip()
+        dissent = self.query_one("#decision-dissent", Input).value.strip()
+        label = team_label(self.exercise, team_option.id)
+        return EngineCall(
+            "decide",
+            {
+                "team": team_option.id,
+                "inject": self.inject.id,
+                "option": option,
+                "text": text,
+                "rationale": rationale,
+                "dissent": dissent,
+            },
+            done=f"{label} decided {option or repr(text)} on {self.inject.id}",
+        )

@@ -1,0 +1,133 @@
+"""The base of every console form: save only when the event is written.
+
+A form builds one :class:`~tabletop.app.messages.EngineCall`, posts it up to
+the app and waits. It closes only when the app answers that the event is
+durably appended; if the engine refuses, the form stays open with the reason
+and everything typed, so nothing confirmed is lost and nothing is lost twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, OptionList, Static, TextArea
+
+from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall
+
+
+class FormScreen(ModalScreen[Any]):
+    """A modal form that turns what was typed into one engine call."""
+
+    CSS_PATH = "form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save"),
+    ]
+
+    FORM_TITLE: ClassVar[str] = "Form"
+    """Shown in the form's border."""
+    SAVE_LABEL: ClassVar[str] = "Save"
+    """Label of the save button."""
+
+    pending: reactive[bool] = reactive(False)
+    """True while the engine call is being written; the form cannot be sent twice."""
+
+    def compose(self) -> ComposeResult:
+        """The form frame: fields, an error line and the buttons."""
+        with Vertical(id="form") as frame:
+            frame.border_title = self.FORM_TITLE
+            frame.border_subtitle = "ctrl+s save · esc cancel"
+            yield from self.compose_fields()
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button(self.SAVE_LABEL, variant="primary", id="form-save", compact=True)
+                yield Button("Cancel", id="form-cancel", compact=True)
+
+    def compose_fields(self) -> ComposeResult:
+        """The fields of the form; subclasses yield their widgets here."""
+        yield from ()
+
+    def build_call(self) -> EngineCall | str:
+        """The engine call the fields describe, or a message saying what is missing."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        """Stop cursor blink when the app asks (snapshots), and focus the first field."""
+        blink = bool(getattr(self.app, "blink", True))
+        for widget in self.query(Input):
+            widget.cursor_blink = blink
+        for area in self.query(TextArea):
+            area.cursor_blink = blink
+
+    def show_error(self, message: str) -> None:
+        """Say what is wrong under the fields, without closing the form."""
+        self.query_one("#form-error", Static).update(message)
+        self.query_one("#form-error").set_class(bool(message), "-shown")
+
+    def watch_pending(self, pending: bool) -> None:
+        """Grey out the save button while the call is in flight."""
+        self.query_one("#form-save", Button).disabled = pending
+        if pending:
+            self.query_one("#form-error", Static).update("Saving…")
+
+    def action_submit(self) -> None:
+        """Validate, then ask the app to run the call; the form waits for the answer."""
+        if self.pending:
+            return
+        result = self.build_call()
+        if isinstance(result, str):
+            self.show_error(result)
+            return
+        self.show_error("")
+        self.pending = True
+        self.post_message(ActionRequested(result, requester=self))
+
+    def action_cancel(self) -> None:
+        """Close without writing anything."""
+        if not self.pending:
+            self.dismiss(None)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        """The event is on disk: close and hand it back."""
+        self.dismiss(message.event)
+
+    def on_action_refused(self, message: ActionRefused) -> None:
+        """Keep everything typed and say why the engine refused."""
+        self.pending = False
+        self.show_error(message.reason)
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last input it saves."""
+        event.stop()
+        inputs = list(self.query(Input))
+        if inputs and event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(OptionList.OptionSelected)
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a list confirms the highlighted choice and moves on."""
+        event.stop()
+        self.focus_next()
+
+
+def field_row(label: str, field: Widget) -> Horizontal:
+    """A label on the left and its field on the right, one row per field."""
+    return Horizontal(Static(label, classes="form-label"), field, classes="form-row")

@@ -1,0 +1,177 @@
+"""The hot wash: strengths and areas for improvement, objective by objective.
+
+Run in the room right after ENDEX. Pick an objective on the left (or none,
+for general remarks), type a strength or an area for improvement, press
+enter: each line is one engine call, written before the field clears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop.app.formatting import one_line
+from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall
+from tabletop.app.widgets.status import StatusBar
+from tabletop.model import Exercise
+
+GENERAL = "__general__"
+"""Option id of 'not tied to an objective'."""
+
+
+@dataclass(frozen=True)
+class HotwashEntries:
+    """What has been said about one objective (or in general)."""
+
+    strengths: tuple[str, ...] = ()
+    improvements: tuple[str, ...] = ()
+    ratings: tuple[str, ...] = ()
+    """Evaluators' ratings recorded during play, e.g. ('S', 'M')."""
+
+
+class HotwashScreen(Screen[None]):
+    """Objectives on the left, what was said on the right, two fields below."""
+
+    CSS_PATH = "hotwash.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back to console"),
+        Binding("ctrl+o", "focus_objectives", "Objectives"),
+    ]
+
+    def __init__(self, exercise: Exercise) -> None:
+        """Objectives come from the exercise; entries are pushed down by the app."""
+        super().__init__()
+        self.exercise = exercise
+        self.entries: dict[str, HotwashEntries] = {}
+
+    def compose(self) -> ComposeResult:
+        """Status, the objective list and entries, and the two fields."""
+        yield StatusBar(id="status")
+        with Horizontal(id="hotwash-body"):
+            objectives = OptionList(
+                *[
+                    Option(Text.assemble((o.id, "bold"), "\n", Text(one_line(o.text), style="dim")), id=o.id)
+                    for o in self.exercise.objectives
+                ],
+                Option(Text("General (no objective)", style="bold"), id=GENERAL),
+                id="hotwash-objectives",
+            )
+            objectives.border_title = "Objectives"
+            yield objectives
+            with VerticalScroll(id="hotwash-entries") as entries:
+                entries.border_title = "Said so far"
+                yield Static("", id="hotwash-text")
+        with Vertical(id="hotwash-fields"):
+            yield Input(placeholder="Strength: what went well (enter to record)", id="hotwash-strength", compact=True)
+            yield Input(placeholder="Area for improvement (enter to record)", id="hotwash-improvement", compact=True)
+            yield Static("", id="hotwash-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start on the first objective and stop the cursor blink when asked."""
+        blink = bool(getattr(self.app, "blink", True))
+        for field in self.query(Input):
+            field.cursor_blink = blink
+        objectives = self.query_one("#hotwash-objectives", OptionList)
+        objectives.highlighted = 0
+        objectives.focus()
+
+    @property
+    def objective(self) -> str | None:
+        """The objective highlighted, or None for general remarks."""
+        option = self.query_one("#hotwash-objectives", OptionList).highlighted_option
+        if option is None or option.id in (None, GENERAL):
+            return None
+        return option.id
+
+    def show(self, entries: Mapping[str, HotwashEntries]) -> None:
+        """Take the entries as the engine has them and redraw the highlighted objective."""
+        self.entries = dict(entries)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        key = self.objective or GENERAL
+        entry = self.entries.get(key, HotwashEntries())
+        objective = self.exercise.objectives[[o.id for o in self.exercise.objectives].index(key)] if key != GENERAL else None
+        parts: list[RenderableType] = []
+        if objective is not None:
+            parts.append(Text(objective.text, style="bold"))
+            if objective.capability:
+                parts.append(Text(objective.capability, style="dim italic"))
+        else:
+            parts.append(Text("General remarks", style="bold"))
+        if entry.ratings:
+            parts.append(Text("Ratings during play: " + " ".join(entry.ratings), style="dim"))
+        parts.append(Text(""))
+        for heading, style, mark, lines in (
+            ("Strengths", "bold green", "+", entry.strengths),
+            ("Areas for improvement", "bold yellow", "-", entry.improvements),
+        ):
+            parts.append(Text(heading, style=style))
+            parts.extend(Text(f"{mark} {line}") for line in lines)
+            if not lines:
+                parts.append(Text("  none yet", style="dim"))
+            parts.append(Text(""))
+        self.query_one("#hotwash-text", Static).update(Group(*parts))
+
+    @on(OptionList.OptionHighlighted, "#hotwash-objectives")
+    def _objective_changed(self) -> None:
+        self._redraw()
+
+    @on(OptionList.OptionSelected, "#hotwash-objectives")
+    def _objective_chosen(self) -> None:
+        self.query_one("#hotwash-strength", Input).focus()
+
+    def action_focus_objectives(self) -> None:
+        """Back to the objective list."""
+        self.query_one("#hotwash-objectives", OptionList).focus()
+
+    @on(Input.Submitted)
+    def _record(self, event: Input.Submitted) -> None:
+        """Enter in a field records it as one hot-wash entry."""
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        kind = "strength" if event.input.id == "hotwash-strength" else "improvement"
+        event.input.disabled = True
+        self.post_message(
+            ActionRequested(
+                EngineCall(
+                    "hotwash",
+                    {"kind": kind, "text": text, "objective": self.objective},
+                    done=f"Hot wash {kind} recorded",
+                ),
+                requester=self,
+            )
+        )
+
+    def on_action_done(self, message: ActionDone) -> None:
+        """The entry is written: clear its field for the next one."""
+        field = self._field(message.call)
+        field.value = ""
+        field.disabled = False
+        field.focus()
+        self.query_one("#hotwash-error", Static).update("")
+
+    def on_action_refused(self, message: ActionRefused) -> None:
+        """Keep the text and say why."""
+        field = self._field(message.call)
+        field.disabled = False
+        field.focus()
+        self.query_one("#hotwash-error", Static).update(message.reason)
+
+    def _field(self, call: EngineCall) -> Input:
+        kind = call.kwargs.get("kind")
+        return self.query_one("#hotwash-strength" if kind == "strength" else "#hotwash-improvement", Input)

@@ -1,0 +1,44 @@
+"""The inject screen: one inject in full, over the live status line.
+
+It is a plain screen, not a modal, so the console's keys still apply to the
+inject shown: deliver, hold, skip, record a decision, note, rule, observe.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tabletop.app.widgets.card import InjectCard, InjectView
+from tabletop.app.widgets.status import StatusBar
+
+
+class InjectScreen(Screen[None]):
+    """Everything about one inject, with every team's decision side by side."""
+
+    CSS_PATH = "inject.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, inject_id: str) -> None:
+        """`inject_id` is the inject shown; the app keeps it current."""
+        super().__init__()
+        self.inject_id = inject_id
+
+    def compose(self) -> ComposeResult:
+        """Status line, the card in a scrolling pane, the footer."""
+        yield StatusBar(id="status")
+        with VerticalScroll(id="card-scroll") as scroll:
+            scroll.border_title = self.inject_id
+            scroll.border_subtitle = "esc back"
+            yield InjectCard(id="card")
+        yield Footer()
+
+    def show(self, view: InjectView) -> None:
+        """Print the inject as the engine has it now."""
+        self.query_one("#card-scroll").border_title = f"Inject {view.id}"
+        self.query_one(InjectCard).show(view)

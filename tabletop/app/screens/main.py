@@ -1,0 +1,71 @@
+"""The main console: status, MSEL, decisions board and log on one screen.
+
+The screen holds widgets only; the app pushes views down to them and runs
+every action. Below 120 columns the MSEL spans the width and the board and
+log share the bottom; on a wide terminal the board takes a full-height column.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from tabletop.app.widgets.board import DecisionBoard
+from tabletop.app.widgets.log import EventLog
+from tabletop.app.widgets.msel import MselTable
+from tabletop.app.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from tabletop.app.app import ConsoleApp
+
+WIDE = 120
+"""Terminal width from which the wide layout is used."""
+
+
+class MainScreen(Screen[None]):
+    """Status lines, MSEL, decisions board, event log and the footer of keys."""
+
+    CSS_PATH = "main.tcss"
+    AUTO_FOCUS = "#msel"
+
+    def compose(self) -> ComposeResult:
+        """The panes, in the order the grid places them."""
+        yield StatusBar(id="status")
+        with Container(id="body"):
+            msel = MselTable(id="msel")
+            msel.border_title = "MSEL"
+            yield msel
+            board = DecisionBoard(id="board")
+            board.border_title = "Decisions"
+            yield board
+            log = EventLog(id="log")
+            log.border_title = "Log"
+            yield log
+        yield Footer()
+
+    def on_resize(self) -> None:
+        """Switch between the narrow and the wide layout."""
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    @on(DataTable.RowSelected, "#msel")
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        """Enter on an MSEL row opens the inject."""
+        event.stop()
+        cast("ConsoleApp", self.app).show_inject(str(event.row_key.value))
+
+    @on(DataTable.RowHighlighted, "#msel")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            cast("ConsoleApp", self.app).selected_inject = str(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#log")
+    def _log_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a log row offers to correct it."""
+        event.stop()
+        self.app.run_action("correct")

@@ -1,0 +1,181 @@
+"""Forms for the record: facilitator notes, white-cell rulings, observations.
+
+Each one is one engine call (`note`, `rule`, `observe`) written before the
+form closes.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop.app.formatting import one_line, team_label
+from tabletop.app.messages import EngineCall
+from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Rating
+
+NO_TEAM = "__no_team__"
+"""Option id meaning 'the ruling concerns no team in particular'."""
+
+
+def _about(inject: Inject | None) -> Static:
+    text = f"About {inject.id} · {one_line(inject.title)}" if inject else "Not tied to an inject"
+    return Static(text, classes="form-context")
+
+
+class NoteForm(FormScreen):
+    """A facilitator note, tied to the inject being read when there is one."""
+
+    FORM_TITLE = "Note"
+
+    def __init__(self, inject: Inject | None) -> None:
+        """`inject` is the inject the note is about, or None."""
+        super().__init__()
+        self.inject = inject
+
+    def compose_fields(self) -> ComposeResult:
+        """What the note is about and one line of text."""
+        yield _about(self.inject)
+        yield field_row("Note", Input(placeholder="what happened, what was said", id="note-text", compact=True))
+
+    def on_mount(self) -> None:
+        """Start typing at once."""
+        super().on_mount()
+        self.query_one("#note-text", Input).focus()
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.note(text, inject)`."""
+        text = self.query_one("#note-text", Input).value.strip()
+        if not text:
+            return "Write the note first."
+        return EngineCall(
+            "note",
+            {"text": text, "inject": self.inject.id if self.inject else None},
+            done="Note recorded",
+        )
+
+
+class RulingForm(FormScreen):
+    """A white-cell ruling: what control adjudicated, why, and for which team."""
+
+    FORM_TITLE = "White-cell ruling"
+
+    def __init__(self, exercise: Exercise, inject: Inject | None) -> None:
+        """`inject` is the inject the ruling is about, or None."""
+        super().__init__()
+        self.exercise = exercise
+        self.inject = inject
+
+    def compose_fields(self) -> ComposeResult:
+        """Ruling, rationale and the team it concerns."""
+        yield _about(self.inject)
+        yield field_row("Ruling", Input(placeholder="what control rules", id="ruling-text", compact=True))
+        yield field_row("Rationale", Input(placeholder="why", id="ruling-rationale", compact=True))
+        options = [Option("(no team in particular)", id=NO_TEAM)]
+        for team in self.exercise.teams:
+            options.append(Option(Text.assemble((f"{team.label:<6}", "bold"), " ", team.name), id=team.id))
+        yield field_row("Team", OptionList(*options, id="ruling-team"))
+
+    def on_mount(self) -> None:
+        """Start typing the ruling at once."""
+        super().on_mount()
+        self.query_one("#ruling-team", OptionList).highlighted = 0
+        self.query_one("#ruling-text", Input).focus()
+
+    @on(Input.Submitted, "#ruling-rationale")
+    def _rationale_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.prevent_default()
+        self.query_one("#ruling-team", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#ruling-team")
+    def _team_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        event.prevent_default()
+        self.action_submit()
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.rule(text, rationale, inject, team)`."""
+        text = self.query_one("#ruling-text", Input).value.strip()
+        if not text:
+            return "Write the ruling first."
+        chosen = self.query_one("#ruling-team", OptionList).highlighted_option
+        team = None if chosen is None or chosen.id == NO_TEAM else chosen.id
+        return EngineCall(
+            "rule",
+            {
+                "text": text,
+                "rationale": self.query_one("#ruling-rationale", Input).value.strip(),
+                "inject": self.inject.id if self.inject else None,
+                "team": team,
+            },
+            done="Ruling recorded" + (f" for {team_label(self.exercise, team)}" if team else ""),
+        )
+
+
+class ObservationForm(FormScreen):
+    """An evaluator's observation: objective, P/S/M/U rating and what was seen."""
+
+    FORM_TITLE = "Observation"
+
+    def __init__(self, exercise: Exercise, inject: Inject | None, author: str) -> None:
+        """`author` is the evaluator the observation is written as."""
+        super().__init__()
+        self.exercise = exercise
+        self.inject = inject
+        self.author = author
+
+    def compose_fields(self) -> ComposeResult:
+        """Objective list, rating list with the HSEEP wording, and the text."""
+        yield _about(self.inject)
+        yield Static(f"Recorded as {self.author}", classes="form-hint")
+        yield field_row("Objective", OptionList(
+            *[
+                Option(Text.assemble((f"{o.id:<8}", "bold"), " ", one_line(o.text)), id=o.id)
+                for o in self.exercise.objectives
+            ],
+            id="observe-objective",
+        ))
+        yield field_row("Rating", OptionList(
+            *[
+                Option(Text.assemble((r.value, "bold"), "  ", RATING_DEFINITIONS[r.value].split(":")[0]), id=r.value)
+                for r in Rating
+            ],
+            id="observe-rating",
+        ))
+        yield field_row("Observed", Input(placeholder="who did what, with what effect", id="observe-text", compact=True))
+
+    def on_mount(self) -> None:
+        """Preselect the inject's first objective and start on the objective list."""
+        super().on_mount()
+        objectives = self.query_one("#observe-objective", OptionList)
+        ids = [o.id for o in self.exercise.objectives]
+        first = self.inject.objectives[0] if self.inject and self.inject.objectives else None
+        objectives.highlighted = ids.index(first) if first in ids else (0 if ids else None)
+        self.query_one("#observe-rating", OptionList).highlighted = 0
+        objectives.focus()
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.observe(objective, rating, text, inject)`."""
+        objective = self.query_one("#observe-objective", OptionList).highlighted_option
+        if objective is None or objective.id is None:
+            return "The exercise has no objective to observe against." if not self.exercise.objectives else "Pick an objective."
+        rating = self.query_one("#observe-rating", OptionList).highlighted_option
+        if rating is None or rating.id is None:
+            return "Pick a rating."
+        text = self.query_one("#observe-text", Input).value.strip()
+        if not text:
+            return "Write what you observed."
+        return EngineCall(
+            "observe",
+            {
+                "objective": objective.id,
+                "rating": rating.id,
+                "text": text,
+                "inject": self.inject.id if self.inject else None,
+            },
+            done=f"Observation on {objective.id} rated {rating.id}",
+        )

@@ -1,0 +1,111 @@
+"""The MSEL pane: every inject in play order with its state, one keyed row each.
+
+Rows are keyed by inject id and updated cell by cell when the engine's view
+of them changes, so a refresh with thousands of events in the log touches only
+the rows that moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+
+@dataclass(frozen=True)
+class MselLine:
+    """One MSEL row in words, as the table shows it."""
+
+    inject: str
+    """Inject id; the row key."""
+    at: str
+    """Scheduled time ('+01:20'), 'reserve' for contingencies, or when an ad-hoc one was written."""
+    move: str
+    """Move id, or '' for contingencies."""
+    title: str
+    """Headline."""
+    to: str
+    """Recipients' short labels."""
+    state: str
+    """State label: upcoming, DUE, delivered, held, skipped, not live."""
+    style: str
+    """Rich style for the whole row (the due row stands out)."""
+
+
+COLUMNS = (("at", "At", 7), ("move", "Mv", 3), ("id", "Id", 9), ("title", "Inject", 0), ("to", "To", 12), ("state", "State", 10))
+"""Column key, heading and width (0: takes what is left)."""
+
+
+class MselTable(DataTable[Text]):
+    """The MSEL; the cursor row is the inject the keys act on."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """A row-cursor table with fixed columns."""
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, cursor_foreground_priority="renderable")
+        self.lines: dict[str, MselLine] = {}
+
+    def on_mount(self) -> None:
+        """Create the columns; the title column is sized to the pane."""
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width or 20)
+        self._fit_title()
+
+    def on_resize(self) -> None:
+        """Give the title whatever width the other columns leave."""
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        fixed = sum(width + 2 * self.cell_padding for _key, _label, width in COLUMNS if width)
+        available = self.scrollable_content_region.width or self.size.width
+        title_width = max(12, available - fixed - 2 * self.cell_padding - 1)
+        column = self.columns.get("title")  # type: ignore[call-overload]
+        if column is not None and column.width != title_width:
+            column.width = title_width
+            self._require_update_dimensions = True
+            self.refresh()
+
+    def _cells(self, line: MselLine) -> list[Text]:
+        style = line.style
+        return [
+            Text(line.at, style=style),
+            Text(line.move, style=style),
+            Text(line.inject, style=style + " bold" if style else "bold"),
+            Text(line.title, style=style, no_wrap=True, overflow="ellipsis"),
+            Text(line.to, style=style, no_wrap=True, overflow="ellipsis"),
+            Text(line.state, style=style),
+        ]
+
+    def sync(self, lines: Sequence[MselLine]) -> None:
+        """Add new rows and update changed cells in place; never rebuild the table."""
+        keys = [key for key, _label, _width in COLUMNS]
+        for line in lines:
+            old = self.lines.get(line.inject)
+            if old == line:
+                continue
+            cells = self._cells(line)
+            if old is None:
+                self.add_row(*cells, key=line.inject)
+            else:
+                for key, cell, before, after in zip(keys, cells, self._cells(old), cells):
+                    if before != after:
+                        self.update_cell(line.inject, key, cell)
+            self.lines[line.inject] = line
+
+    @property
+    def selected(self) -> str | None:
+        """Inject id under the cursor."""
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def select(self, inject_id: str) -> None:
+        """Put the cursor on an inject's row."""
+        if inject_id in self.lines:
+            self.move_cursor(row=self.get_row_index(inject_id), animate=False)

@@ -1,0 +1,116 @@
+"""Verbs that open the console: `run` (facilitator) and `evaluate` (evaluator).
+
+Everything that can go wrong with the files is found before the screen opens:
+a bad exercise prints the loader's `FILE:LINE:COL` lines, a bad session file
+prints the store's message, and the command exits 1 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tabletop.cli import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `run` and `evaluate` verbs."""
+    p = subparsers.add_parser(
+        "run",
+        help="open the facilitator console on a new session of an exercise, or resume one",
+        description="Open the facilitator console. `tabletop run EXERCISE` starts a new session "
+        "(written to sessions/<exercise>-<UTC time>.tabletop unless -o says where); "
+        "`tabletop run --session FILE` resumes one where it was left.",
+    )
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="exercise YAML file to start a session of")
+    p.add_argument("-o", "--output", metavar="FILE", help="session file to create (default: sessions/ID-TIME.tabletop)")
+    p.add_argument("--session", metavar="FILE", help="resume this session file instead of starting a new one")
+    p.set_defaults(func=cmd_run)
+
+    p = subparsers.add_parser(
+        "evaluate",
+        help="open the console read-only for play, to record observations as an evaluator",
+        description="Follow a running session from a second terminal and record observations "
+        "rated P/S/M/U against the exercise's objectives.",
+    )
+    p.add_argument("session", metavar="SESSION", help="session file the facilitator is running")
+    p.add_argument("--evaluator", required=True, metavar="NAME", help="your name, written with each observation")
+    p.set_defaults(func=cmd_evaluate)
+
+
+def default_session_path(exercise_id: str, now: datetime | None = None, folder: Path | None = None) -> Path:
+    """`sessions/<exercise-id>-<UTC timestamp>.tabletop` under the working directory."""
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    base = folder if folder is not None else Path.cwd() / "sessions"
+    return base / f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}.tabletop"
+
+
+def _open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Create or open the session, turning every expected failure into a UserError."""
+    from tabletop.engine import Session
+    from tabletop.loader import ExerciseError, load
+    from tabletop.store import StoreError
+
+    try:
+        if args.session:
+            return Session.open(Path(args.session)), Path(args.session)
+        loaded = load(args.exercise)
+        if args.output:
+            target = Path(args.output)
+        else:
+            target = default_session_path(loaded.exercise.id)
+        if target.exists():
+            raise UserError(f"{target}: already exists; resume it with  tabletop run --session {target}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Session.create(Path(args.exercise), target), target
+    except ExerciseError as error:
+        raise UserError(str(error)) from None
+    except StoreError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        name = error.filename or args.session or args.output or args.exercise
+        raise UserError(f"{name}: {error.strerror or error}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Open the facilitator console; print where the session is on the way out."""
+    if bool(args.exercise) == bool(args.session):
+        raise UserError("give an EXERCISE file to start, or --session FILE to resume (not both)", code=2)
+    if args.session and args.output:
+        raise UserError("-o names a new session file; it cannot be used with --session", code=2)
+    session, path = _open_session(args)
+    from tabletop.app import ConsoleApp, Mode
+
+    try:
+        ConsoleApp(session, mode=Mode.facilitator).run()
+    finally:
+        session.close()
+    print(f"Session saved in {path}")
+    print(f"Resume with: tabletop run --session {path}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Open the console in evaluator mode, writing observations as NAME."""
+    name = args.evaluator.strip()
+    if not name:
+        raise UserError("--evaluator needs your name, e.g. --evaluator 'J. Park'", code=2)
+    from tabletop.engine import Session
+    from tabletop.store import StoreError
+
+    try:
+        session = Session.open(Path(args.session), author=name)
+    except StoreError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"{args.session}: {error.strerror or error}") from None
+    from tabletop.app import ConsoleApp, Mode
+
+    try:
+        ConsoleApp(session, mode=Mode.evaluator).run()
+    finally:
+        session.close()
+    print(f"Observations saved in {args.session}", file=sys.stderr)
+    return 0
