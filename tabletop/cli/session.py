@@ -155,12 +155,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _rate(text: str) -> float:
+    """A number, '2' or '2x'; whether the engine accepts it is the engine's call."""
     try:
         value = float(text.lower().rstrip("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a rate; write 1, 2 or 4") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"the rate must be above 0 (got {text})")
     return value
 
 
