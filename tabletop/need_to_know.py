@@ -1,0 +1,456 @@
+"""Need-to-know: what one team may see of a session, as a rule of the engine layer.
+
+Every participant-facing view (the team view in a terminal, its plain-text
+print, the browser page, printed handouts) asks this module and shows only
+what it returns, so the rule is written and tested once, not re-implemented
+as a filter in each widget or template.
+
+A team sees its own private brief, the situation update and the discussion
+questions (for it and for everyone) of every move that has opened, each
+inject actually delivered to it with only the fields a participant reads
+(title, body, source, channel, when it arrived, discussion questions, the
+decision's prompt and option labels), ad-hoc injects sent to it, and its own
+recorded decisions as they stand after corrections.
+
+It never sees an undelivered inject, an inject addressed only to other teams,
+a facilitator note, expected actions, option postures or consequences (the
+facilitator's analysis, which would steer the answer), another team's brief or
+decisions, rulings, evaluator observations or hot-wash entries. Observer cells
+see what the exercise addresses to them and their own brief. The control cell
+is not a participant: it uses the console, which shows everything.
+
+Everything returned is frozen plain data (dataclasses of str, int, float,
+datetime and tuples), so a view cannot reach back into the session through it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tabletop.model import ALL, Exercise, Inject, Setting, Team, TeamKind
+from tabletop.state import SessionState
+
+if TYPE_CHECKING:
+    from tabletop.engine import Session
+
+__all__ = [
+    "DecisionPrompt",
+    "InjectSeen",
+    "MoveSeen",
+    "NotAParticipant",
+    "OptionLabel",
+    "OwnDecision",
+    "TeamView",
+    "inject_handout",
+    "participant",
+    "participants",
+    "team_view",
+]
+
+
+class NotAParticipant(Exception):
+    """The team asked for does not exist or has no participant view (the control cell).
+
+    The message is meant for the person who typed the team id.
+    """
+
+
+@dataclass(frozen=True)
+class OptionLabel:
+    """An option of a decision as participants read it: no posture, no consequence."""
+
+    id: str
+    """Option id, as a facilitator records it."""
+    label: str
+    """What the team would do, in a line."""
+
+
+@dataclass(frozen=True)
+class DecisionPrompt:
+    """The choice an inject puts to the table, as participants read it."""
+
+    prompt: str
+    """The question put to the teams."""
+    options: tuple[OptionLabel, ...]
+    """The options on the table (a free-text answer is always allowed too)."""
+    asked: bool
+    """Whether this team is one of those that must answer."""
+
+
+@dataclass(frozen=True)
+class InjectSeen:
+    """One inject as a team received it (or will receive it, for a handout printed in advance)."""
+
+    inject: str
+    """Inject id."""
+    title: str
+    """Headline."""
+    body: str
+    """Full text as the team receives it."""
+    source: str
+    """Who it is from in the story."""
+    channel: str
+    """How it arrives: news, cable, phone_call..."""
+    move: str | None
+    """Move it belongs to, if any."""
+    questions: tuple[str, ...]
+    """Discussion questions the inject raises."""
+    decision: DecisionPrompt | None
+    """The decision put to the table, if any."""
+    adhoc: bool
+    """True for an inject written by control during play."""
+    seq: int | None
+    """Seq of its latest delivery to the team (None for a handout printed in advance)."""
+    minute: float | None
+    """Scenario minute of its latest delivery."""
+    in_world: datetime | None
+    """In-world date and time of its latest delivery, in the scenario's zone."""
+    at: datetime | None
+    """Wall-clock UTC time of its latest delivery."""
+    first_minute: float | None
+    """Scenario minute it first reached the team."""
+    deliveries: int
+    """How many times it was delivered to the team (more than 1 when control repeated it)."""
+
+
+@dataclass(frozen=True)
+class MoveSeen:
+    """A move that has opened, as every team hears it."""
+
+    id: str
+    """Move id."""
+    title: str
+    """Title of the move."""
+    situation: str
+    """Situation update read to the teams when the move opened."""
+    questions: tuple[str, ...]
+    """Discussion questions of the move for this team and for everyone."""
+    minute: float
+    """Scenario minute the move opened."""
+    seq: int
+    """Seq of the event that opened it."""
+
+
+@dataclass(frozen=True)
+class OwnDecision:
+    """A decision the team itself recorded, as it stands after corrections."""
+
+    inject: str
+    """Inject answered."""
+    inject_title: str
+    """Headline of that inject."""
+    option: str | None
+    """Option id chosen, if any."""
+    option_label: str | None
+    """What the option says, if one was chosen."""
+    text: str
+    """What the team said it would do."""
+    rationale: str
+    """Why, as the team put it."""
+    dissent: str
+    """Dissent inside the team, as recorded."""
+    minute: float
+    """Scenario minute it was recorded."""
+    seq: int
+    """Seq of the decision record."""
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """Everything one team may see of a session, and nothing more."""
+
+    exercise_title: str
+    """Title of the exercise."""
+    marking: str
+    """Handling marking shown on every screen and page."""
+    summary: str
+    """What the exercise is about."""
+    setting_start: datetime
+    """In-world date and time of STARTEX."""
+    team: str
+    """Team id."""
+    team_name: str
+    """Full name of the team."""
+    team_label: str
+    """Short label of the team."""
+    kind: str
+    """'player' or 'observer'."""
+    members: tuple[str, ...]
+    """People or roles seated in the team."""
+    brief: str | None
+    """The team's own private brief."""
+    started: bool
+    """Whether play has begun (STARTEX)."""
+    ended: bool
+    """Whether play is over (ENDEX)."""
+    moves: tuple[MoveSeen, ...]
+    """Moves opened so far, in order."""
+    injects: tuple[InjectSeen, ...]
+    """Injects delivered to the team, in order of their latest delivery (oldest first)."""
+    decisions: tuple[OwnDecision, ...]
+    """The team's own latest decision per inject, in the order recorded."""
+    awaited: tuple[str, ...]
+    """Ids of delivered injects on which the team still owes a decision."""
+    last_seq: int
+    """Seq of the last event of the session folded into this view; views redraw when it moves."""
+
+    @property
+    def newest_first(self) -> tuple[InjectSeen, ...]:
+        """Injects, the latest delivery first: the order a team reads its inbox in."""
+        return tuple(reversed(self.injects))
+
+    @property
+    def current_move(self) -> MoveSeen | None:
+        """The move open now, if play has begun."""
+        return self.moves[-1] if self.moves else None
+
+    def decision_on(self, inject_id: str) -> OwnDecision | None:
+        """The team's own decision on an inject, if recorded."""
+        return next((d for d in self.decisions if d.inject == inject_id), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The view as JSON-ready data (times as ISO 8601 strings), for scripts and the browser."""
+        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+
+
+def participants(exercise: Exercise) -> list[Team]:
+    """Teams that have a participant view: players and observers, in file order."""
+    return [t for t in exercise.teams if t.kind != TeamKind.control]
+
+
+def participant(exercise: Exercise, team_id: str) -> Team:
+    """The team with this id if it may have a participant view; `NotAParticipant` otherwise."""
+    team = exercise.team(team_id)
+    viewable = [t.id for t in participants(exercise)]
+    if team is None:
+        close = difflib.get_close_matches(team_id, viewable, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise NotAParticipant(f"unknown team {team_id!r}{hint} (teams with a view: {', '.join(viewable) or 'none'})")
+    if team.kind == TeamKind.control:
+        raise NotAParticipant(
+            f"{team.id!r} is the control cell, which sees everything: use the facilitator console "
+            f"(tabletop run --session FILE). Teams with a participant view: {', '.join(viewable) or 'none'}"
+        )
+    return team
+
+
+def team_view(source: Session | SessionState, team_id: str) -> TeamView:
+    """What team `team_id` may see of the session (or of a state) right now.
+
+    Raises `NotAParticipant` for an unknown team or the control cell.
+    """
+    state = source if isinstance(source, SessionState) else source.state
+    exercise = state.exercise
+    team = participant(exercise, team_id)
+    zone = _zone(exercise.setting)
+    return TeamView(
+        exercise_title=exercise.title,
+        marking=exercise.marking,
+        summary=exercise.summary,
+        setting_start=exercise.setting.start,
+        team=team.id,
+        team_name=team.name,
+        team_label=team.label,
+        kind=team.kind.value,
+        members=tuple(team.members),
+        brief=team.brief,
+        started=state.started is not None,
+        ended=state.ended is not None,
+        moves=_moves(state, team.id),
+        injects=_injects(state, team.id, zone),
+        decisions=_decisions(state, team.id),
+        awaited=tuple(inject for inject, teams in state.awaited().items() if team.id in teams),
+        last_seq=state.last_seq,
+    )
+
+
+def inject_handout(exercise: Exercise, inject_id: str, team_id: str) -> InjectSeen:
+    """An inject as a handout for one of its recipients, printed before it is delivered.
+
+    Raises `NotAParticipant` for a team without a view, and `KeyError` (with a message)
+    when the inject is unknown or not addressed to the team.
+    """
+    team = participant(exercise, team_id)
+    inject = exercise.inject(inject_id)
+    if inject is None:
+        raise KeyError(f"unknown inject {inject_id!r}")
+    if team.id not in exercise.recipients(inject):
+        raise KeyError(f"{inject_id} is not addressed to {team.id}")
+    move = exercise.move_of(inject.id)
+    return _seen(exercise, inject, team.id, move.id if move is not None else None, None, None)
+
+
+# Building the view
+
+
+def _moves(state: SessionState, team_id: str) -> tuple[MoveSeen, ...]:
+    moves = {m.id: m for m in state.exercise.moves}
+    seen = []
+    for move_id, event in state.move_openings:
+        move = moves.get(move_id)
+        if move is None:
+            continue
+        questions = list(move.questions.get(ALL, [])) + list(move.questions.get(team_id, []))
+        minute = getattr(event, "jump_to", None)
+        seen.append(
+            MoveSeen(
+                id=move.id,
+                title=move.title,
+                situation=move.situation,
+                questions=tuple(questions),
+                minute=float(minute if minute is not None else event.minute),
+                seq=event.seq,
+            )
+        )
+    return tuple(seen)
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    first_minute: float
+    count: int
+
+
+def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[InjectSeen, ...]:
+    exercise = state.exercise
+    latest: dict[str, Any] = {}
+    arrivals: dict[str, _Arrival] = {}
+    for delivery in state.deliveries:
+        if team_id not in delivery.to:
+            continue
+        latest.pop(delivery.inject, None)
+        latest[delivery.inject] = delivery
+        before = arrivals.get(delivery.inject)
+        arrivals[delivery.inject] = _Arrival(
+            first_minute=before.first_minute if before else delivery.minute,
+            count=(before.count if before else 0) + 1,
+        )
+    out = []
+    for inject_id, delivery in latest.items():
+        arrival = arrivals[inject_id]
+        when = {
+            "seq": delivery.seq,
+            "minute": delivery.minute,
+            "in_world": _in_world(exercise.setting, delivery.minute, zone),
+            "at": delivery.at,
+            "first_minute": arrival.first_minute,
+            "deliveries": arrival.count,
+        }
+        if delivery.adhoc:
+            received = state.received(delivery)
+            record = state.adhoc(inject_id)
+            out.append(
+                InjectSeen(
+                    inject=inject_id,
+                    title=received.title,
+                    body=received.body,
+                    source=received.source,
+                    channel=received.channel,
+                    move=record.move if record is not None else None,
+                    questions=(),
+                    decision=None,
+                    adhoc=True,
+                    **when,
+                )
+            )
+            continue
+        inject = exercise.inject(inject_id)
+        if inject is None:
+            continue
+        move = exercise.move_of(inject_id)
+        out.append(_seen(exercise, inject, team_id, move.id if move is not None else None, when, zone))
+    return tuple(out)
+
+
+def _seen(
+    exercise: Exercise,
+    inject: Inject,
+    team_id: str,
+    move: str | None,
+    when: dict[str, Any] | None,
+    zone: tzinfo | None,
+) -> InjectSeen:
+    decision = None
+    if inject.decision is not None:
+        decision = DecisionPrompt(
+            prompt=inject.decision.prompt,
+            options=tuple(OptionLabel(id=o.id, label=o.label) for o in inject.decision.options),
+            asked=team_id in exercise.deciders(inject),
+        )
+    timing = when or {
+        "seq": None,
+        "minute": None,
+        "in_world": None,
+        "at": None,
+        "first_minute": None,
+        "deliveries": 0,
+    }
+    return InjectSeen(
+        inject=inject.id,
+        title=inject.title,
+        body=inject.body,
+        source=inject.source,
+        channel=inject.channel.value,
+        move=move,
+        questions=tuple(inject.questions),
+        decision=decision,
+        adhoc=False,
+        **timing,
+    )
+
+
+def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
+    exercise = state.exercise
+    own = []
+    for inject_id, decision in state.team_decisions(team_id).items():
+        inject = exercise.inject(inject_id)
+        if inject is not None:
+            title = inject.title
+        else:
+            record = state.adhoc(inject_id)
+            title = record.title if record is not None else inject_id
+        label = None
+        if decision.option and inject is not None and inject.decision is not None:
+            option = inject.decision.option(decision.option)
+            label = option.label if option is not None else None
+        own.append(
+            OwnDecision(
+                inject=inject_id,
+                inject_title=title,
+                option=decision.option,
+                option_label=label,
+                text=decision.text,
+                rationale=decision.rationale,
+                dissent=decision.dissent,
+                minute=decision.minute,
+                seq=decision.seq,
+            )
+        )
+    own.sort(key=lambda d: d.seq)
+    return tuple(own)
+
+
+def _zone(setting: Setting) -> tzinfo | None:
+    try:
+        return ZoneInfo(setting.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return setting.start.tzinfo
+
+
+def _in_world(setting: Setting, minute: float, zone: tzinfo | None) -> datetime:
+    moment = setting.start + timedelta(minutes=minute)
+    return moment.astimezone(zone) if zone is not None else moment
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
