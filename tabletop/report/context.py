@@ -1,0 +1,901 @@
+"""The after-action report's one context: a session's record turned into plain data.
+
+Every template (HTML, Markdown, a planner's own) reads the same dict, built
+here once from the session state. It holds only strings, numbers, booleans,
+lists and dicts, so it survives a JSON round trip unchanged and can be handed
+to a sandboxed template with nothing callable inside. Corrections are already
+applied (the state's records are the corrected ones); the corrections
+themselves are listed for the appendix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tabletop import __version__
+from tabletop.events import (
+    AdhocEvent,
+    CorrectedEvent,
+    DecidedEvent,
+    DeliveredEvent,
+    EndedEvent,
+    EventBase,
+    HeldEvent,
+    HotwashEvent,
+    HotwashKind,
+    JumpedEvent,
+    MoveAdvancedEvent,
+    NoteEvent,
+    ObservedEvent,
+    PausedEvent,
+    RateChangedEvent,
+    ResumedEvent,
+    RuledEvent,
+    SkippedEvent,
+    StartedEvent,
+)
+from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Posture, TeamKind, format_offset
+from tabletop.report.charts import Lane, activity_chart
+from tabletop.state import InjectStatus, MselRow, SessionState
+
+Context = dict[str, Any]
+"""The report context: plain JSON-ready data, nothing callable."""
+
+RATING_NAMES = {
+    "P": "Performed without challenges",
+    "S": "Performed with some challenges",
+    "M": "Performed with major challenges",
+    "U": "Unable to be performed",
+}
+"""Short HSEEP names of the ratings, for table headers and legends."""
+
+RATING_ORDER = ("P", "S", "M", "U")
+"""Best to worst."""
+
+POSTURES = tuple(p.value for p in Posture)
+"""Posture names in the order the matrix and the chart use."""
+
+FREE_TEXT = "free text"
+"""Posture shown for a decision given in the team's own words, with no option."""
+
+IMPROVEMENT_ELEMENTS = "Planning, Organization, Equipment, Training, Exercises"
+"""HSEEP capability elements a corrective action is classed under (shown as a legend)."""
+
+STATUS_LABELS = {
+    "delivered": "delivered",
+    "held": "held",
+    "skipped": "skipped",
+    "adhoc": "ad hoc",
+    "not_played": "not played",
+    "inactive": "condition not met",
+}
+"""How the appendix names what became of a planned inject."""
+
+
+class SessionLike(Protocol):
+    """What the report needs of an open session: its exercise and its replayed state."""
+
+    @property
+    def exercise(self) -> Exercise:
+        """The exercise the session plays."""
+
+    @property
+    def state(self) -> SessionState:
+        """The fold of every event so far."""
+
+
+def session_context(session: SessionLike, *, name: str = "", generated_at: datetime | None = None) -> Context:
+    """The report context of an open session (see :func:`build_context`)."""
+    return build_context(session.exercise, session.state, name=name, generated_at=generated_at)
+
+
+def build_context(
+    exercise: Exercise,
+    state: SessionState,
+    *,
+    name: str = "",
+    generated_at: datetime | None = None,
+) -> Context:
+    """Everything the after-action report shows, as plain data.
+
+    `name` is how the session is called on the cover (its file name);
+    `generated_at` is stamped on the cover (default: now, UTC).
+    """
+    return _Builder(exercise, state, name, generated_at or datetime.now(timezone.utc)).build()
+
+
+# Formatting shared by the builder and by other report modules
+
+
+def scenario_time(minute: float | None) -> str:
+    """Scenario time as the planner writes it, `+01:20`; empty when unknown."""
+    if minute is None:
+        return ""
+    return format_offset(int(minute + 1e-6))
+
+
+def wall_time(at: datetime | None, *, date: bool = False) -> str:
+    """A wall-clock instant in UTC, `09:41:07` or `2030-01-01 09:41 UTC`."""
+    if at is None:
+        return ""
+    utc = at.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%d %H:%M UTC") if date else utc.strftime("%H:%M:%S")
+
+
+def world_time(exercise: Exercise, minute: float | None) -> str:
+    """The in-story date and time at a scenario minute, in the scenario's time zone."""
+    if minute is None:
+        return ""
+    start = exercise.setting.start
+    when = start + timedelta(minutes=float(minute))
+    try:
+        when = when.astimezone(ZoneInfo(exercise.setting.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    return when.strftime("%d %b %H:%M")
+
+
+def team_label(exercise: Exercise, team_id: str) -> str:
+    """The short name of a team, or its id when the exercise does not know it."""
+    team = exercise.team(team_id)
+    return team.label if team is not None else team_id
+
+
+def team_labels(exercise: Exercise, team_ids: Iterable[str]) -> list[str]:
+    """Short names of several teams, in order."""
+    return [team_label(exercise, t) for t in team_ids]
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
+
+
+class _Builder:
+    """Walks the state once per part of the report; kept as one object so lookups are shared."""
+
+    def __init__(self, exercise: Exercise, state: SessionState, name: str, generated_at: datetime) -> None:
+        self.ex = exercise
+        self.state = state
+        self.name = name
+        self.generated_at = generated_at
+        self.players = [t for t in exercise.teams if t.kind == TeamKind.player]
+        self.end_minute = self._end_minute()
+        self.rows: list[MselRow] = state.msel(self.end_minute)
+        self.decisions: list[DecidedEvent] = state.decisions
+        self.rulings: list[RuledEvent] = state.rulings
+        self.notes: list[NoteEvent] = state.notes
+        self.observations: list[ObservedEvent] = state.observations
+        self.hotwash: list[HotwashEvent] = state.hotwash
+        self.adhoc: dict[str, AdhocEvent] = {a.inject: a for a in state.adhoc_injects}
+        self.by_inject_rulings: dict[str, list[RuledEvent]] = {}
+        for ruling in self.rulings:
+            if ruling.inject:
+                self.by_inject_rulings.setdefault(ruling.inject, []).append(ruling)
+        self.by_inject_notes: dict[str, list[NoteEvent]] = {}
+        for note in self.notes:
+            if note.inject:
+                self.by_inject_notes.setdefault(note.inject, []).append(note)
+        self.move_of: dict[str, str | None] = {row.inject: row.move for row in self.rows}
+
+    def _end_minute(self) -> float:
+        if self.state.ended is not None:
+            return self.state.ended.minute
+        return max((e.minute for e in self.state.events), default=0.0)
+
+    # Small views
+
+    def posture_of(self, decision: DecidedEvent) -> str:
+        inject = self.ex.inject(decision.inject)
+        if decision.option and inject is not None and inject.decision is not None:
+            option = inject.decision.option(decision.option)
+            if option is not None:
+                return option.posture.value
+        return FREE_TEXT
+
+    def option_label(self, decision: DecidedEvent) -> str:
+        inject = self.ex.inject(decision.inject)
+        if decision.option and inject is not None and inject.decision is not None:
+            option = inject.decision.option(decision.option)
+            if option is not None:
+                return option.label
+        return decision.option or ""
+
+    def decision_view(self, decision: DecidedEvent) -> dict[str, Any]:
+        return {
+            "seq": decision.seq,
+            "team": decision.team,
+            "team_label": team_label(self.ex, decision.team),
+            "inject": decision.inject,
+            "option": decision.option or "",
+            "option_label": self.option_label(decision),
+            "posture": self.posture_of(decision),
+            "text": decision.text,
+            "rationale": decision.rationale,
+            "dissent": decision.dissent,
+            "scenario": scenario_time(decision.minute),
+            "wall": wall_time(decision.at),
+            "author": decision.author,
+        }
+
+    def said(self, decision: DecidedEvent) -> str:
+        """A decision in one phrase: the option's label, then the team's own words."""
+        parts = [p for p in (self.option_label(decision), decision.text) if p]
+        return " — ".join(parts)
+
+    def ruling_view(self, ruling: RuledEvent) -> dict[str, Any]:
+        return {
+            "seq": ruling.seq,
+            "text": ruling.text,
+            "rationale": ruling.rationale,
+            "inject": ruling.inject or "",
+            "team": ruling.team or "",
+            "team_label": team_label(self.ex, ruling.team) if ruling.team else "",
+            "scenario": scenario_time(ruling.minute),
+            "wall": wall_time(ruling.at),
+        }
+
+    def note_view(self, note: NoteEvent) -> dict[str, Any]:
+        return {
+            "seq": note.seq,
+            "text": note.text,
+            "inject": note.inject or "",
+            "scenario": scenario_time(note.minute),
+            "wall": wall_time(note.at),
+            "author": note.author,
+        }
+
+    def observation_view(self, obs: ObservedEvent) -> dict[str, Any]:
+        return {
+            "seq": obs.seq,
+            "evaluator": obs.evaluator,
+            "objective": obs.objective,
+            "rating": obs.rating.value,
+            "text": obs.text,
+            "inject": obs.inject or "",
+            "scenario": scenario_time(obs.minute),
+            "wall": wall_time(obs.at),
+        }
+
+    @staticmethod
+    def status_key(row: MselRow) -> str:
+        if row.kind == "adhoc":
+            return "adhoc"
+        if row.status is InjectStatus.delivered:
+            return "delivered"
+        if row.status is InjectStatus.held:
+            return "held"
+        if row.status is InjectStatus.skipped:
+            return "skipped"
+        if row.status is InjectStatus.inactive:
+            return "inactive"
+        return "not_played"
+
+    # Parts of the report
+
+    def build(self) -> Context:
+        summary = self.summary()
+        context: Context = {
+            "generator": f"tabletop {__version__}",
+            "generated": wall_time(self.generated_at, date=True),
+            "marking": self.ex.marking,
+            "title": self.ex.title,
+            "session": self.session_facts(),
+            "exercise": self.exercise_facts(),
+            "teams": self.teams(),
+            "objectives": self.objectives(),
+            "rating_definitions": [
+                {"code": code, "name": RATING_NAMES[code], "text": RATING_DEFINITIONS[code]} for code in RATING_ORDER
+            ],
+            "summary": summary,
+            "timeline": self.timeline(),
+            "chart_svg": self.chart(),
+            "moves": self.moves(),
+            "posture_matrix": self.posture_matrix(),
+            "postures": list(POSTURES),
+            "hotwash": self.hotwash_view(),
+            "improvement_plan": self.improvement_plan(),
+            "improvement_elements": IMPROVEMENT_ELEMENTS,
+            "msel": self.msel(),
+            "corrections": self.corrections(),
+        }
+        return context
+
+    def session_facts(self) -> dict[str, Any]:
+        state = self.state
+        started = state.started
+        ended = state.ended
+        last = state.events[-1] if state.events else None
+        wall_span = ""
+        if started is not None:
+            until = ended.at if ended is not None else (last.at if last is not None else started.at)
+            minutes = int((until - started.at).total_seconds() // 60)
+            wall_span = f"{minutes // 60} h {minutes % 60:02d} min"
+        return {
+            "name": self.name,
+            "started": started is not None,
+            "finished": ended is not None,
+            "startex": wall_time(started.at, date=True) if started else "",
+            "endex": wall_time(ended.at, date=True) if ended else "",
+            "last_event": wall_time(last.at, date=True) if last else "",
+            "wall_span": wall_span,
+            "scenario_end": scenario_time(self.end_minute) if started else "",
+            "world_start": world_time(self.ex, 0),
+            "world_end": world_time(self.ex, self.end_minute) if started else "",
+            "rate": f"{started.rate:g}" if started else "",
+            "events": len(state.events),
+            "moves_opened": [m for m, _ in state.move_openings],
+        }
+
+    def exercise_facts(self) -> dict[str, Any]:
+        ex = self.ex
+        return {
+            "id": ex.id,
+            "title": ex.title,
+            "version": ex.version,
+            "summary": ex.summary,
+            "scope": ex.scope or "",
+            "sponsor": ex.sponsor or "",
+            "point_of_contact": ex.point_of_contact or "",
+            "authors": list(ex.authors),
+            "location": ex.setting.location or "",
+            "timezone": ex.setting.timezone,
+            "world_start": ex.setting.start.isoformat(),
+            "planned_duration": scenario_time(ex.duration).lstrip("+"),
+            "moves": len(ex.moves),
+            "injects": sum(len(m.injects) for m in ex.moves),
+            "contingencies": len(ex.contingencies),
+        }
+
+    def teams(self) -> list[dict[str, Any]]:
+        decided = Counter(d.team for d in self.decisions)
+        received = Counter(t for d in self.state.deliveries for t in d.to)
+        return [
+            {
+                "id": t.id,
+                "label": t.label,
+                "name": t.name,
+                "kind": t.kind.value,
+                "members": list(t.members),
+                "decisions": decided.get(t.id, 0),
+                "received": received.get(t.id, 0),
+            }
+            for t in self.ex.teams
+        ]
+
+    def objectives(self) -> list[dict[str, Any]]:
+        by_objective: dict[str, list[ObservedEvent]] = {}
+        for obs in self.observations:
+            by_objective.setdefault(obs.objective, []).append(obs)
+        out = []
+        for objective in self.ex.objectives:
+            observed = by_objective.get(objective.id, [])
+            counts = Counter(o.rating.value for o in observed)
+            out.append(
+                {
+                    "id": objective.id,
+                    "text": objective.text,
+                    "capability": objective.capability or "",
+                    "observations": [self.observation_view(o) for o in observed],
+                    "counts": {code: counts.get(code, 0) for code in RATING_ORDER},
+                    "rating": _overall_rating(counts),
+                    "injects": [i.id for i in self.ex.all_injects() if objective.id in i.objectives],
+                }
+            )
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        counts = Counter(self.status_key(row) for row in self.rows if row.kind != "contingency" or self.status_key(row) != "not_played")
+        scheduled = [row for row in self.rows if row.kind == "scheduled"]
+        delivered_scheduled = sum(1 for row in scheduled if self.status_key(row) == "delivered")
+        contingencies_used = sum(1 for row in self.rows if row.kind == "contingency" and self.status_key(row) == "delivered")
+        per_team = Counter(d.team for d in self.decisions)
+        latest: dict[str, dict[str, DecidedEvent]] = {}
+        for decision in self.decisions:
+            latest.setdefault(decision.inject, {})[decision.team] = decision
+        asked = Counter()
+        for row in self.rows:
+            if row.delivered_minute is None:
+                continue
+            inject = self.ex.inject(row.inject)
+            if inject is not None:
+                for team in self.ex.deciders(inject):
+                    asked[team] += 1
+        by_team = [
+            {
+                "team": t.id,
+                "label": t.label,
+                "name": t.name,
+                "decisions": per_team.get(t.id, 0),
+                "asked": asked.get(t.id, 0),
+                "answered": sum(1 for answers in latest.values() if t.id in answers),
+                "postures": {p: 0 for p in (*POSTURES, FREE_TEXT)},
+            }
+            for t in self.players
+        ]
+        index = {row["team"]: row for row in by_team}
+        for answers in latest.values():
+            for team, decision in answers.items():
+                if team in index:
+                    index[team]["postures"][self.posture_of(decision)] += 1
+        convergence = self.convergence(latest)
+        awaited = self.state.awaited()
+        return {
+            "scheduled": len(scheduled),
+            "delivered": delivered_scheduled,
+            "held": counts.get("held", 0),
+            "skipped": counts.get("skipped", 0),
+            "not_played": sum(1 for row in scheduled if self.status_key(row) in ("not_played", "inactive")),
+            "adhoc": counts.get("adhoc", 0),
+            "contingencies_used": contingencies_used,
+            "deliveries": len(self.state.deliveries),
+            "decisions": len(self.decisions),
+            "observations": len(self.observations),
+            "rulings": len(self.rulings),
+            "notes": len(self.notes),
+            "corrections": len(self.state.corrections),
+            "by_team": by_team,
+            "convergence": convergence,
+            "awaited": [
+                {"inject": inject, "teams": team_labels(self.ex, teams)} for inject, teams in awaited.items()
+            ],
+            "findings": self.findings(by_team, convergence, awaited, delivered_scheduled, len(scheduled), counts),
+        }
+
+    def convergence(self, latest: dict[str, dict[str, DecidedEvent]]) -> list[dict[str, Any]]:
+        out = []
+        for row in self.rows:
+            answers = latest.get(row.inject, {})
+            if len(answers) < 2:
+                continue
+            options = {d.option or f"text:{d.text}" for d in answers.values()}
+            postures = {self.posture_of(d) for d in answers.values()}
+            if len(options) == 1 and next(iter(options)).startswith("text:") is False:
+                verdict = "converged"
+            elif len(postures) == 1 and FREE_TEXT not in postures:
+                verdict = "same posture"
+            else:
+                verdict = "diverged"
+            out.append(
+                {
+                    "inject": row.inject,
+                    "title": row.title,
+                    "move": row.move or "",
+                    "verdict": verdict,
+                    "choices": [
+                        {
+                            "team_label": team_label(self.ex, team),
+                            "said": self.said(d),
+                            "posture": self.posture_of(d),
+                        }
+                        for team, d in answers.items()
+                    ],
+                }
+            )
+        return out
+
+    def findings(
+        self,
+        by_team: list[dict[str, Any]],
+        convergence: list[dict[str, Any]],
+        awaited: dict[str, list[str]],
+        delivered: int,
+        scheduled: int,
+        counts: Counter[str],
+    ) -> list[str]:
+        out: list[str] = []
+        if self.state.started is None:
+            return ["Play has not started: the session holds no STARTEX, so there is nothing to report yet."]
+        extra = []
+        if counts.get("held"):
+            extra.append(f"{counts['held']} held")
+        if counts.get("skipped"):
+            extra.append(f"{counts['skipped']} skipped")
+        if counts.get("adhoc"):
+            extra.append(_plural(counts["adhoc"], "ad-hoc inject") + " written during play")
+        line = f"{delivered:,} of {_plural(scheduled, 'scheduled inject')} delivered"
+        out.append(line + (f" ({', '.join(extra)})." if extra else "."))
+        if by_team:
+            parts = [f"{row['label']} {row['decisions']:,}" for row in by_team]
+            out.append(f"{_plural(len(self.decisions), 'decision')} recorded: " + ", ".join(parts) + ".")
+        if convergence:
+            same = [c for c in convergence if c["verdict"] != "diverged"]
+            split = [c for c in convergence if c["verdict"] == "diverged"]
+            text = f"Teams answered {_plural(len(convergence), 'inject')} together: converged on {len(same):,}"
+            if split:
+                names = ", ".join(f"{c['inject']} ({c['title']})" for c in split[:5])
+                more = f" and {len(split) - 5:,} more" if len(split) > 5 else ""
+                text += f", diverged on {len(split):,}: {names}{more}"
+            out.append(text + ".")
+        hard = [
+            (row["label"], row["postures"]["unilateral"] + row["postures"]["escalatory"])
+            for row in by_team
+            if row["postures"]["unilateral"] + row["postures"]["escalatory"]
+        ]
+        if hard:
+            hard.sort(key=lambda pair: -pair[1])
+            out.append(
+                "Unilateral or escalatory choices: "
+                + ", ".join(f"{label} {count:,}" for label, count in hard)
+                + "."
+            )
+        elif self.decisions:
+            out.append("No team chose a unilateral or escalatory option.")
+        if awaited:
+            total = sum(len(teams) for teams in awaited.values())
+            out.append(f"{_plural(total, 'decision')} still awaited on {_plural(len(awaited), 'delivered inject')}.")
+        rated = [(o.objective, o.rating.value) for o in self.observations]
+        if rated:
+            worst: dict[str, str] = {}
+            for objective, rating in rated:
+                if RATING_ORDER.index(rating) > RATING_ORDER.index(worst.get(objective, "P")):
+                    worst[objective] = rating
+                worst.setdefault(objective, rating)
+            low = sorted(o for o, r in worst.items() if r in ("M", "U"))
+            if low:
+                out.append("Objectives with major challenges or not performed: " + ", ".join(low) + ".")
+        if self.state.ended is None:
+            out.append("The session has not reached ENDEX: this report shows play so far.")
+        return out
+
+    def timeline(self) -> list[dict[str, Any]]:
+        out = []
+        for original in self.state.events:
+            if isinstance(original, CorrectedEvent):
+                continue
+            event = self.state.effective(original.seq) if original.CORRECTABLE else original
+            if event is None:
+                continue
+            kind, text, teams = self.describe(event)
+            out.append(
+                {
+                    "seq": event.seq,
+                    "wall": wall_time(event.at),
+                    "scenario": scenario_time(event.minute),
+                    "world": world_time(self.ex, event.minute),
+                    "kind": kind,
+                    "text": text,
+                    "teams": teams,
+                    "author": event.author,
+                    "corrected": bool(self.state.corrections_of(event.seq)) if original.CORRECTABLE else False,
+                }
+            )
+        return out
+
+    def describe(self, event: EventBase) -> tuple[str, str, str]:
+        """Kind, a line of text and the teams concerned, for the timeline."""
+        ex = self.ex
+        match event:
+            case StartedEvent():
+                return "STARTEX", f"Play begins at {event.rate:g}x; move {event.move} opens.", ""
+            case MoveAdvancedEvent():
+                move = next((m for m in ex.moves if m.id == event.move), None)
+                title = f" — {move.title}" if move else ""
+                return "move", f"Move {event.move}{title} opens.", ""
+            case DeliveredEvent():
+                title = self.title_of(event.inject)
+                again = " (again)" if event.redelivery else ""
+                return "inject", f"{event.inject} {title}{again}", ", ".join(team_labels(ex, event.to))
+            case AdhocEvent():
+                return "ad hoc", f"{event.inject} {event.title}", ", ".join(team_labels(ex, event.to))
+            case HeldEvent():
+                return "held", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
+            case SkippedEvent():
+                return "skipped", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
+            case DecidedEvent():
+                said = self.said(event) or "(no text)"
+                return "decision", f"{event.inject}: {said}", team_label(ex, event.team)
+            case RuledEvent():
+                return "ruling", event.text, team_label(ex, event.team) if event.team else ""
+            case NoteEvent():
+                return "note", event.text, ""
+            case ObservedEvent():
+                return "observation", f"{event.objective} rated {event.rating.value}: {event.text}", ""
+            case PausedEvent():
+                return "clock", "Clock paused" + _reason(event.reason), ""
+            case ResumedEvent():
+                return "clock", "Clock resumed", ""
+            case RateChangedEvent():
+                return "clock", f"Clock rate set to {event.rate:g}x", ""
+            case JumpedEvent():
+                return "clock", f"Clock jumped to {scenario_time(event.to)}", ""
+            case EndedEvent():
+                return "ENDEX", "Play ends.", ""
+            case HotwashEvent():
+                kind = "strength" if event.kind is HotwashKind.strength else "area for improvement"
+                return "hot wash", f"{kind}: {event.text}", team_label(ex, event.team) if event.team else ""
+        return event.type, event.summary(), ""  # type: ignore[attr-defined]
+
+    def title_of(self, inject_id: str) -> str:
+        inject = self.ex.inject(inject_id)
+        if inject is not None:
+            return inject.title
+        adhoc = self.adhoc.get(inject_id)
+        return adhoc.title if adhoc is not None else ""
+
+    def chart(self) -> str:
+        lanes = []
+        for team in self.players:
+            lanes.append(
+                Lane(
+                    label=team.label,
+                    deliveries=[d.minute for d in self.state.deliveries if team.id in d.to],
+                    decisions=[(d.minute, self.posture_of(d)) for d in self.decisions if d.team == team.id],
+                )
+            )
+        return activity_chart(lanes, end_minute=self.end_minute, postures=(*POSTURES, FREE_TEXT))
+
+    def inject_view(self, row: MselRow) -> dict[str, Any]:
+        ex = self.ex
+        inject: Inject | None = ex.inject(row.inject)
+        adhoc = self.adhoc.get(row.inject)
+        deliveries = [d for d in self.state.deliveries if d.inject == row.inject]
+        answers = self.state.decisions_on(row.inject)
+        deciders = ex.deciders(inject) if inject is not None else []
+        columns = list(deciders) + [t for t in answers if t not in deciders]
+        decision = None
+        if inject is not None and inject.decision is not None:
+            decision = {
+                "prompt": inject.decision.prompt,
+                "options": [
+                    {"id": o.id, "label": o.label, "posture": o.posture.value} for o in inject.decision.options
+                ],
+            }
+        side_by_side = []
+        for team in columns:
+            answer = answers.get(team)
+            view = self.decision_view(answer) if answer is not None else None
+            side_by_side.append({"team": team, "team_label": team_label(ex, team), "answer": view})
+        expected = []
+        if inject is not None:
+            for team, text in inject.expected.items():
+                answer = answers.get(team)
+                rulings = [r.text for r in self.by_inject_rulings.get(row.inject, []) if r.team == team]
+                if answer is not None:
+                    done = self.said(answer) or "(decision recorded without text)"
+                elif rulings:
+                    done = "Ruling: " + "; ".join(rulings)
+                else:
+                    done = ""
+                expected.append({"team": team, "team_label": team_label(ex, team), "expected": text, "done": done})
+        status = self.status_key(row)
+        return {
+            "id": row.inject,
+            "title": row.title,
+            "kind": row.kind,
+            "status": status,
+            "status_label": STATUS_LABELS[status],
+            "reason": row.reason,
+            "scheduled": scenario_time(row.at) if row.kind != "adhoc" else "",
+            "source": inject.source if inject is not None else (adhoc.source if adhoc else ""),
+            "channel": (inject.channel.value if inject is not None else (adhoc.channel.value if adhoc else "")).replace("_", " "),
+            "to": team_labels(ex, row.to),
+            "body": inject.body if inject is not None else (adhoc.body if adhoc else ""),
+            "questions": list(inject.questions) if inject is not None else [],
+            "objectives": list(inject.objectives) if inject is not None else [],
+            "condition": row.condition or "",
+            "deliveries": [
+                {
+                    "scenario": scenario_time(d.minute),
+                    "world": world_time(ex, d.minute),
+                    "wall": wall_time(d.at),
+                    "to": team_labels(ex, d.to),
+                    "again": d.redelivery,
+                }
+                for d in deliveries
+            ],
+            "decision": decision,
+            "answers": side_by_side,
+            "expected": expected,
+            "rulings": [self.ruling_view(r) for r in self.by_inject_rulings.get(row.inject, [])],
+            "notes": [self.note_view(n) for n in self.by_inject_notes.get(row.inject, [])],
+        }
+
+    def moves(self) -> list[dict[str, Any]]:
+        rows_by_move: dict[str | None, list[MselRow]] = {}
+        for row in self.rows:
+            if row.kind == "contingency" and row.delivered_minute is None:
+                continue
+            rows_by_move.setdefault(row.move, []).append(row)
+        openings = {move_id: event for move_id, event in self.state.move_openings}
+        out = []
+        for move in self.ex.moves:
+            opened = openings.get(move.id)
+            out.append(
+                {
+                    "id": move.id,
+                    "title": move.title,
+                    "situation": move.situation,
+                    "planned": scenario_time(self.ex.move_start(move)),
+                    "opened": scenario_time(_opened_minute(opened)) if opened is not None else "",
+                    "opened_wall": wall_time(opened.at) if opened is not None else "",
+                    "questions": [
+                        {"to": "All teams" if key == "all" else team_label(self.ex, key), "items": list(items)}
+                        for key, items in move.questions.items()
+                    ],
+                    "injects": [self.inject_view(row) for row in rows_by_move.get(move.id, [])],
+                }
+            )
+        loose = [row for key, rows in rows_by_move.items() if key not in {m.id for m in self.ex.moves} for row in rows]
+        if loose:
+            out.append(
+                {
+                    "id": "",
+                    "title": "Contingency and ad-hoc injects outside any move",
+                    "situation": "",
+                    "planned": "",
+                    "opened": "",
+                    "opened_wall": "",
+                    "questions": [],
+                    "injects": [self.inject_view(row) for row in loose],
+                }
+            )
+        return out
+
+    def posture_matrix(self) -> dict[str, Any]:
+        move_ids = [m.id for m in self.ex.moves]
+        cells: dict[tuple[str, str], Counter[str]] = {}
+        latest: dict[tuple[str, str], DecidedEvent] = {}
+        for decision in self.decisions:
+            latest[(decision.inject, decision.team)] = decision
+        loose = False
+        for (inject_id, team), decision in latest.items():
+            move = self.move_of.get(inject_id)
+            if move is None and inject_id in self.adhoc:
+                move = self.adhoc[inject_id].move
+            key = move if move in move_ids else ""
+            loose = loose or key == ""
+            cells.setdefault((team, key), Counter())[self.posture_of(decision)] += 1
+        columns = [{"id": m.id, "title": m.title} for m in self.ex.moves]
+        if loose:
+            columns.append({"id": "", "title": "Outside moves"})
+        rows = []
+        totals: Counter[str] = Counter()
+        for team in self.players:
+            row_cells = []
+            for column in columns:
+                counter = cells.get((team.id, column["id"]), Counter())
+                totals.update(counter)
+                row_cells.append(
+                    {
+                        "counts": [{"posture": p, "count": counter[p]} for p in (*POSTURES, FREE_TEXT) if counter[p]],
+                        "dominant": _dominant(counter),
+                        "total": sum(counter.values()),
+                    }
+                )
+            rows.append({"team": team.id, "label": team.label, "name": team.name, "cells": row_cells})
+        total = sum(totals.values())
+        return {
+            "columns": columns,
+            "rows": rows,
+            "totals": [
+                {"posture": p, "count": totals[p], "share": f"{100 * totals[p] / total:.0f}%" if total else "0%"}
+                for p in (*POSTURES, FREE_TEXT)
+            ],
+            "zero_sum": sum(totals[p] for p in ("unilateral", "escalatory")),
+            "total": total,
+        }
+
+    def hotwash_view(self) -> dict[str, Any]:
+        def view(entry: HotwashEvent) -> dict[str, Any]:
+            objective = self.ex_objective(entry.objective)
+            return {
+                "seq": entry.seq,
+                "text": entry.text,
+                "objective": entry.objective or "",
+                "capability": objective.capability or "" if objective is not None else "",
+                "team": entry.team or "",
+                "team_label": team_label(self.ex, entry.team) if entry.team else "",
+            }
+
+        return {
+            "strengths": [view(e) for e in self.hotwash if e.kind is HotwashKind.strength],
+            "improvements": [view(e) for e in self.hotwash if e.kind is HotwashKind.improvement],
+        }
+
+    def ex_objective(self, objective_id: str | None) -> Any:
+        if not objective_id:
+            return None
+        return next((o for o in self.ex.objectives if o.id == objective_id), None)
+
+    def improvement_plan(self) -> list[dict[str, Any]]:
+        rows = []
+        for entry in self.hotwash:
+            if entry.kind is not HotwashKind.improvement:
+                continue
+            objective = self.ex_objective(entry.objective)
+            team = self.ex.team(entry.team) if entry.team else None
+            rows.append(
+                {
+                    "capability": (objective.capability or objective.id) if objective is not None else "",
+                    "objective": entry.objective or "",
+                    "issue": entry.text,
+                    "corrective_action": "",
+                    "element": "",
+                    "organization": team.name if team is not None else (entry.team or ""),
+                    "point_of_contact": "",
+                    "start": "",
+                    "completion": "",
+                }
+            )
+        return rows
+
+    def msel(self) -> list[dict[str, Any]]:
+        out = []
+        for number, row in enumerate(self.rows, start=1):
+            status = self.status_key(row)
+            delta = ""
+            if row.kind != "adhoc" and row.at is not None and row.delivered_minute is not None:
+                late = int(round(row.delivered_minute - row.at))
+                delta = "on time" if late == 0 else (f"+{late} min" if late > 0 else f"{late} min")
+            out.append(
+                {
+                    "number": number,
+                    "id": row.inject,
+                    "kind": row.kind,
+                    "move": row.move or "",
+                    "planned": scenario_time(row.at) if row.kind != "adhoc" else "",
+                    "title": row.title,
+                    "to": team_labels(self.ex, row.to),
+                    "channel": row.channel.replace("_", " "),
+                    "status": status,
+                    "status_label": STATUS_LABELS[status],
+                    "played": scenario_time(row.delivered_minute),
+                    "delta": delta,
+                    "reason": row.reason,
+                    "condition": row.condition or "",
+                }
+            )
+        return out
+
+    def corrections(self) -> list[dict[str, Any]]:
+        out = []
+        for correction in self.state.corrections:
+            root = self.state.root_of(correction.seq)
+            target = self.state.event(correction.target)
+            original = self.state.event(root)
+            now = self.state.effective(root)
+            out.append(
+                {
+                    "seq": correction.seq,
+                    "scenario": scenario_time(correction.minute),
+                    "wall": wall_time(correction.at),
+                    "author": correction.author,
+                    "target": correction.target,
+                    "target_kind": target.type if target is not None else "",  # type: ignore[attr-defined]
+                    "action": "retracted" if correction.replacement is None else "corrected",
+                    "reason": correction.reason,
+                    "before": original.summary() if original is not None else "",
+                    "after": now.summary() if now is not None else "(retracted)",
+                    "withdrawn": self.state.effective(correction.seq) is None,
+                }
+            )
+        return out
+
+
+def _opened_minute(event: EventBase) -> float:
+    if isinstance(event, MoveAdvancedEvent) and event.jump_to is not None:
+        return event.jump_to
+    return event.minute
+
+
+def _reason(reason: str) -> str:
+    return f" ({reason})" if reason else ""
+
+
+def _dominant(counter: Counter[str]) -> str:
+    """The posture chosen most often in a cell; ties go to the harder posture."""
+    if not counter:
+        return ""
+    weight = {"escalatory": 4, "unilateral": 3, "deferring": 2, "cooperative": 1, FREE_TEXT: 0}
+    return max(counter, key=lambda p: (counter[p], weight.get(p, 0)))
+
+
+def _overall_rating(counts: Counter[str]) -> str:
+    """The rating most observations gave; ties go to the more severe one. Empty when unobserved."""
+    if not counts:
+        return ""
+    return max(RATING_ORDER, key=lambda code: (counts.get(code, 0), RATING_ORDER.index(code)))
