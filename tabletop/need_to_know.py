@@ -45,6 +45,7 @@ __all__ = [
     "OptionLabel",
     "OwnDecision",
     "TeamView",
+    "in_world",
     "inject_handout",
     "participant",
     "participants",
@@ -335,7 +336,7 @@ def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[In
         when = {
             "seq": delivery.seq,
             "minute": delivery.minute,
-            "in_world": _in_world(exercise.setting, delivery.minute, zone),
+            "in_world": in_world(exercise.setting, delivery.minute, zone),
             "at": delivery.at,
             "first_minute": arrival.first_minute,
             "deliveries": arrival.count,
@@ -441,7 +442,9 @@ def _zone(setting: Setting) -> tzinfo | None:
         return setting.start.tzinfo
 
 
-def _in_world(setting: Setting, minute: float, zone: tzinfo | None) -> datetime:
+def in_world(setting: Setting, minute: float, zone: tzinfo | None = None) -> datetime:
+    """The in-world date and time at a scenario minute, in the scenario's time zone."""
+    zone = zone if zone is not None else _zone(setting)
     moment = setting.start + timedelta(minutes=minute)
     return moment.astimezone(zone) if zone is not None else moment
 

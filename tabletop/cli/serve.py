@@ -1,0 +1,154 @@
+"""Verbs of the participant views: `view` (one team, in a terminal) and `serve` (every team, to browsers).
+
+Both open the session read-only and show only what the need-to-know rule
+returns for a team. Every expected failure (no such file, not a session, an
+unknown team, the control cell) ends with a message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tabletop.cli import UserError
+
+DEFAULT_PORT = 8000
+"""Port `tabletop serve` listens on unless told otherwise."""
+
+DEFAULT_MAX_CONNECTIONS = 32
+"""Requests (and terminal sessions) served at once before new ones get 503."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `view` and `serve` verbs."""
+    p = subparsers.add_parser(
+        "view",
+        help="one team's read-only view of a session, following it live",
+        description="Show what one team may see of a session: its private brief, the situation "
+        "of each move reached, every inject delivered to it (newest first, unread marked), the "
+        "discussion questions and its own recorded decisions. Follows the session as the "
+        "facilitator plays it; never writes to it.",
+    )
+    p.add_argument("session", metavar="SESSION", help="the session file")
+    p.add_argument("--team", required=True, metavar="TEAM", help="id of a player or observer team")
+    p.add_argument("--plain", action="store_true", help="print the view as text and exit")
+    p.add_argument(
+        "--poll", type=_seconds, default=1.0, metavar="SECONDS", help="how often to look for new events (default 1)"
+    )
+    p.set_defaults(func=cmd_view)
+
+    p = subparsers.add_parser(
+        "serve",
+        help="serve every team's view to browsers, one secret link per team",
+        description="Serve the participant views over HTTP. Each team gets its own link with an "
+        "unguessable token, printed at start; a request without a valid token gets 403. Listens "
+        "on 127.0.0.1 unless --host says otherwise. Read-only: nothing served can write to the session.",
+    )
+    p.add_argument("session", metavar="SESSION", help="the session file")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"requests and terminal sessions served at once (default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    p.add_argument(
+        "--refresh", type=_seconds, default=2.0, metavar="SECONDS", help="how often pages look for news (default 2)"
+    )
+    p.add_argument(
+        "--terminal",
+        action="store_true",
+        help="also offer each team its terminal view in the browser (one `tabletop view` process per open tab)",
+    )
+    p.set_defaults(func=cmd_serve)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds between 0.05 and 3600")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 0 and 65535")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return value
+
+
+def open_readonly(path: str):  # type: ignore[no-untyped-def]
+    """The session opened read-only, or a UserError saying why it cannot be."""
+    from tabletop.engine import Session, StoreError
+
+    try:
+        return Session.open(Path(path), readonly=True)
+    except StoreError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror or error}") from None
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """Print the team's view (`--plain`) or open the live terminal view."""
+    from tabletop.need_to_know import NotAParticipant, participant, team_view
+
+    session = open_readonly(args.session)
+    try:
+        try:
+            participant(session.exercise, args.team)
+        except NotAParticipant as error:
+            raise UserError(str(error)) from None
+        if args.plain:
+            from tabletop.viewer.plain import render_plain
+
+            sys.stdout.write(render_plain(team_view(session, args.team)))
+            sys.stdout.flush()
+            return 0
+        from tabletop.viewer.app import TeamViewApp
+
+        TeamViewApp(session, args.team, poll_interval=args.poll).run()
+    finally:
+        session.close()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve every participant team's view until interrupted."""
+    from tabletop.viewer.server import ServeOptions, serve
+
+    session = open_readonly(args.session)
+    try:
+        options = ServeOptions(
+            host=args.host,
+            port=args.port,
+            max_connections=args.max_connections,
+            refresh=args.refresh,
+            terminal=args.terminal,
+        )
+        try:
+            serve(session, options)
+        except OSError as error:
+            raise UserError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
+    finally:
+        session.close()
+    return 0

@@ -1,0 +1,63 @@
+"""How times and labels read in every face of the team view (terminal, text, browser).
+
+Pure functions over values the engine and the need-to-know rule computed; no
+Textual, no rule of the exercise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tabletop.model import format_offset
+from tabletop.need_to_know import InjectSeen, TeamView
+
+
+def offset_text(minute: float | None) -> str:
+    """Scenario minute in the planner's notation, '+01:20' ('' when unknown)."""
+    return format_offset(int(minute)) if minute is not None else ""
+
+
+def in_world_text(moment: datetime | None) -> str:
+    """In-world time as the room says it: 'Sun 11 Apr 2027 07:20 KST'."""
+    if moment is None:
+        return ""
+    zone = moment.strftime("%Z")
+    return f"{moment:%a %d %b %Y %H:%M} {zone}".rstrip()
+
+
+def wall_text(moment: datetime | None) -> str:
+    """Wall-clock time in the machine's zone, 'HH:MM:SS ZONE'."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    return f"{local:%H:%M:%S} {local.strftime('%Z')}".rstrip()
+
+
+def channel_text(channel: str) -> str:
+    """A channel id as words: 'phone_call' reads 'phone call'."""
+    return channel.replace("_", " ")
+
+
+def when_text(inject: InjectSeen) -> str:
+    """When an inject arrived: scenario offset and in-world time, and repeats if any."""
+    parts = [p for p in (offset_text(inject.minute), in_world_text(inject.in_world)) if p]
+    if inject.deliveries > 1:
+        parts.append(f"delivered {inject.deliveries} times, first at {offset_text(inject.first_minute)}")
+    return "  ".join(parts)
+
+
+def play_text(view: TeamView) -> str:
+    """Where play stands, in a line: not started, the open move, or ended."""
+    if not view.started:
+        return "Play has not started yet (waiting for STARTEX)."
+    move = view.current_move
+    where = f"move {move.id}: {move.title}" if move is not None else "under way"
+    if view.ended:
+        return f"Play has ended (ENDEX); last {where}."
+    return f"Play under way, {where}."
+
+
+def team_heading(view: TeamView) -> str:
+    """'United States (US)', or with ', observers' for an observer cell."""
+    label = f"{view.team_name} ({view.team_label})" if view.team_label != view.team_name else view.team_name
+    return label + (", observers" if view.kind == "observer" else "")

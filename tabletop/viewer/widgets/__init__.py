@@ -1,0 +1,1 @@
+"""Widgets of the team view: the inbox and the reading panes."""

@@ -1,0 +1,131 @@
+"""The reading panes of the team view: one inject, the situation, the brief, the team's decisions.
+
+Each pane is a `Static` that draws one part of a `TeamView` (the need-to-know
+rule's answer) as Rich text; none of them reads the session, so none can show
+more than the rule returned.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.text import Text
+from textual.widgets import Static
+
+from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
+from tabletop.viewer.formatting import channel_text, offset_text, when_text
+
+
+def _section(title: str) -> Rule:
+    return Rule(Text(title, style="bold"), align="left", style="dim")
+
+
+def _body(text: str) -> Padding:
+    return Padding(Text(text.strip()), (0, 0, 0, 2))
+
+
+def _bullets(items: tuple[str, ...]) -> Group:
+    return Group(*(Padding(Text(f"• {item}"), (0, 0, 0, 2)) for item in items))
+
+
+def _decision_text(decision: OwnDecision) -> Group:
+    parts: list[RenderableType] = []
+    choice = Text("  Chose: ", style="bold")
+    if decision.option:
+        choice.append(f"{decision.option}: {decision.option_label or ''}", style="")
+    else:
+        choice.append("free text", style="italic")
+    parts.append(choice)
+    for label, value in (("Said", decision.text), ("Why", decision.rationale), ("Dissent", decision.dissent)):
+        if value:
+            line = Text(f"  {label}: ", style="bold")
+            line.append(value, style="")
+            parts.append(line)
+    return Group(*parts)
+
+
+def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
+    """One received inject, as the team reads it."""
+    head = Text()
+    head.append(f"{inject.inject}  ", style="bold")
+    head.append(inject.title, style="bold underline")
+    meta = Text(style="dim")
+    meta.append(when_text(inject))
+    meta.append(f"\nFrom {inject.source}, by {channel_text(inject.channel)}")
+    if inject.adhoc:
+        meta.append(" (written by control during play)")
+    parts: list[RenderableType] = [head, meta, Text(), Text(inject.body.strip())]
+    if inject.questions:
+        parts += [Text(), _section("Discussion questions"), _bullets(inject.questions)]
+    if inject.decision is not None:
+        title = "Decision for your team" if inject.decision.asked else "Decision put to the deciding teams"
+        parts += [Text(), _section(title), Padding(Text(inject.decision.prompt, style="bold"), (0, 0, 0, 2))]
+        parts.append(_bullets(tuple(f"{o.id}: {o.label}" for o in inject.decision.options)))
+        own = view.decision_on(inject.inject)
+        if own is not None:
+            parts += [Text("Your recorded decision", style="bold"), _decision_text(own)]
+        elif inject.inject in view.awaited:
+            parts.append(Text("Your decision is awaited: tell the facilitator.", style="italic"))
+    return Group(*parts)
+
+
+class InjectPane(Static):
+    """The inject highlighted in the inbox, in full."""
+
+    def show(self, view: TeamView, inject: InjectSeen | None) -> None:
+        """Draw the inject, or say that nothing has arrived."""
+        if inject is None:
+            message = "Nothing has been delivered to your team yet." if view.started else "Waiting for STARTEX."
+            self.update(Text(message, style="italic"))
+            return
+        self.update(render_inject(view, inject))
+
+
+class SituationPane(Static):
+    """Every move opened so far: its situation update and its discussion questions."""
+
+    def show(self, view: TeamView) -> None:
+        """Draw the moves, latest last, as they were read to the room."""
+        if not view.moves:
+            self.update(Text("No move has opened yet.", style="italic"))
+            return
+        parts: list[RenderableType] = []
+        for move in view.moves:
+            parts.append(_section(f"{move.id}  {move.title}  (opened {offset_text(move.minute)})"))
+            parts.append(_body(move.situation))
+            if move.questions:
+                parts += [Text("  Discussion questions", style="bold"), _bullets(move.questions)]
+            parts.append(Text())
+        self.update(Group(*parts))
+
+
+class BriefPane(Static):
+    """The team's own private brief, and who sits at its table."""
+
+    def show(self, view: TeamView) -> None:
+        """Draw the brief and the seats."""
+        parts: list[RenderableType] = [_section("The exercise"), _body(view.summary), Text()]
+        parts.append(_section(f"Private brief for {view.team_name}"))
+        if view.members:
+            parts.append(Padding(Text("Seated: " + ", ".join(view.members), style="dim"), (0, 0, 0, 2)))
+        parts.append(_body(view.brief or "No private brief was written for your team."))
+        self.update(Group(*parts))
+
+
+class DecisionsPane(Static):
+    """The team's own recorded decisions, as they stand after corrections."""
+
+    def show(self, view: TeamView) -> None:
+        """Draw each decision under the inject it answers."""
+        parts: list[RenderableType] = []
+        if view.awaited:
+            parts.append(Text("Awaited from your team: " + ", ".join(view.awaited), style="bold"))
+            parts.append(Text())
+        if not view.decisions:
+            parts.append(Text("No decision of your team has been recorded yet.", style="italic"))
+        for decision in view.decisions:
+            parts.append(_section(f"{decision.inject}  {decision.inject_title}  ({offset_text(decision.minute)})"))
+            parts.append(_decision_text(decision))
+            parts.append(Text())
+        self.update(Group(*parts))
