@@ -11,7 +11,7 @@ asked and cached until the next relevant event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -168,6 +168,7 @@ class SessionState:
         self._records: dict[str, list[int]] = {}
         self._corrections_of: dict[int, list[int]] = {}
         self._adhoc: list[str] = []
+        self._adhoc_set: set[str] = set()
         self._first_delivery: dict[str, Delivery] = {}
         self._cache: dict[str, Any] = {}
 
@@ -190,47 +191,51 @@ class SessionState:
         """Fold one event in; events must come in seq order."""
         self.events.append(event)
         self._by_seq[event.seq] = event
-        self.clock = self.clock.apply(event)
-        match event:
-            case StartedEvent():
-                self.started = event
-                self.move_index = 0
-                self.move_openings.append((event.move, event))
-            case MoveAdvancedEvent():
-                self.move_index = event.index
-                self.move_openings.append((event.move, event))
-            case EndedEvent():
-                self.ended = event
-            case DeliveredEvent():
-                self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute,
-                                       event.redelivery, event.inject in self._adhoc_ids()))
-                self.last_action[event.inject] = event
-            case AdhocEvent():
-                self._adhoc.append(event.inject)
-                self._cache.pop("adhoc_ids", None)
-                self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute,
-                                       False, True))
-                self.last_action[event.inject] = event
-            case HeldEvent() | SkippedEvent():
-                self.last_action[event.inject] = event
-            case CorrectedEvent():
-                self._corrections_of.setdefault(event.target, []).append(event.seq)
+        kind: str = event.type  # type: ignore[attr-defined]
+        if kind in _CLOCK_TYPES:
+            self.clock = self.clock.apply(event)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, event)
         if event.CORRECTABLE:
-            self._records.setdefault(event.type, []).append(event.seq)  # type: ignore[attr-defined]
+            self._records.setdefault(kind, []).append(event.seq)
             self._cache.clear()
-        else:
-            for key in ("awaited", "msel"):
-                self._cache.pop(key, None)
+        elif self._cache:
+            self._cache.pop("awaited", None)
+            self._cache.pop("msel", None)
+
+    def _on_started(self, event: StartedEvent) -> None:
+        self.started = event
+        self.move_index = 0
+        self.move_openings.append((event.move, event))
+
+    def _on_move(self, event: MoveAdvancedEvent) -> None:
+        self.move_index = event.index
+        self.move_openings.append((event.move, event))
+
+    def _on_ended(self, event: EndedEvent) -> None:
+        self.ended = event
+
+    def _on_delivered(self, event: DeliveredEvent) -> None:
+        adhoc = event.inject in self._adhoc_set
+        self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute, event.redelivery, adhoc))
+        self.last_action[event.inject] = event
+
+    def _on_adhoc(self, event: AdhocEvent) -> None:
+        self._adhoc.append(event.inject)
+        self._adhoc_set.add(event.inject)
+        self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute, False, True))
+        self.last_action[event.inject] = event
+
+    def _on_held_or_skipped(self, event: HeldEvent | SkippedEvent) -> None:
+        self.last_action[event.inject] = event
+
+    def _on_corrected(self, event: CorrectedEvent) -> None:
+        self._corrections_of.setdefault(event.target, []).append(event.seq)
 
     def _deliver(self, delivery: Delivery) -> None:
         self.deliveries.append(delivery)
         self._first_delivery.setdefault(delivery.inject, delivery)
-
-    def _adhoc_ids(self) -> set[str]:
-        ids = self._cache.get("adhoc_ids")
-        if ids is None:
-            ids = self._cache["adhoc_ids"] = set(self._adhoc)
-        return ids  # type: ignore[no-any-return]
 
     # Events and corrections
 
@@ -394,7 +399,7 @@ class SessionState:
 
     def knows(self, inject_id: str) -> bool:
         """Whether the id names an inject of the exercise or an ad-hoc one."""
-        return inject_id in self._injects or inject_id in self._adhoc_ids()
+        return inject_id in self._injects or inject_id in self._adhoc_set
 
     def next_adhoc_id(self) -> str:
         """The id the next ad-hoc inject gets."""
@@ -589,6 +594,21 @@ class SessionState:
             },
             "corrections": [c.model_dump() for c in self.corrections],
         }
+
+
+_CLOCK_TYPES = frozenset({"started", "paused", "resumed", "rate_changed", "jumped", "move_advanced", "ended"})
+
+_HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
+    "started": SessionState._on_started,
+    "move_advanced": SessionState._on_move,
+    "ended": SessionState._on_ended,
+    "delivered": SessionState._on_delivered,
+    "adhoc": SessionState._on_adhoc,
+    "held": SessionState._on_held_or_skipped,
+    "skipped": SessionState._on_held_or_skipped,
+    "corrected": SessionState._on_corrected,
+}
+"""What each kind of event changes beyond the log itself and the clock."""
 
 
 def _replaced(original: EventBase, payload: Mapping[str, Any]) -> EventBase | None:
