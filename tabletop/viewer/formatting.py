@@ -40,10 +40,13 @@ def channel_text(channel: str) -> str:
 
 def when_text(inject: InjectSeen) -> str:
     """When an inject arrived: scenario offset and in-world time, and repeats if any."""
-    parts = [p for p in (offset_text(inject.minute), in_world_text(inject.in_world)) if p]
+    text = offset_text(inject.minute)
+    world = in_world_text(inject.in_world)
+    if world:
+        text = f"{text} ({world})" if text else world
     if inject.deliveries > 1:
-        parts.append(f"delivered {inject.deliveries} times, first at {offset_text(inject.first_minute)}")
-    return "  ".join(parts)
+        text += f", delivered {inject.deliveries} times, first at {offset_text(inject.first_minute)}"
+    return text
 
 
 def play_text(view: TeamView) -> str:
