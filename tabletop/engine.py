@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +73,11 @@ def load_stored_exercise(text: str, filename: str) -> Exercise:
 
 
 class Session:
-    """An open session: the exercise, the replayed state, and the actions that extend the log."""
+    """An open session: the exercise, the replayed state, and the actions that extend the log.
+
+    Actions and `refresh` may be called from several threads (a console polls in a
+    worker); a lock keeps the fold in seq order.
+    """
 
     def __init__(self, store: Store, exercise: Exercise, *, clock: Now | None, author: str) -> None:
         self._store = store
@@ -84,6 +89,7 @@ class Session:
         """Name recorded as the author of this session's actions."""
         self._now: Now = clock or system_now
         self._unreported: list[EventBase] = []
+        self._lock = threading.RLock()
 
     # Opening
 
@@ -169,7 +175,7 @@ class Session:
     def _recover(self) -> None:
         if not self._store.dead_writers():
             return
-        with self._store.transaction() as tx:
+        with self._lock, self._store.transaction() as tx:
             self._fold_new(tx.events(self.state.last_seq))
             dead = self._store.dead_writers()
             if not dead:
@@ -184,13 +190,14 @@ class Session:
 
     def refresh(self) -> list[EventBase]:
         """Fold events appended by other processes; returns them (cheap when nothing changed)."""
-        new = self._unreported
-        self._unreported = []
-        if self._store.changed():
-            events = self._store.events(after=self.state.last_seq)
-            self._fold(events)
-            new = new + events
-        return new
+        with self._lock:
+            new = self._unreported
+            self._unreported = []
+            if self._store.changed():
+                events = self._store.events(after=self.state.last_seq)
+                self._fold(events)
+                new = new + events
+            return new
 
     def now_minute(self) -> float:
         """Scenario minute now, from the clock events and the clock callable."""
@@ -229,17 +236,20 @@ class Session:
     def _act(self, build: Callable[[datetime, float], E]) -> E:
         if self.readonly:
             raise ActionRefused("this session was opened read-only")
-        with self._store.transaction() as tx:
-            self._fold_new(tx.events(self.state.last_seq))
-            now = self._now()
-            minute = self.state.clock.minute_at(now)
-            try:
-                event = build(now, minute)
-            except ValidationError as error:
-                raise ActionRefused(_first_error(error)) from None
-            stamped = tx.append(event)
-        self._fold([stamped])
-        return stamped  # type: ignore[return-value]
+        if not self.author.strip():
+            raise ActionRefused("the author's name may not be empty")
+        with self._lock:
+            with self._store.transaction() as tx:
+                self._fold_new(tx.events(self.state.last_seq))
+                now = self._now()
+                minute = self.state.clock.minute_at(now)
+                try:
+                    event = build(now, minute)
+                except ValidationError as error:
+                    raise ActionRefused(_first_error(error)) from None
+                stamped = tx.append(event)
+            self._fold([stamped])
+            return stamped  # type: ignore[return-value]
 
     def _meta(self, now: datetime, minute: float) -> dict[str, Any]:
         return {"at": now, "minute": minute, "author": self.author}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -421,6 +422,30 @@ def test_reader_follows_new_events_cheaply(session: Session) -> None:
         assert reader.refresh() == []
         with pytest.raises(ActionRefused, match="read-only"):
             reader.note("x")
+
+
+def test_actions_and_refresh_from_several_threads(session: Session) -> None:
+    def write(name: str) -> None:
+        for i in range(40):
+            session.note(f"{name} {i}")
+
+    def poll() -> None:
+        for _ in range(40):
+            session.refresh()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in ("a", "b")] + [threading.Thread(target=poll)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [e.seq for e in session.state.events] == list(range(1, 82))
+    with Session.open(session.path, readonly=True) as again:
+        assert again.state.snapshot() == session.state.snapshot()
+
+
+def test_an_empty_author_is_refused(tmp_path: Path, clock: FakeClock) -> None:
+    with new_session(tmp_path, clock=clock) as s, Session.open(s.path, clock=clock, author=" ") as nobody:
+        refused(nobody, nobody.note, "x", match="author")
 
 
 def test_reopening_gives_the_identical_state(session: Session, clock: FakeClock) -> None:
