@@ -198,6 +198,27 @@ def _replay_figures(folder: Path, sizes: list[int]) -> list[Figure]:
     return figures
 
 
+def _follow_figure(folder: Path) -> Figure:
+    """What a reader polling every 0.25 s pays when nothing happened."""
+    path = _build(folder, "follow.session", 1_000)
+    reader = Session.open(path, readonly=True)
+    reader.refresh()
+    bare = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    ours = median(samples(reader.refresh, 2_000))
+    base = median(samples(lambda: bare.execute("PRAGMA data_version").fetchone(), 2_000))
+    reader.close()
+    bare.close()
+    return Figure(
+        name="refresh() with nothing new",
+        value=ours * 1e6,
+        unit="us",
+        baseline=base * 1e6,
+        baseline_name="bare PRAGMA data_version",
+        goal="< 100 us",
+        met=ours < 100e-6,
+    )
+
+
 def run(quick: bool) -> list[Figure]:
     """The engine's figures: append cost against bare SQLite, replay time by size, memory."""
     with tempfile.TemporaryDirectory(prefix="tabletop-bench-") as tmp:
@@ -205,4 +226,5 @@ def run(quick: bool) -> list[Figure]:
         figures = _append_figures(folder, rounds=200 if quick else 1000)
         sizes = [1_000, 5_000] if quick else [1_000, 5_000, 20_000]
         figures += _replay_figures(folder, sizes)
+        figures.append(_follow_figure(folder))
     return figures

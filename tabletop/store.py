@@ -115,7 +115,6 @@ class Store:
         self._lock = threading.RLock()
         self._data_version = -1
         self._writer_id: int | None = None
-        self._in_tx = False
 
     # Opening and creating
 
@@ -271,19 +270,21 @@ class Store:
             tx = Transaction(self)
             try:
                 yield tx
+            except sqlite3.Error as error:
+                self._rollback()
+                raise StoreError(_damaged(self.path, error)) from None
             except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                self._in_tx = False
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as error:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"{self.path}: could not save ({error})") from None
-            finally:
-                self._in_tx = False
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("ROLLBACK")
 
     def append(self, event: EventBase) -> EventBase:
         """Append one event in its own transaction; returns it with its seq."""
@@ -307,7 +308,6 @@ class Store:
         while True:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._in_tx = True
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):

@@ -18,7 +18,6 @@ from tabletop.engine import REOPENED, ActionRefused, Session, StoreError
 from tabletop.events import (
     AdhocEvent,
     CorrectedEvent,
-    DecidedEvent,
     DeliveredEvent,
     MoveAdvancedEvent,
     NoteEvent,
