@@ -124,7 +124,7 @@ class ConsoleApp(App[None]):
         self._main = MainScreen()
         self.push_screen(self._main)
         self.call_after_refresh(self.refresh_views)
-        self.set_interval(self.poll_interval, self._poll, name="poll session file")
+        self.set_interval(self.poll_interval, self.poll_session, name="poll session file")
         self.set_interval(self.tick_interval, self._tick, name="redraw clock")
 
     def get_default_screen(self) -> Screen[Any]:
@@ -223,7 +223,8 @@ class ConsoleApp(App[None]):
 
     # Intervals: they redraw; scenario time always comes from the engine
 
-    def _poll(self) -> None:
+    def poll_session(self) -> None:
+        """Fold what other terminals appended (cheap when nothing changed: PRAGMA data_version)."""
         if not self._lock.acquire(blocking=False):
             return
         try:

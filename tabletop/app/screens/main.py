@@ -23,7 +23,7 @@ from tabletop.app.widgets.status import StatusBar
 if TYPE_CHECKING:
     from tabletop.app.app import ConsoleApp
 
-WIDE = 120
+WIDE = 140
 """Terminal width from which the wide layout is used."""
 
 

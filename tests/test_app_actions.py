@@ -1,0 +1,612 @@
+"""The facilitator console driven through its keys, checked against the session log.
+
+Each test presses keys as a facilitator would and then opens the session file
+with the engine to read what was written: the console must have made exactly
+the engine calls the keys promise, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import io
+
+import pytest
+from engine_fixtures import new_session
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from rich.console import Console
+from textual.widgets import Input, Static
+
+from tabletop.app import ConsoleApp, Mode
+from tabletop.app.screens.correction import CorrectionForm
+from tabletop.app.screens.decision import DecisionForm
+from tabletop.app.screens.help import HelpScreen
+from tabletop.app.screens.hotwash import HotwashScreen
+from tabletop.app.screens.inject import InjectScreen
+from tabletop.app.screens.main import MainScreen
+from tabletop.app.widgets.card import InjectCard
+from tabletop.app.widgets.log import EventLog
+from tabletop.app.widgets.msel import MselTable
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.events import (
+    AdhocEvent,
+    CorrectedEvent,
+    DecidedEvent,
+    DeliveredEvent,
+    EndedEvent,
+    EventBase,
+    HeldEvent,
+    HotwashEvent,
+    JumpedEvent,
+    MoveAdvancedEvent,
+    NoteEvent,
+    ObservedEvent,
+    PausedEvent,
+    RateChangedEvent,
+    ResumedEvent,
+    RuledEvent,
+    SkippedEvent,
+    StartedEvent,
+)
+
+START = datetime(2030, 4, 10, 21, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Wall time that moves only when a test says so."""
+    return FakeClock(START)
+
+
+@pytest.fixture
+def session(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    """A started session of the fixture exercise, five minutes into play."""
+    opened = new_session(tmp_path, clock=clock)
+    clock.advance(minutes=5)
+    yield opened
+    opened.close()
+
+
+def console(session: Session, **options: object) -> ConsoleApp:
+    """The console with its intervals out of the way (tests refresh explicitly)."""
+    settings: dict[str, object] = {
+        "wall_zone": timezone.utc,
+        "blink": False,
+        "bell": False,
+        "poll_interval": 3600.0,
+        "tick_interval": 3600.0,
+    }
+    settings.update(options)
+    return ConsoleApp(session, **settings)  # type: ignore[arg-type]
+
+
+def logged(path: Path) -> list[EventBase]:
+    """Every event in the session file, read by a fresh reader."""
+    with Session.open(path, readonly=True) as reader:
+        return list(reader.state.events)
+
+
+def last(path: Path) -> EventBase:
+    """The last event in the session file."""
+    return logged(path)[-1]
+
+
+async def settle(app: ConsoleApp, pilot: Pilot[None]) -> None:
+    """Let queued appends finish and their messages (and the forms they close) be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def select(app: ConsoleApp, pilot: Pilot[None], inject_id: str) -> None:
+    """Move the MSEL cursor onto an inject with the arrow keys."""
+    table = app.screen.query_one(MselTable)
+    table.focus()
+    target = table.get_row_index(inject_id)
+    while table.cursor_row > target:
+        await pilot.press("up")
+    while table.cursor_row < target:
+        await pilot.press("down")
+    assert table.selected == inject_id
+
+
+def rendered(content: object) -> str:
+    """Plain text of what a Static shows, rendered wide enough not to wrap."""
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Type text key by key."""
+    await pilot.press(*[("space" if c == " " else c) for c in text])
+
+
+async def test_startex_from_a_new_session(tmp_path: Path, clock: FakeClock) -> None:
+    fresh = new_session(tmp_path, clock=clock, start=False)
+    app = console(fresh)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        offered = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "start" in offered
+        await pilot.press("S")
+        await settle(app, pilot)
+        offered = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "start" not in offered
+    fresh.close()
+    started = last(fresh.path)
+    assert isinstance(started, StartedEvent)
+    assert started.rate == 1.0
+
+
+async def test_deliver_redeliver_hold_and_skip_one_key_each(session: Session) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-01")
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        await select(app, pilot, "M1-02")
+        await pilot.press("h")
+        await settle(app, pilot)
+        await select(app, pilot, "M1-03")
+        await pilot.press("s")
+        await settle(app, pilot)
+        states = {key: line.state for key, line in app.screen.query_one(MselTable).lines.items()}
+    events = logged(session.path)[1:]
+    assert [type(e) for e in events] == [DeliveredEvent, DeliveredEvent, HeldEvent, SkippedEvent]
+    first, again, held, skipped = events
+    assert isinstance(first, DeliveredEvent) and first.inject == "M1-01" and not first.redelivery
+    assert isinstance(again, DeliveredEvent) and again.redelivery
+    assert isinstance(held, HeldEvent) and held.inject == "M1-02"
+    assert isinstance(skipped, SkippedEvent) and skipped.inject == "M1-03"
+    assert states["M1-01"] == "delivered"
+    assert states["M1-02"] == "held"
+    assert states["M1-03"] == "skipped"
+
+
+async def test_a_refused_key_writes_nothing_and_says_why(session: Session) -> None:
+    notes: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append(message.notification.message)
+
+    app = console(session)
+    async with app.run_test(notifications=True, message_hook=hook) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-04")
+        await pilot.press("d")
+        await settle(app, pilot)
+    assert len(logged(session.path)) == 1
+    assert any("M1-04 is conditional" in note for note in notes)
+
+
+async def test_deliver_anyway_forces_a_conditional_inject(session: Session) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-04")
+        await pilot.press("D")
+        await settle(app, pilot)
+    delivered = last(session.path)
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-04"
+
+
+async def test_contingency_is_picked_from_a_list(session: Session) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    delivered = last(session.path)
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "C-1"
+    assert delivered.to == ["china", "rok"]
+
+
+async def test_adhoc_inject_is_written_in_a_form(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "Fuel spill")
+        await pilot.press("tab")
+        await type_text(pilot, "Oil is leaking from the wreck.")
+        await pilot.press("tab")
+        await pilot.press("space", "down", "down", "space")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "ADHOC-1" in app.screen.query_one(MselTable).lines
+    adhoc = last(session.path)
+    assert isinstance(adhoc, AdhocEvent)
+    assert adhoc.title == "Fuel spill"
+    assert adhoc.body == "Oil is leaking from the wreck."
+    assert adhoc.to == ["us", "rok"]
+    assert adhoc.move == "M1"
+
+
+async def test_adhoc_form_refuses_to_save_without_recipients(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "Fuel spill")
+        await pilot.press("tab")
+        await type_text(pilot, "Oil.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MainScreen)
+        assert "Tick at least one team" in rendered(app.screen.query_one("#form-error", Static).content)
+    assert len(logged(session.path)) == 1
+
+
+async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Session) -> None:
+    session.deliver("M1-02")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)
+        # First team (ROK) is highlighted; enter moves on to the options.
+        await pilot.press("enter")
+        await pilot.press("enter")  # 'direct'
+        await type_text(pilot, "Hail it now")
+        await pilot.press("enter")
+        await type_text(pilot, "Lives first")
+        await pilot.press("enter")
+        await type_text(pilot, "Defence ministry objects")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        # The next form starts on the team that has not answered (US).
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")
+        await type_text(pilot, "Embassy")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InjectScreen)
+        card = app.screen.query_one(InjectCard)
+        assert card.view is not None
+        answers = {a.team: a for a in card.view.answers}
+    rok, us = [e for e in logged(session.path) if isinstance(e, DecidedEvent)]
+    assert (rok.team, rok.option, rok.text, rok.rationale, rok.dissent) == (
+        "rok", "direct", "Hail it now", "Lives first", "Defence ministry objects",
+    )
+    assert (us.team, us.option, us.text) == ("us", "beijing", "Embassy")
+    assert list(answers) == ["ROK", "US"]
+    assert answers["ROK"].option.startswith("direct") and answers["ROK"].dissent == "Defence ministry objects"
+    assert answers["US"].option.startswith("beijing") and answers["US"].text == "Embassy"
+
+
+async def test_decision_form_stays_open_with_the_engines_reason(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r", "enter", "enter")
+        await type_text(pilot, "Too early")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DecisionForm)
+        assert "has not been delivered yet" in rendered(app.screen.query_one("#form-error", Static).content)
+        assert app.screen.query_one("#decision-text", Input).value == "Too early"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    assert len(logged(session.path)) == 1
+
+
+async def test_note_ruling_and_observation(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "Room is quiet")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        await type_text(pilot, "Cutters arrive early")
+        await pilot.press("enter")
+        await type_text(pilot, "Weather cleared")
+        await pilot.press("enter", "down", "down", "down", "enter")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("down", "enter", "down", "enter")
+        await type_text(pilot, "Hotline unanswered")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    note, ruling, observation = logged(session.path)[1:]
+    assert isinstance(note, NoteEvent) and note.text == "Room is quiet" and note.inject is None
+    assert isinstance(ruling, RuledEvent)
+    assert (ruling.text, ruling.rationale, ruling.team) == ("Cutters arrive early", "Weather cleared", "rok")
+    assert isinstance(observation, ObservedEvent)
+    assert (observation.objective, observation.rating.value, observation.text) == ("OBJ-2", "S", "Hotline unanswered")
+    assert observation.evaluator == "facilitator"
+
+
+async def test_note_written_while_reading_an_inject_is_tied_to_it(session: Session) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InjectScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "ROK asks for a map")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InjectScreen)
+        await pilot.press("d")
+        await settle(app, pilot)
+    note, delivered = logged(session.path)[1:]
+    assert isinstance(note, NoteEvent) and note.inject == "M1-02"
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-02"
+
+
+async def test_clock_pause_resume_rate_jump_and_next_move(session: Session, clock: FakeClock) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert app.status_view(session.now_minute(), 0).clock == "paused"
+        clock.advance(minutes=10)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "4")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        await type_text(pilot, "+00:45")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+    events = logged(session.path)[1:]
+    assert [type(e) for e in events] == [PausedEvent, ResumedEvent, RateChangedEvent, JumpedEvent, MoveAdvancedEvent]
+    paused, resumed, rate, jumped, advanced = events
+    assert paused.minute == pytest.approx(5.0)
+    assert resumed.minute == pytest.approx(5.0)
+    assert isinstance(rate, RateChangedEvent) and rate.rate == 4.0
+    assert isinstance(jumped, JumpedEvent) and jumped.to == 45.0
+    assert isinstance(advanced, MoveAdvancedEvent) and advanced.move == "M2"
+
+
+async def test_jump_form_explains_a_bad_time(session: Session) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        await type_text(pilot, "soon")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "not a scenario time" in rendered(app.screen.query_one("#form-error", Static).content)
+    assert len(logged(session.path)) == 1
+
+
+async def test_correction_retracts_or_replaces_a_record_from_the_log(session: Session) -> None:
+    session.note("Wrong team named")
+    session.note("US asked for the map")
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        log = app.screen.query_one(EventLog)
+        assert log.has_focus and log.selected == 3
+        await pilot.press("up")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, CorrectionForm)
+        await type_text(pilot, "Typed by mistake")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "[retracted]" in log.lines[2].text
+        await pilot.press("down", "x")
+        await pilot.pause()
+        await type_text(pilot, "It was ROK")
+        await pilot.press("tab")
+        field = app.screen.query_one("#field-text", Input)
+        field.value = "ROK asked for the map"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "[corrected]" in log.lines[3].text
+        assert "ROK asked" in log.lines[3].text
+    retract, replace = logged(session.path)[3:]
+    assert isinstance(retract, CorrectedEvent)
+    assert (retract.target, retract.reason, retract.replacement) == (2, "Typed by mistake", None)
+    assert isinstance(replace, CorrectedEvent)
+    assert replace.target == 3 and replace.replacement is not None
+    assert replace.replacement["text"] == "ROK asked for the map"
+
+
+async def test_endex_asks_first_then_opens_the_hot_wash(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("enter")  # Cancel has the focus: nothing is ended by a stray enter
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert not any(isinstance(e, EndedEvent) for e in logged(session.path))
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, HotwashScreen)
+        await pilot.press("down", "enter")  # OBJ-2, then to the strength field
+        await type_text(pilot, "Hotline drill paid off")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "Nobody owned the press line")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = rendered(app.screen.query_one("#hotwash-text", Static).content)
+    ended, strength, improvement = logged(session.path)[1:]
+    assert isinstance(ended, EndedEvent)
+    assert isinstance(strength, HotwashEvent)
+    assert (strength.kind.value, strength.objective, strength.text) == ("strength", "OBJ-2", "Hotline drill paid off")
+    assert isinstance(improvement, HotwashEvent)
+    assert (improvement.kind.value, improvement.objective) == ("improvement", "OBJ-2")
+    assert "Hotline drill paid off" in text and "Nobody owned the press line" in text
+
+
+async def test_an_inject_falling_due_is_cued(session: Session, clock: FakeClock) -> None:
+    notes: list[str] = []
+    bells: list[int] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append(message.notification.message)
+
+    app = console(session, bell=True)
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(notifications=True, message_hook=hook) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(MselTable)
+        assert table.lines["M1-01"].state == "DUE"
+        assert table.lines["M1-02"].state == "upcoming"
+        already = len(bells)
+        clock.advance(minutes=11)
+        app.refresh_views()
+        await pilot.pause()
+        assert table.lines["M1-02"].state == "DUE"
+        assert "on yellow" in table.lines["M1-02"].style
+        assert any(n.startswith("M1-02") for n in notes)
+        assert len(bells) == already + 1
+        app.refresh_views()
+        await pilot.pause()
+        assert len(bells) == already + 1
+
+
+async def test_another_terminal_appends_and_the_console_shows_it(session: Session, clock: FakeClock) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        with Session.open(session.path, clock=clock, author="J. Park") as other:
+            other.observe("OBJ-1", "P", "Fast relay of the position")
+        app.poll_session()
+        await pilot.pause()
+        await pilot.pause()
+        log = app.screen.query_one(EventLog)
+        assert "J. Park" in [line.author for line in log.lines.values()]
+
+
+async def test_quit_and_resume_with_everything_where_it_was(session: Session, clock: FakeClock) -> None:
+    app = console(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-01")
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+    path = session.path
+    session.close()
+    with Session.open(path, clock=clock) as reopened:
+        again = console(reopened)
+        async with again.run_test() as pilot:
+            await pilot.pause()
+            table = again.screen.query_one(MselTable)
+            assert table.lines["M1-01"].state == "delivered"
+            assert len(again.screen.query_one(EventLog).lines) == 2
+
+
+async def test_evaluator_mode_offers_observations_and_no_play_control(session: Session, clock: FakeClock) -> None:
+    with Session.open(session.path, clock=clock, author="J. Park") as evaluator:
+        app = console(evaluator, mode=Mode.evaluator)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            shown = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+            assert "observe" in shown
+            assert not shown & {"deliver", "hold", "skip", "decide", "pause", "advance", "endex", "start", "adhoc"}
+            await select(app, pilot, "M1-01")
+            await pilot.press("d", "h", "s", "p", "m", "E")
+            await settle(app, pilot)
+            assert isinstance(app.screen, MainScreen)
+            await pilot.press("o")
+            await pilot.pause()
+            await pilot.press("enter", "down", "down", "enter")
+            await type_text(pilot, "Slow to share")
+            await pilot.press("enter")
+            await settle(app, pilot)
+    events = logged(session.path)[1:]
+    assert len(events) == 1
+    observation = events[0]
+    assert isinstance(observation, ObservedEvent)
+    assert (observation.evaluator, observation.author, observation.rating.value) == ("J. Park", "J. Park", "M")
+
+
+async def test_help_screen_lists_every_key_of_the_mode(session: Session) -> None:
+    from tabletop.app.commands import commands_for
+
+    app = console(session)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = rendered(app.screen.query_one("#help-keys", Static).content)
+        for command in commands_for(Mode.facilitator):
+            assert command.help in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_palette_finds_commands_and_injects(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "capsized")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InjectScreen)
+        assert app.screen.inject_id == "M1-02"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Contingency")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ContingencyPicker"
