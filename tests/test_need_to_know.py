@@ -1,0 +1,210 @@
+"""Tests of the need-to-know rule: what one team may see of a session, and nothing more."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.need_to_know import (
+    NotAParticipant,
+    TeamView,
+    inject_handout,
+    participant,
+    participants,
+    team_view,
+)
+from tabletop.state import SessionState
+from tests.engine_fixtures import new_session
+from tests.need_to_know_fixtures import (
+    ALL_MARKERS,
+    PARTICIPANTS,
+    POSTURE_WORDS,
+    hidden_from,
+    markers_in,
+    play_secrets_session,
+    visible_to,
+    write_secrets_exercise,
+)
+
+
+@pytest.fixture
+def secrets_path(tmp_path: Path) -> Path:
+    return play_secrets_session(tmp_path)
+
+
+@pytest.fixture
+def secrets(secrets_path: Path) -> Session:
+    session = Session.open(secrets_path, readonly=True)
+    yield session
+    session.close()
+
+
+def everything_in(view: TeamView) -> str:
+    """All the data of a view as one text: its JSON and its repr."""
+    return json.dumps(view.as_dict(), ensure_ascii=False) + repr(view)
+
+
+def test_markers_are_distinct() -> None:
+    markers = list(ALL_MARKERS)
+    assert len(markers) > 80
+    for marker in markers:
+        others = [m for m in markers if m != marker and marker in m]
+        assert not others, f"{marker} is part of {others}"
+
+
+@pytest.mark.parametrize("team", PARTICIPANTS)
+def test_a_team_sees_its_share_and_not_one_secret(secrets: Session, team: str) -> None:
+    text = everything_in(team_view(secrets, team))
+    seen = markers_in(text)
+    assert seen & hidden_from(team) == set()
+    assert visible_to(team) - seen == set()
+    for word in POSTURE_WORDS:
+        assert word not in text
+
+
+@pytest.mark.parametrize("team", PARTICIPANTS)
+def test_the_rule_reads_a_replayed_state_the_same_way(secrets: Session, team: str) -> None:
+    replayed = SessionState.replay(secrets.exercise, secrets.state.events)
+    assert team_view(replayed, team) == team_view(secrets, team)
+
+
+def test_the_control_cell_has_no_participant_view(secrets: Session) -> None:
+    with pytest.raises(NotAParticipant, match="control cell.*facilitator console"):
+        team_view(secrets, "control")
+    assert [t.id for t in participants(secrets.exercise)] == list(PARTICIPANTS)
+
+
+def test_an_unknown_team_is_named_with_a_suggestion(secrets: Session) -> None:
+    with pytest.raises(NotAParticipant) as error:
+        team_view(secrets, "usa")
+    message = str(error.value)
+    assert "unknown team 'usa'" in message
+    assert "did you mean 'us'" in message
+    assert "control" not in message.split("teams with a view:")[1]
+
+
+def test_undelivered_held_and_skipped_injects_are_absent(secrets: Session) -> None:
+    for team in PARTICIPANTS:
+        ids = {i.inject for i in team_view(secrets, team).injects}
+        assert not ids & {"I-HELD", "I-SKIPPED", "I-LATER", "M2-01", "C-UNUSED"}
+    assert {i.inject for i in team_view(secrets, "rok").injects} == {"I-ALL", "I-USROK", "C-ROK", "ADHOC-1"}
+    assert {i.inject for i in team_view(secrets, "observers").injects} == {"I-ALL", "I-OBS", "ADHOC-2"}
+
+
+def test_injects_come_newest_first_and_a_repeat_moves_an_inject_up(secrets: Session) -> None:
+    view = team_view(secrets, "us")
+    newest = view.newest_first
+    assert newest[0].inject == "I-ALL"
+    assert newest[0].deliveries == 2
+    assert newest[0].first_minute == pytest.approx(5.0)
+    seqs = [i.seq for i in newest]
+    assert seqs == sorted(seqs, reverse=True)
+    assert newest[0].in_world is not None and newest[0].in_world.utcoffset().total_seconds() == 9 * 3600
+
+
+def test_the_decision_prompt_says_whether_the_team_must_answer(secrets: Session) -> None:
+    by_team = {team: {i.inject: i for i in team_view(secrets, team).injects} for team in PARTICIPANTS}
+    assert by_team["us"]["I-ALL"].decision.asked is True
+    assert by_team["observers"]["I-ALL"].decision.asked is False
+    labels = [o.label for o in by_team["rok"]["I-USROK"].decision.options]
+    assert labels == ["USROK-lead-Q", "USROK-follow-Q"]
+    fields = {f.name for f in dataclasses.fields(by_team["rok"]["I-USROK"].decision.options[0])}
+    assert fields == {"id", "label"}
+
+
+def test_own_decisions_stand_as_corrected_and_retracted_ones_are_gone(secrets: Session) -> None:
+    us = team_view(secrets, "us")
+    assert [d.inject for d in us.decisions] == ["I-USROK", "I-ALL"]
+    assert us.decision_on("I-ALL").rationale == "US-corrected-rationale-Q"
+    assert us.decision_on("I-USROK").option_label == "USROK-lead-Q"
+    rok = team_view(secrets, "rok")
+    assert rok.decision_on("I-ALL") is None
+    assert "I-ALL" in rok.awaited
+    assert team_view(secrets, "observers").decisions == ()
+
+
+def test_move_questions_are_for_everyone_and_for_the_team(secrets: Session) -> None:
+    (move,) = team_view(secrets, "us").moves
+    assert move.questions == ("OK-M1-question-all-Q", "US-M1-question-Q")
+    (move,) = team_view(secrets, "china").moves
+    assert move.questions == ("OK-M1-question-all-Q",)
+
+
+def test_a_move_shows_once_it_opens(tmp_path: Path) -> None:
+    clock = FakeClock()
+    with Session.create(write_secrets_exercise(tmp_path), tmp_path / "s", clock=clock) as session:
+        before = team_view(session, "us")
+        assert before.moves == () and not before.started and before.brief == "US-brief-Q Your private brief."
+        session.start()
+        session.advance()
+        view = team_view(session, "us")
+        assert [m.id for m in view.moves] == ["M1", "M2"]
+        assert view.moves[1].minute == pytest.approx(60.0)
+        assert view.current_move is not None and view.current_move.id == "M2"
+
+
+def test_a_corrected_adhoc_inject_reads_as_corrected(tmp_path: Path) -> None:
+    with new_session(tmp_path) as session:
+        event = session.adhoc("Ferry delayed", "The ferry is two hours late.", ["japan"])
+        session.correct(event.seq, "wrong delay", {"body": "The ferry is three hours late."})
+        (inject,) = team_view(session, "japan").injects
+        assert inject.adhoc and inject.body == "The ferry is three hours late."
+        assert team_view(session, "us").injects == ()
+
+
+def test_a_decision_moved_to_another_team_leaves_the_first_view(tmp_path: Path) -> None:
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        decided = session.decide("us", "M1-02", option="direct", rationale="first")
+        assert team_view(session, "us").decision_on("M1-02") is not None
+        session.correct(decided.seq, "it was ROK", {"team": "rok"})
+        assert team_view(session, "us").decision_on("M1-02") is None
+        assert team_view(session, "rok").decision_on("M1-02").rationale == "first"
+
+
+def test_a_reader_follows_what_a_writer_appends(tmp_path: Path) -> None:
+    with new_session(tmp_path) as writer, Session.open(writer.path, readonly=True) as reader:
+        assert team_view(reader, "rok").injects == ()
+        writer.deliver("M1-02")
+        reader.refresh()
+        view = team_view(reader, "rok")
+        assert [i.inject for i in view.injects] == ["M1-02"]
+        assert view.last_seq == writer.state.last_seq
+
+
+def test_the_view_is_frozen_data(secrets: Session) -> None:
+    view = team_view(secrets, "us")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.brief = "changed"  # type: ignore[misc]
+    assert isinstance(view.injects, tuple)
+    json.dumps(view.as_dict())
+
+
+def test_a_handout_printed_in_advance_has_only_participant_fields(secrets: Session) -> None:
+    handout = inject_handout(secrets.exercise, "I-LATER", "observers")
+    assert handout.body == "S3-later-body-Q" and handout.seq is None and handout.deliveries == 0
+    text = repr(inject_handout(secrets.exercise, "I-USROK", "us"))
+    assert "consequence" not in text and "S3-" not in text and "escalatory" not in text
+    with pytest.raises(KeyError, match="not addressed to china"):
+        inject_handout(secrets.exercise, "I-USROK", "china")
+    with pytest.raises(KeyError, match="unknown inject"):
+        inject_handout(secrets.exercise, "NOPE", "us")
+    with pytest.raises(NotAParticipant):
+        inject_handout(secrets.exercise, "I-ALL", "control")
+
+
+def test_participant_returns_the_team(secrets: Session) -> None:
+    assert participant(secrets.exercise, "observers").kind.value == "observer"
+
+
+def test_the_rule_does_not_import_textual() -> None:
+    code = "import sys, tabletop.need_to_know; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
