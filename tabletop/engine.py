@@ -175,16 +175,19 @@ class Session:
     def _recover(self) -> None:
         if not self._store.dead_writers():
             return
-        with self._lock, self._store.transaction() as tx:
-            self._fold_new(tx.events(self.state.last_seq))
-            dead = self._store.dead_writers()
-            if not dead:
-                return
-            if self.state.clock.running and self._store.live_writers() == 0:
-                last = self.state.events[-1]
-                pause = PausedEvent(at=self._now(), minute=last.minute, author=self.author, reason=REOPENED)
-                self._fold([tx.append(pause)])
-            tx.forget_writers(dead)
+        recorded: list[EventBase] = []
+        with self._lock:
+            with self._store.transaction() as tx:
+                self._fold_new(tx.events(self.state.last_seq))
+                dead = self._store.dead_writers()
+                if not dead:
+                    return
+                if self.state.clock.running and self._store.live_writers() == 0:
+                    last = self.state.events[-1]
+                    pause = PausedEvent(at=self._now(), minute=last.minute, author=self.author, reason=REOPENED)
+                    recorded.append(tx.append(pause))
+                tx.forget_writers(dead)
+            self._fold(recorded)
 
     # Reading
 

@@ -386,11 +386,10 @@ class SessionState:
 
     def adhoc(self, inject_id: str) -> AdhocEvent | None:
         """The ad-hoc inject with this id, as it stands after corrections."""
-        for record in self.records("adhoc"):
-            assert isinstance(record, AdhocEvent)
-            if record.inject == inject_id:
-                return record
-        return None
+        index = self._cache.get("adhoc_by_id")
+        if index is None:
+            index = self._cache["adhoc_by_id"] = {r.inject: r for r in self.records("adhoc")}  # type: ignore[attr-defined]
+        return index.get(inject_id)  # type: ignore[no-any-return]
 
     @property
     def adhoc_injects(self) -> list[AdhocEvent]:
