@@ -405,8 +405,14 @@ class Exercise(StrictModel):
     version: str = Field(description="Version of this scenario text, e.g. '1.2'.")
     summary: str = Field(description="What the exercise is about, in a paragraph.")
     marking: str = Field(
-        description="Handling marking shown on every screen and page, "
-        "e.g. 'EXERCISE — FOR TRAINING ONLY'.",
+        max_length=80,
+        description="Short handling marking shown on every screen and page header, "
+        "e.g. 'EXERCISE — FOR TRAINING ONLY'. Put longer wording in 'disclaimer'.",
+    )
+    disclaimer: str | None = Field(
+        default=None,
+        description="Longer statement that the scenario is fictional, printed on covers, "
+        "packets and cards under the marking.",
     )
     setting: Setting = Field(description="In-world start date, time and time zone.")
     duration: Offset = Field(description="Planned length of play: '+03:30' or minutes.")

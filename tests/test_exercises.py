@@ -30,6 +30,7 @@ def test_modeline_and_marking(loaded: LoadedExercise) -> None:
     assert loaded.text.splitlines()[0] == MODELINE
     marking = loaded.exercise.marking.upper()
     assert "EXERCISE" in marking and ("FICTIONAL" in marking or "NOT REAL" in marking)
+    assert loaded.exercise.disclaimer and "invented" in loaded.exercise.disclaimer
 
 
 def test_lints_clean(loaded: LoadedExercise) -> None:
