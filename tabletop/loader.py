@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ MAX_DEPTH = 64
 
 MAX_EXPANDED_NODES = 2_000_000
 """Aliases may not expand the document beyond this many nodes (billion laughs)."""
+
+MAX_NODES = 1_000_000
+"""Nodes as written (about 26,000 injects); each costs some 500 bytes once composed."""
 
 Path_ = tuple[str | int, ...]
 
@@ -155,30 +159,78 @@ def _walk(root: yaml.Node) -> Iterator[tuple[yaml.Node, int]]:
             stack.extend((v, depth + 1) for v in node.value)
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes the document has once every alias is expanded."""
-    sizes: dict[int, int] = {}
-    order: list[yaml.Node] = []
-    stack = [root]
-    visiting: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in sizes or id(node) in visiting:
-            continue
-        visiting.add(id(node))
-        order.append(node)
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(n for pair in node.value for n in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    for node in reversed(order):
-        total = 1
-        if isinstance(node, yaml.MappingNode):
-            total += sum(sizes.get(id(n), 1) for pair in node.value for n in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            total += sum(sizes.get(id(n), 1) for n in node.value)
-        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
-    return sizes[id(root)]
+def _scan(text: str, filename: str) -> None:
+    """Refuse too deep, too large or alias-bombed documents from libyaml's flat event stream.
+
+    libyaml's composer recurses in C: a few hundred kilobytes of `[` or `- `
+    overflow the C stack and kill the process, so depth is checked here before
+    any node is built. Counting nodes as written, and as expanded through
+    aliases (billion laughs), refuses documents far larger than any exercise
+    before they take memory. Syntax errors propagate as YAMLError.
+    """
+    scanner = yaml.CSafeLoader(text)
+    open_: list[list[Any]] = []  # per open collection: [expanded count at its start, tallest child, anchor]
+    anchored: dict[str, tuple[int, int]] = {}  # anchor: (expanded size, height)
+    written = expanded = 0
+    try:
+        while True:
+            event = scanner.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if kind is yaml.AliasEvent:
+                    size, height = anchored.get(event.anchor, (1, 1))
+                else:
+                    size = height = 1
+                    if event.anchor is not None:
+                        anchored[event.anchor] = (1, 1)
+                if open_ and open_[-1][1] < height:
+                    open_[-1][1] = height
+                depth = len(open_) + height
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                size = 1
+                open_.append([expanded, 0, event.anchor])
+                depth = len(open_)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                start, tallest, anchor = open_.pop()
+                if anchor is not None:
+                    anchored[anchor] = (expanded - start, tallest + 1)
+                if open_ and open_[-1][1] < tallest + 1:
+                    open_[-1][1] = tallest + 1
+                continue
+            elif event is None or kind is yaml.StreamEndEvent:
+                return
+            else:
+                continue
+            written += 1
+            expanded += size
+            mark = event.start_mark
+            if depth > MAX_DEPTH:
+                message = f"nested more than {MAX_DEPTH} levels deep"
+            elif written > MAX_NODES:
+                message = f"more than {MAX_NODES:,} values; no exercise is this large, refusing to load it"
+            elif expanded > MAX_EXPANDED_NODES:
+                message = (f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; "
+                           "refusing to load it")
+            else:
+                continue
+            raise ExerciseError([Diagnostic(mark.line + 1, mark.column + 1, message, filename)])
+    finally:
+        scanner.dispose()
+
+
+def _unconstructible_scalars(root: yaml.Node) -> list[yaml.Node]:
+    """Scalars whose explicit tag (`!!int`, `!!timestamp`...) does not fit their text.
+
+    PyYAML's constructors raise bare ValueErrors for these, without a position.
+    """
+    found = []
+    for node, _ in _walk(root):
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+                found.append(node)
+    return found
 
 
 def _syntax_message(error: yaml.MarkedYAMLError) -> str:
@@ -216,16 +268,19 @@ def decode(data: bytes, filename: str) -> str:
     return text
 
 
+_CONTENT_LINE = re.compile(r"^[^\S\n]*[^\s#]", re.MULTILINE)
+"""A line with something other than blanks and a comment (no list of lines: files may be huge)."""
+
+
 def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
     """YAML text to (node tree, plain data); syntax, tag and size problems as diagnostics."""
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
+    if _CONTENT_LINE.search(text) is None:
         raise ExerciseError([Diagnostic(1, 1, "file is empty: an exercise needs at least "
                                         "id, title, teams and moves", filename)])
     loader = _Loader(text)
     try:
         try:
+            _scan(text, filename)
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
@@ -236,14 +291,6 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
         if root is None:
             raise ExerciseError([Diagnostic(1, 1, "file is empty", filename)])
         problems: list[Diagnostic] = []
-        for node, depth in _walk(root):
-            if depth > MAX_DEPTH:
-                mark = node.start_mark
-                raise ExerciseError([Diagnostic(mark.line + 1, mark.column + 1,
-                                                f"nested more than {MAX_DEPTH} levels deep", filename)])
-        if _expanded_size(root) > MAX_EXPANDED_NODES:
-            raise ExerciseError([Diagnostic(1, 1, "aliases expand this document to more than "
-                                            f"{MAX_EXPANDED_NODES:,} nodes; refusing to load it", filename)])
         try:
             data = loader.construct_document(root)
         except yaml.MarkedYAMLError as error:
@@ -254,6 +301,12 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
                 tag = message.split("tag", 1)[-1].strip().strip("'")
                 message = f"tag {tag} is not allowed: exercises hold plain data only"
             raise ExerciseError([Diagnostic(line, column, message, filename)]) from None
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            nodes = _unconstructible_scalars(root) or [root]
+            raise ExerciseError([Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1,
+                                            f"{node.tag.rsplit(':', 1)[-1]} value {str(node.value)[:40]!r} "
+                                            "cannot be read as its tag says", filename)
+                                 for node in nodes]) from None
         for key_node in loader.duplicates:
             mark = key_node.start_mark
             problems.append(Diagnostic(mark.line + 1, mark.column + 1,

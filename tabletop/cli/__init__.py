@@ -61,5 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tabletop: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("tabletop: out of memory; the input is far larger than this command can hold", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
