@@ -104,8 +104,10 @@ class InjectSeen:
     """The decision put to the table, if any."""
     adhoc: bool
     """True for an inject written by control during play."""
-    seq: int | None
-    """Seq of its latest delivery to the team (None for a handout printed in advance)."""
+    delivery: int | None
+    """Number of its latest delivery among the deliveries to this team (1, 2, ...; None for a
+    handout printed in advance). Counted per team, not the session's seq, so a view cannot tell
+    how much happened elsewhere between two deliveries."""
     minute: float | None
     """Scenario minute of its latest delivery."""
     in_world: datetime | None
@@ -132,8 +134,6 @@ class MoveSeen:
     """Discussion questions of the move for this team and for everyone."""
     minute: float
     """Scenario minute the move opened."""
-    seq: int
-    """Seq of the event that opened it."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,6 @@ class OwnDecision:
     """Dissent inside the team, as recorded."""
     minute: float
     """Scenario minute it was recorded."""
-    seq: int
-    """Seq of the decision record."""
 
 
 @dataclass(frozen=True)
@@ -196,8 +194,6 @@ class TeamView:
     """The team's own latest decision per inject, in the order recorded."""
     awaited: tuple[str, ...]
     """Ids of delivered injects on which the team still owes a decision."""
-    last_seq: int
-    """Seq of the last event of the session folded into this view; views redraw when it moves."""
 
     @property
     def newest_first(self) -> tuple[InjectSeen, ...]:
@@ -265,7 +261,6 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         injects=_injects(state, team.id, zone),
         decisions=_decisions(state, team.id),
         awaited=tuple(inject for inject, teams in state.awaited().items() if team.id in teams),
-        last_seq=state.last_seq,
     )
 
 
@@ -304,7 +299,6 @@ def _moves(state: SessionState, team_id: str) -> tuple[MoveSeen, ...]:
                 situation=move.situation,
                 questions=tuple(questions),
                 minute=float(minute if minute is not None else event.minute),
-                seq=event.seq,
             )
         )
     return tuple(seen)
@@ -320,11 +314,13 @@ def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[In
     exercise = state.exercise
     latest: dict[str, Any] = {}
     arrivals: dict[str, _Arrival] = {}
+    numbers: dict[str, int] = {}
     for delivery in state.deliveries:
         if team_id not in delivery.to:
             continue
         latest.pop(delivery.inject, None)
         latest[delivery.inject] = delivery
+        numbers[delivery.inject] = sum(arrival.count for arrival in arrivals.values()) + 1
         before = arrivals.get(delivery.inject)
         arrivals[delivery.inject] = _Arrival(
             first_minute=before.first_minute if before else delivery.minute,
@@ -334,7 +330,7 @@ def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[In
     for inject_id, delivery in latest.items():
         arrival = arrivals[inject_id]
         when = {
-            "seq": delivery.seq,
+            "delivery": numbers[inject_id],
             "minute": delivery.minute,
             "in_world": in_world(exercise.setting, delivery.minute, zone),
             "at": delivery.at,
@@ -383,7 +379,7 @@ def _seen(
             asked=team_id in exercise.deciders(inject),
         )
     timing = when or {
-        "seq": None,
+        "delivery": None,
         "minute": None,
         "in_world": None,
         "at": None,
@@ -406,7 +402,8 @@ def _seen(
 
 def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
     exercise = state.exercise
-    own = []
+    own: list[OwnDecision] = []
+    order: list[int] = []
     for inject_id, decision in state.team_decisions(team_id).items():
         inject = exercise.inject(inject_id)
         if inject is not None:
@@ -428,11 +425,10 @@ def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
                 rationale=decision.rationale,
                 dissent=decision.dissent,
                 minute=decision.minute,
-                seq=decision.seq,
             )
         )
-    own.sort(key=lambda d: d.seq)
-    return tuple(own)
+        order.append(decision.seq)
+    return tuple(d for _, d in sorted(zip(order, own), key=lambda pair: pair[0]))
 
 
 def _zone(setting: Setting) -> tzinfo | None:

@@ -51,7 +51,7 @@ class TeamViewApp(App[None]):
         self.ring_bell = bell
         self.view: TeamView = team_view(session, team)
         self.read: set[int] = set()
-        """Seqs of the deliveries the reader has opened."""
+        """Numbers of the deliveries (to this team) the reader has opened."""
         self._screen = TeamScreen()
         self.sub_title = session.exercise.title
 
@@ -59,14 +59,14 @@ class TeamViewApp(App[None]):
         """Draw the view, then follow the session file and redraw the clock."""
         await self.push_screen(self._screen)
         self._draw()
-        self._tick()
+        self.redraw_clock()
         self.set_interval(self.poll_interval, self.poll, name="follow the session file")
-        self.set_interval(self.tick_interval, self._tick, name="redraw the clock")
+        self.set_interval(self.tick_interval, self.redraw_clock, name="redraw the clock")
 
     @property
     def unread(self) -> set[str]:
         """Ids of injects whose latest delivery the reader has not opened."""
-        return {i.inject for i in self.view.injects if i.seq not in self.read}
+        return {i.inject for i in self.view.injects if i.delivery not in self.read}
 
     def poll(self) -> None:
         """Fold what other processes appended; redraw and announce new injects if the team's view changed."""
@@ -81,8 +81,8 @@ class TeamViewApp(App[None]):
         if after == before:
             return
         self.view = after
-        known = {i.seq for i in before.injects}
-        arrived = [i for i in after.injects if i.seq not in known]
+        known = {i.delivery for i in before.injects}
+        arrived = [i for i in after.injects if i.delivery not in known]
         self._draw()
         for inject in arrived:
             self.notify(inject.title, title=f"New inject {inject.inject}", timeout=8)
@@ -96,7 +96,8 @@ class TeamViewApp(App[None]):
         if self._screen.is_mounted:
             self._screen.show(self.view, self.unread)
 
-    def _tick(self) -> None:
+    def redraw_clock(self) -> None:
+        """Redraw the scenario clock in the heading (time comes from the engine, never from ticks)."""
         if not self._screen.is_mounted:
             return
         state = self.session.state
@@ -113,8 +114,8 @@ class TeamViewApp(App[None]):
     def on_inject_opened(self, message: InjectOpened) -> None:
         """An inject highlighted in the inbox is read."""
         inject = next((i for i in self.view.injects if i.inject == message.inject_id), None)
-        if inject is not None and inject.seq is not None and inject.seq not in self.read:
-            self.read.add(inject.seq)
+        if inject is not None and inject.delivery is not None and inject.delivery not in self.read:
+            self.read.add(inject.delivery)
             self._draw()
 
     def on_next_unread(self, message: NextUnread) -> None:
@@ -128,5 +129,5 @@ class TeamViewApp(App[None]):
 
     def on_mark_all_read(self, message: MarkAllRead) -> None:
         """Count everything received so far as read."""
-        self.read.update(i.seq for i in self.view.injects if i.seq is not None)
+        self.read.update(i.delivery for i in self.view.injects if i.delivery is not None)
         self._draw()

@@ -25,6 +25,10 @@ def render_plain(view: TeamView, *, width: int = WIDTH) -> str:
         out.append("Your decision is awaited on: " + ", ".join(view.awaited))
     out.append("")
 
+    out.extend(_heading("The exercise"))
+    out.extend(_wrapped(view.summary, width, ""))
+    out.append("")
+
     out.extend(_heading("Your brief"))
     if view.members:
         out.append("Seated: " + ", ".join(view.members))
@@ -71,7 +75,15 @@ def render_plain(view: TeamView, *, width: int = WIDTH) -> str:
             out.extend(_wrapped(f"Dissent: {decision.dissent}", width, "  "))
     out.append("")
     out.append(view.marking)
-    return "\n".join(out) + "\n"
+    return "\n".join(_fit(line, width) for line in out) + "\n"
+
+
+def _fit(line: str, width: int) -> str:
+    """A line longer than the page, wrapped under its own indentation."""
+    if len(line) <= width:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return "\n".join(textwrap.wrap(line, width=width, subsequent_indent=indent + "  ")) or line
 
 
 def _inject(view: TeamView, inject: InjectSeen, width: int) -> list[str]:

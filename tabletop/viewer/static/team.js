@@ -34,7 +34,7 @@
   function mark() {
     let unread = 0;
     for (const article of root.querySelectorAll("article.inject")) {
-      const isUnread = !read.has(article.dataset.seq);
+      const isUnread = !read.has(article.dataset.delivery);
       article.classList.toggle("unread", isUnread);
       if (isUnread) {
         unread += 1;
@@ -49,7 +49,7 @@
   root.addEventListener("click", function (event) {
     const article = event.target.closest("article.inject");
     if (article) {
-      read.add(article.dataset.seq);
+      read.add(article.dataset.delivery);
       save();
       mark();
     }
@@ -58,7 +58,7 @@
   if (markRead) {
     markRead.addEventListener("click", function () {
       for (const article of root.querySelectorAll("article.inject")) {
-        read.add(article.dataset.seq);
+        read.add(article.dataset.delivery);
       }
       save();
       mark();
