@@ -368,6 +368,18 @@ class ReadOnlyViewService(AppService):
         self._stdin = process.stdin
         return process
 
+    async def stop(self) -> None:
+        """Ask the view to quit, and make sure its process is gone: no orphan per closed tab."""
+        await super().stop()
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            await asyncio.wait_for(process.wait(), timeout=5)
+        except asyncio.TimeoutError:
+            process.kill()
+            await process.wait()
+
 
 async def _forward(data: str, service: Any, websocket: web.WebSocketResponse) -> None:
     """Pass one browser message to the view process (keys, size, focus), as textual-serve does."""
@@ -435,8 +447,12 @@ async def run(
     out: TextIO = sys.stdout,
     links: list[TeamLink] | None = None,
     stop: asyncio.Event | None = None,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Listen until `stop` is set (or SIGINT/SIGTERM), printing each team's link first."""
+    """Listen until `stop` is set (or SIGINT/SIGTERM), printing each team's link first.
+
+    `ready` is set once the links are printed and the server answers.
+    """
     server = TeamServer(session, links if links is not None else new_links(session), options)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
     await runner.setup()
@@ -460,6 +476,8 @@ async def run(
             if options.terminal:
                 print(f"  {'':<{width}}  {link.url(base)}terminal", file=out)
         out.flush()
+        if ready is not None:
+            ready.set()
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
