@@ -33,7 +33,14 @@ from tabletop.app.formatting import (
     team_labels,
     wall_text,
 )
-from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, SessionChanged
+from tabletop.app.messages import (
+    ActionDone,
+    ActionRefused,
+    ActionRequested,
+    EngineCall,
+    InjectHighlighted,
+    SessionChanged,
+)
 from tabletop.app.screens.clock import EndexForm, JumpForm, RateForm
 from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
@@ -44,7 +51,7 @@ from tabletop.app.screens.injects import AdhocForm, ContingencyPicker
 from tabletop.app.screens.main import MainScreen
 from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
 from tabletop.app.widgets.board import Answer, BoardLine, DecisionBoard
-from tabletop.app.widgets.card import AnswerView, InjectView, OptionView
+from tabletop.app.widgets.card import AnswerView, InjectCard, InjectView, OptionView
 from tabletop.app.widgets.log import EventLog, LogLine
 from tabletop.app.widgets.msel import MselLine, MselTable
 from tabletop.app.widgets.status import StatusBar, StatusView
@@ -115,6 +122,7 @@ class ConsoleApp(App[None]):
         self._log_count = 0
         self._due_seen: set[str] | None = None
         self._main: MainScreen | None = None
+        self._cursor_placed = False
         self.sub_title = session.exercise.title
 
     # Start-up
@@ -262,9 +270,14 @@ class ConsoleApp(App[None]):
         for bar in self.screen.query(StatusBar):
             bar.show(status)
         if self._main is not None and self._main.is_mounted:
-            self._main.query_one(MselTable).sync([self.msel_line(row) for row in rows])
+            table = self._main.query_one(MselTable)
+            table.sync([self.msel_line(row) for row in rows])
+            if not self._cursor_placed and rows:
+                self._cursor_placed = True
+                table.select(self._first_open(rows))
             self._main.query_one(DecisionBoard).show(self.board_lines(rows))
             self._sync_log(self._main.query_one(EventLog))
+            self._refresh_preview(rows)
         screen = self.screen
         if isinstance(screen, InjectScreen):
             view = self.inject_view(screen.inject_id, rows)
@@ -273,6 +286,34 @@ class ConsoleApp(App[None]):
         elif isinstance(screen, HotwashScreen):
             screen.show(self.hotwash_entries())
         self.refresh_bindings()
+
+    @staticmethod
+    def _first_open(rows: list[MselRow]) -> str:
+        """Where the cursor starts: the first inject due, else the first still to come."""
+        for wanted in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held):
+            for row in rows:
+                if row.status is wanted and row.kind == "scheduled":
+                    return row.inject
+        return rows[0].inject
+
+    def _refresh_preview(self, rows: list[MselRow] | None = None) -> None:
+        """Show the inject under the cursor in the wide layout's preview pane."""
+        main = self._main
+        if main is None or not main.is_mounted or not main.wide:
+            return
+        inject_id = main.query_one(MselTable).selected
+        view = self.inject_view(inject_id, rows) if inject_id else None
+        if view is not None:
+            main.query_one("#preview-card", InjectCard).show(view)
+
+    def on_inject_highlighted(self, message: InjectHighlighted) -> None:
+        """The MSEL cursor moved: remember the inject and preview it."""
+        self.selected_inject = message.inject_id
+        if self._lock.acquire(blocking=False):
+            try:
+                self._refresh_preview()
+            finally:
+                self._lock.release()
 
     def _cue_due(self, due: set[str], rows: list[MselRow]) -> None:
         """Notify and ring once for each inject that has just fallen due."""
@@ -510,14 +551,17 @@ class ConsoleApp(App[None]):
     # Which commands are offered
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide commands this mode does not offer, and STARTEX once play has begun."""
+        """Hide commands this mode does not offer, STARTEX once play has begun, play control after ENDEX."""
         command = command_for(action)
         if command is None:
             return True
         if self.mode not in command.modes:
             return False
+        state = self.session.state
         if action == "start":
-            return self.session.state.started is None
+            return state.started is None
+        if command.play and state.ended is not None:
+            return False
         return True
 
     # Actions: each is one engine call, or a form that makes one

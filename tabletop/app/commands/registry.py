@@ -44,6 +44,8 @@ class Command:
     """Whether the footer shows the key (every command is in help and palette)."""
     key_display: str | None = None
     """How the key is printed when its Textual name is not readable."""
+    play: bool = False
+    """True for play control (injects, decisions, clock): hidden once the exercise has ended."""
 
     @property
     def shown_key(self) -> str:
@@ -57,25 +59,25 @@ GROUPS = ("Injects", "Decisions", "Records", "Clock", "Session")
 COMMANDS: tuple[Command, ...] = (
     Command("help", "question_mark", "Help", "Show every key", "Session", key_display="?"),
     Command("start", "S", "STARTEX", "Start the exercise clock (STARTEX)", "Clock", FACILITATOR),
-    Command("deliver", "d", "Deliver", "Deliver the selected inject now (again if it was already delivered)", "Injects", FACILITATOR),
-    Command("decide", "r", "Decision", "Record a team's decision on the selected inject", "Decisions", FACILITATOR),
-    Command("hold", "h", "Hold", "Hold the selected inject back until you deliver it", "Injects", FACILITATOR),
-    Command("skip", "s", "Skip", "Skip the selected inject: it will not be played", "Injects", FACILITATOR),
+    Command("deliver", "d", "Deliver", "Deliver the selected inject now (again if it was already delivered)", "Injects", FACILITATOR, play=True),
+    Command("decide", "r", "Decision", "Record a team's decision on the selected inject", "Decisions", FACILITATOR, play=True),
+    Command("hold", "h", "Hold", "Hold the selected inject back until you deliver it", "Injects", FACILITATOR, play=True),
+    Command("skip", "s", "Skip", "Skip the selected inject: it will not be played", "Injects", FACILITATOR, play=True),
     Command("note", "n", "Note", "Add a facilitator note (tied to the selected inject if one is open)", "Records", FACILITATOR),
-    Command("pause", "p", "Pause/Resume", "Pause the scenario clock, or resume it", "Clock", FACILITATOR),
-    Command("advance", "m", "Next move", "Close this move and open the next one", "Clock", FACILITATOR),
+    Command("pause", "p", "Pause", "Pause the scenario clock, or resume it", "Clock", FACILITATOR, play=True),
+    Command("advance", "m", "Next move", "Close this move and open the next one", "Clock", FACILITATOR, play=True),
     Command("open_inject", "enter", "Read", "Read the selected inject in full, with every team's decision", "Injects", key_display="⏎"),
-    Command("force_deliver", "D", "Deliver anyway", "Deliver the selected conditional inject although its condition does not hold", "Injects", FACILITATOR, show=False),
-    Command("contingency", "c", "Contingency", "Pick a contingency inject and deliver it", "Injects", FACILITATOR),
-    Command("adhoc", "a", "Ad hoc", "Write an unplanned inject and deliver it", "Injects", FACILITATOR),
+    Command("force_deliver", "D", "Deliver anyway", "Deliver the selected conditional inject although its condition does not hold", "Injects", FACILITATOR, show=False, play=True),
+    Command("contingency", "c", "Contingency", "Pick a contingency inject and deliver it", "Injects", FACILITATOR, play=True),
+    Command("adhoc", "a", "Ad hoc", "Write an unplanned inject and deliver it", "Injects", FACILITATOR, play=True),
     Command("ruling", "w", "Ruling", "Record a white-cell ruling", "Records", FACILITATOR),
     Command("observe", "o", "Observe", "Record an observation rated P/S/M/U against an objective", "Records"),
     Command("focus_log", "l", "Log", "Move to the log pane to pick a recorded event", "Records", show=False),
     Command("correct", "x", "Correct", "Retract or replace the event picked in the log, with a reason", "Records", FACILITATOR),
-    Command("rate", "t", "Rate", "Change the clock rate (scenario minutes per wall minute)", "Clock", FACILITATOR, show=False),
-    Command("jump", "j", "Jump", "Jump the scenario clock to a time, e.g. +01:30", "Clock", FACILITATOR, show=False),
-    Command("endex", "E", "ENDEX", "End the exercise (asks for confirmation)", "Session", FACILITATOR),
-    Command("hotwash", "W", "Hot wash", "Capture strengths and areas for improvement per objective", "Session", FACILITATOR, show=False),
+    Command("rate", "t", "Rate", "Change the clock rate (scenario minutes per wall minute)", "Clock", FACILITATOR, show=False, play=True),
+    Command("jump", "j", "Jump", "Jump the scenario clock to a time, e.g. +01:30", "Clock", FACILITATOR, show=False, play=True),
+    Command("endex", "E", "ENDEX", "End the exercise (asks for confirmation)", "Session", FACILITATOR, play=True),
+    Command("hotwash", "W", "Hot wash", "Capture strengths and areas for improvement per objective", "Session", FACILITATOR),
     Command("command_palette", "ctrl+p", "Find", "Find a command or an inject by name", "Session", show=False, key_display="ctrl+p"),
     Command("quit", "q", "Quit", "Leave the console; everything confirmed is already saved", "Session"),
 )

@@ -77,7 +77,17 @@ class SessionChanged(Message, bubble=False):
         """The new events, in order."""
 
 
+class InjectHighlighted(Message):
+    """The MSEL cursor moved onto an inject: the keys now act on it."""
+
+    def __init__(self, inject_id: str) -> None:
+        super().__init__()
+        self.inject_id = inject_id
+        """The inject under the cursor."""
+
+
 __all__ = [
+    "InjectHighlighted",
     "ActionDone",
     "ActionRefused",
     "ActionRequested",

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Container
+from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
+from tabletop.app.messages import InjectHighlighted
 from tabletop.app.widgets.board import DecisionBoard
+from tabletop.app.widgets.card import InjectCard
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
 from tabletop.app.widgets.status import StatusBar
@@ -28,7 +30,11 @@ WIDE = 140
 
 
 class MainScreen(Screen[None]):
-    """Status lines, MSEL, decisions board, event log and the footer of keys."""
+    """Status lines, MSEL, decisions board, event log and the footer of keys.
+
+    On a wide terminal a preview of the inject under the cursor fills the
+    space under the decisions board.
+    """
 
     CSS_PATH = "main.tcss"
     AUTO_FOCUS = "#msel"
@@ -43,6 +49,10 @@ class MainScreen(Screen[None]):
             board = DecisionBoard(id="board")
             board.border_title = "Decisions"
             yield board
+            with VerticalScroll(id="preview") as preview:
+                preview.border_title = "Selected inject"
+                preview.can_focus = False
+                yield InjectCard(id="preview-card")
             log = EventLog(id="log")
             log.border_title = "Log"
             yield log
@@ -58,11 +68,16 @@ class MainScreen(Screen[None]):
         event.stop()
         cast("ConsoleApp", self.app).show_inject(str(event.row_key.value))
 
+    @property
+    def wide(self) -> bool:
+        """Whether the wide layout (with the preview) is in use."""
+        return self.has_class("-wide")
+
     @on(DataTable.RowHighlighted, "#msel")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         if event.row_key.value is not None:
-            cast("ConsoleApp", self.app).selected_inject = str(event.row_key.value)
+            self.post_message(InjectHighlighted(str(event.row_key.value)))
 
     @on(DataTable.RowSelected, "#log")
     def _log_selected(self, event: DataTable.RowSelected) -> None:

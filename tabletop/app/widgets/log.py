@@ -30,7 +30,7 @@ class LogLine:
     """Rich style: struck through when retracted, dim when superseded."""
 
 
-COLUMNS = (("seq", "#", 5), ("at", "At", 7), ("text", "What", 0))
+COLUMNS = (("seq", "#", 4), ("at", "At", 6), ("text", "What", 0))
 """Column key, heading and width (0: takes what is left)."""
 
 
