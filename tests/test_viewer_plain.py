@@ -71,7 +71,7 @@ def test_before_startex_only_the_brief_and_the_exercise_show(tmp_path: Path) -> 
 
 def test_long_lines_are_wrapped_for_print(tmp_path: Path) -> None:
     with new_session(tmp_path) as session:
-        session.adhoc("Long", " ".join(["word"] * 60) + "\nsecond paragraph", ["us"])
+        session.adhoc("Long", " ".join(["word"] * 60) + "\n\nsecond paragraph", ["us"])
         text = render_plain(team_view(session, "us"), width=40)
     assert all(len(line) <= 40 for line in text.splitlines())
     assert "  second paragraph" in text

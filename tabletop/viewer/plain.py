@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from tabletop.need_to_know import InjectSeen, TeamView
-from tabletop.viewer.formatting import channel_text, offset_text, play_text, team_heading, when_text
+from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
 
 WIDTH = 78
 """Lines are wrapped to this width so the text prints on any page."""
@@ -119,7 +119,7 @@ def _wrapped(text: str, width: int, first: str, rest: str | None = None) -> list
     rest = first if rest is None else rest
     lines: list[str] = []
     prefix = first
-    for paragraph in text.strip().splitlines() or [""]:
+    for paragraph in reflow(text).splitlines() or [""]:
         wrapped = textwrap.wrap(paragraph, width=width, initial_indent=prefix, subsequent_indent=rest) or [prefix.rstrip()]
         lines.extend(wrapped)
         prefix = rest

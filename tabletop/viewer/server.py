@@ -48,7 +48,7 @@ from textual_serve.download_manager import DownloadManager
 
 from tabletop.engine import Session
 from tabletop.need_to_know import TeamView, participants, team_view
-from tabletop.viewer.formatting import channel_text, offset_text, play_text, team_heading, when_text
+from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
 
 TOKEN_BYTES = 24
 """Random bytes in each access token (32 URL-safe characters)."""
@@ -423,7 +423,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(offset=offset_text, when=when_text, channel=channel_text)
+    env.filters.update(offset=offset_text, when=when_text, channel=channel_text, reflow=reflow)
     env.globals.update(play_text=play_text, team_heading=team_heading)
     return env
 

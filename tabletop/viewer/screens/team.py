@@ -47,7 +47,8 @@ class TeamScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Marking band, heading, the four tabs, the key bar."""
         yield Static(id="marking")
-        yield Static(id="heading")
+        yield Static(id="heading-title", classes="heading")
+        yield Static(id="heading-play", classes="heading")
         with TabbedContent(initial="injects"):
             with TabPane("Injects", id="injects"):
                 with Horizontal(id="inbox-row"):
@@ -94,16 +95,16 @@ class TeamScreen(Screen[None]):
         view = self._view
         if view is None:
             return
-        line = Text()
-        line.append(view.exercise_title, style="bold")
-        line.append("  team view: ")
-        line.append(team_heading(view), style="bold")
-        line.append("  (read-only)", style="dim")
-        line.append("\n")
-        line.append(play_text(view))
+        title = Text()
+        title.append(team_heading(view), style="bold")
+        title.append(" team view (read-only)  ", style="dim")
+        title.append(view.exercise_title)
+        play = Text()
         if self._clock:
-            line.append(f"  Scenario time {self._clock}", style="bold")
-        self.query_one("#heading", Static).update(line)
+            play.append(f"Scenario time {self._clock}  ", style="bold")
+        play.append(play_text(view))
+        self.query_one("#heading-title", Static).update(title)
+        self.query_one("#heading-play", Static).update(play)
 
     def _draw_reading(self) -> None:
         view = self._view

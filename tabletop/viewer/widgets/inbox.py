@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -53,13 +54,17 @@ class Inbox(OptionList):
             return
 
     @staticmethod
-    def _line(inject: InjectSeen, unread: bool, awaited: bool) -> Text:
-        line = Text()
-        line.append(f"{UNREAD_MARK} " if unread else "  ", style="bold yellow" if unread else "")
-        line.append(inject.inject, style="bold" if unread else "")
-        line.append(f"  {offset_text(inject.minute)}", style="dim")
+    def _line(inject: InjectSeen, unread: bool, awaited: bool) -> Table:
+        """Two lines per inject, the title wrapping under itself, not under the mark."""
+        text = Text()
+        text.append(inject.inject, style="bold" if unread else "")
+        text.append(f"  {offset_text(inject.minute)}", style="dim")
         if awaited:
-            line.append("  decision awaited", style="italic")
-        line.append("\n  ")
-        line.append(inject.title, style="bold" if unread else "")
-        return line
+            text.append("  decision awaited", style="italic")
+        text.append("\n")
+        text.append(inject.title, style="bold" if unread else "")
+        grid = Table.grid(expand=True)
+        grid.add_column(width=2, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(UNREAD_MARK, style="bold yellow") if unread else Text(""), text)
+        return grid

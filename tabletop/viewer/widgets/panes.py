@@ -10,11 +10,12 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
-from tabletop.viewer.formatting import channel_text, offset_text, when_text
+from tabletop.viewer.formatting import channel_text, offset_text, reflow, when_text
 
 
 def _section(title: str) -> Rule:
@@ -22,27 +23,25 @@ def _section(title: str) -> Rule:
 
 
 def _body(text: str) -> Padding:
-    return Padding(Text(text.strip()), (0, 0, 0, 2))
+    return Padding(Text(reflow(text)), (0, 0, 0, 2))
 
 
 def _bullets(items: tuple[str, ...]) -> Group:
     return Group(*(Padding(Text(f"• {item}"), (0, 0, 0, 2)) for item in items))
 
 
-def _decision_text(decision: OwnDecision) -> Group:
-    parts: list[RenderableType] = []
-    choice = Text("  Chose: ", style="bold")
+def _decision_text(decision: OwnDecision) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=9, style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
     if decision.option:
-        choice.append(f"{decision.option}: {decision.option_label or ''}", style="")
+        grid.add_row("  Chose", Text(f"{decision.option}: {decision.option_label or ''}"))
     else:
-        choice.append("free text", style="italic")
-    parts.append(choice)
+        grid.add_row("  Chose", Text("free text", style="italic"))
     for label, value in (("Said", decision.text), ("Why", decision.rationale), ("Dissent", decision.dissent)):
         if value:
-            line = Text(f"  {label}: ", style="bold")
-            line.append(value, style="")
-            parts.append(line)
-    return Group(*parts)
+            grid.add_row(f"  {label}", Text(value))
+    return grid
 
 
 def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
@@ -55,7 +54,7 @@ def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
     meta.append(f"\nFrom {inject.source}, by {channel_text(inject.channel)}")
     if inject.adhoc:
         meta.append(" (written by control during play)")
-    parts: list[RenderableType] = [head, meta, Text(), Text(inject.body.strip())]
+    parts: list[RenderableType] = [head, meta, Text(), Text(reflow(inject.body))]
     if inject.questions:
         parts += [Text(), _section("Discussion questions"), _bullets(inject.questions)]
     if inject.decision is not None:
