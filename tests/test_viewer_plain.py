@@ -125,3 +125,23 @@ def test_viewing_writes_nothing(secrets_path: Path, capsys: pytest.CaptureFixtur
     with Session.open(secrets_path, readonly=True) as session:
         assert session.state.last_seq == before
     assert secrets_path.read_bytes() == data
+
+
+@pytest.mark.parametrize("module", ["tabletop.viewer", "tabletop.viewer.plain", "tabletop.viewer.server", "tabletop.cli.serve"])
+def test_plain_text_and_the_web_server_do_not_load_textual(module: str) -> None:
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_terminal_view_does_load_textual() -> None:
+    """The check above can fail."""
+    import subprocess
+    import sys
+
+    code = "import sys, tabletop.viewer.app; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"
