@@ -140,6 +140,7 @@ def test_a_team_page_follows_play_and_shows_only_the_teams_share(
     page.wait_for_selector("article.inject.unread >> text=S3-later-title-Q", timeout=WAIT_MS)
     assert page.locator("article.inject").first.get_attribute("id") == "inject-I-LATER"
     assert unread.count() == 1
+    assert "New: I-LATER S3-later-title-Q" in page.inner_text("#status")
     assert "S3-held-title-Q" not in page.content()
     assert "S3-later-body-Q" in page.inner_text("#injects")
 

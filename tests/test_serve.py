@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tabletop.cli import main
 from tabletop.clock import FakeClock
-from tabletop.engine import Session
+from tabletop.engine import Session, StoreError
 from tabletop.viewer.server import (
     PAGE_HEADERS,
     VERSION_HEADER,
@@ -249,3 +249,21 @@ def test_serve_rejects_bad_options(secrets_path: Path, args: list[str], capsys: 
     with pytest.raises(SystemExit) as exit_info:
         main(["serve", str(secrets_path), *args])
     assert exit_info.value.code == 2
+
+
+async def test_an_unreadable_session_file_is_a_503_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with new_session(tmp_path) as writer, Session.open(writer.path, readonly=True) as session:
+        server = TeamServer(session, new_links(session))
+        token = token_of(server, "us")
+        async with TestClient(TestServer(server.app())) as client:
+            assert (await client.get(f"/t/{token}/view.json")).status == 200
+
+            def damaged() -> list[object]:
+                raise StoreError(f"{writer.path}: damaged or not a tabletop session file")
+
+            monkeypatch.setattr(session, "refresh", damaged)
+            response = await client.get(f"/t/{token}/view.json")
+            assert response.status == 503
+            assert "cannot be read" in await response.text()

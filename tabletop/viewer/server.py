@@ -32,6 +32,7 @@ import hashlib
 import os
 import secrets
 import signal
+import sqlite3
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping
@@ -46,7 +47,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from tabletop.engine import Session
+from tabletop.engine import Session, StoreError
 from tabletop.need_to_know import TeamView, participants, team_view
 from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
 
@@ -228,14 +229,24 @@ class TeamServer:
 
     # The views
 
+    def _refresh(self) -> None:
+        """Fold what the facilitator appended; a file that cannot be read is a 503, not a traceback."""
+        try:
+            self.session.refresh()
+        except (StoreError, sqlite3.Error, OSError):
+            raise web.HTTPServiceUnavailable(
+                text="The session file cannot be read right now; try again in a moment.\n",
+                headers={"Retry-After": "5"},
+            ) from None
+
     def view(self, team: str) -> TeamView:
         """The team's view now, after folding what other processes appended."""
-        self.session.refresh()
+        self._refresh()
         return team_view(self.session, team)
 
     def rendered(self, team: str) -> _Rendered:
         """The team's fragment, rendered again only when the session has moved on."""
-        self.session.refresh()
+        self._refresh()
         last_seq = self.session.state.last_seq
         cached = self._cache.get(team)
         if cached is not None and cached.last_seq == last_seq:

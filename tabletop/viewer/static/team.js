@@ -15,6 +15,7 @@
   const storageKey = "tabletop-read:" + location.pathname;
   const baseTitle = document.title;
   let version = root.dataset.version || "";
+  let news = "";
   let read = new Set();
 
   try {
@@ -29,6 +30,19 @@
     } catch (error) {
       // Private windows may refuse storage; marks then last for this page only.
     }
+  }
+
+  function titles(ids) {
+    return ids.map(function (id) {
+      const heading = root.querySelector("article.inject[data-delivery='" + id + "'] h3");
+      return heading ? heading.textContent.replace(/^\s*New\s*/, "").trim() : "";
+    });
+  }
+
+  function deliveries() {
+    return Array.from(root.querySelectorAll("article.inject")).map(function (article) {
+      return article.dataset.delivery;
+    });
   }
 
   function mark() {
@@ -77,13 +91,20 @@
         return;
       }
       if (response.status === 200) {
+        const before = new Set(deliveries());
         const html = await response.text();
         version = response.headers.get("X-View-Version") || version;
         root.innerHTML = html;
         mark();
+        const arrived = deliveries().filter(function (id) {
+          return !before.has(id);
+        });
+        if (arrived.length) {
+          news = "New: " + titles(arrived).join("; ") + ". ";  // kept until the next arrival
+        }
       }
       status.textContent = response.ok
-        ? "Up to date at " + new Date().toLocaleTimeString() + "."
+        ? news + "Up to date at " + new Date().toLocaleTimeString() + "."
         : "The server is busy; retrying.";
     } catch (error) {
       status.textContent = "Connection lost; retrying.";
