@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop.model import ALL, Exercise, Inject, Setting, Team, TeamKind
-from tabletop.state import SessionState
+from tabletop.state import Delivery, SessionState
 
 if TYPE_CHECKING:
     from tabletop.engine import Session
@@ -312,15 +312,17 @@ class _Arrival:
 
 def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[InjectSeen, ...]:
     exercise = state.exercise
-    latest: dict[str, Any] = {}
+    latest: dict[str, Delivery] = {}
     arrivals: dict[str, _Arrival] = {}
     numbers: dict[str, int] = {}
+    count = 0
     for delivery in state.deliveries:
         if team_id not in delivery.to:
             continue
+        count += 1
         latest.pop(delivery.inject, None)
         latest[delivery.inject] = delivery
-        numbers[delivery.inject] = sum(arrival.count for arrival in arrivals.values()) + 1
+        numbers[delivery.inject] = count
         before = arrivals.get(delivery.inject)
         arrivals[delivery.inject] = _Arrival(
             first_minute=before.first_minute if before else delivery.minute,
