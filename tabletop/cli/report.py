@@ -32,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="OUT", help="file to write, or '-' for standard output")
     p.add_argument("--template", metavar="FILE", help="your own Jinja template (sandboxed; for pdf it must produce HTML)")
     p.add_argument("--paper", default="a4", choices=("a4", "letter"), help="PDF paper size (default: a4)")
+    p.add_argument(
+        "--detail",
+        default="auto",
+        choices=("auto", "full", "condensed"),
+        help="full: every decision and delivery; condensed: only divergent or ruled-on injects and exceptions "
+        "(auto, the default, condenses records of more than 2,000 decisions and deliveries)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = subparsers.add_parser(
@@ -154,6 +161,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             template_name=args.template or "<template>",
             name=path.name,
             paper=args.paper,
+            detail=args.detail,
         )
     except ReportError as error:
         raise UserError(str(error)) from None

@@ -62,6 +62,15 @@ POSTURES = tuple(p.value for p in Posture)
 FREE_TEXT = "free text"
 """Posture shown for a decision given in the team's own words, with no option."""
 
+CONDENSE_ABOVE = 2000
+"""Records with more decisions and deliveries than this get the condensed report by default."""
+
+CONDENSED_INJECT_LIMIT = 25
+"""At most this many injects are detailed in a condensed report (divergent or ruled-on ones first)."""
+
+DETAILS = ("auto", "full", "condensed")
+"""How much the report details: everything, the condensed view of a very large record, or chosen by size."""
+
 IMPROVEMENT_ELEMENTS = "Planning, Organization, Equipment, Training, Exercises"
 """HSEEP capability elements a corrective action is classed under (shown as a legend)."""
 
@@ -88,9 +97,11 @@ class SessionLike(Protocol):
         """The fold of every event so far."""
 
 
-def session_context(session: SessionLike, *, name: str = "", generated_at: datetime | None = None) -> Context:
+def session_context(
+    session: SessionLike, *, name: str = "", generated_at: datetime | None = None, detail: str = "auto"
+) -> Context:
     """The report context of an open session (see :func:`build_context`)."""
-    return build_context(session.exercise, session.state, name=name, generated_at=generated_at)
+    return build_context(session.exercise, session.state, name=name, generated_at=generated_at, detail=detail)
 
 
 def build_context(
@@ -99,13 +110,24 @@ def build_context(
     *,
     name: str = "",
     generated_at: datetime | None = None,
+    detail: str = "auto",
 ) -> Context:
     """Everything the after-action report shows, as plain data.
 
     `name` is how the session is called on the cover (its file name);
-    `generated_at` is stamped on the cover (default: now, UTC).
+    `generated_at` is stamped on the cover (default: now, UTC). `detail`
+    'condensed' (chosen by 'auto' when the record holds more than
+    CONDENSE_ABOVE decisions and deliveries) leaves routine decisions and
+    deliveries out of the timeline, details only the injects where teams
+    diverged or control ruled, and lists only the MSEL rows not delivered as
+    planned, so a record of thousands of events still prints in seconds.
     """
-    return _Builder(exercise, state, name, generated_at or datetime.now(timezone.utc)).build()
+    if detail not in DETAILS:
+        raise ValueError(f"unknown detail {detail!r} (details: {', '.join(DETAILS)})")
+    if detail == "auto":
+        size = len(state.decisions) + len(state.deliveries)
+        detail = "condensed" if size > CONDENSE_ABOVE else "full"
+    return _Builder(exercise, state, name, generated_at or datetime.now(timezone.utc), detail == "condensed").build()
 
 
 # Formatting shared by the builder and by other report modules
@@ -157,7 +179,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 class _Builder:
     """Walks the state once per part of the report; kept as one object so lookups are shared."""
 
-    def __init__(self, exercise: Exercise, state: SessionState, name: str, generated_at: datetime) -> None:
+    def __init__(self, exercise: Exercise, state: SessionState, name: str, generated_at: datetime, condensed: bool) -> None:
+        self.condensed = condensed
         self.ex = exercise
         self.state = state
         self.name = name
@@ -180,6 +203,11 @@ class _Builder:
             if note.inject:
                 self.by_inject_notes.setdefault(note.inject, []).append(note)
         self.move_of: dict[str, str | None] = {row.inject: row.move for row in self.rows}
+        self.injects: dict[str, Inject] = {i.id: i for i in exercise.all_injects()}
+        self.labels: dict[str, str] = {t.id: t.label for t in exercise.teams}
+        self.deliveries_of: dict[str, list[Any]] = {}
+        for delivery in state.deliveries:
+            self.deliveries_of.setdefault(delivery.inject, []).append(delivery)
 
     def _end_minute(self) -> float:
         if self.state.ended is not None:
@@ -189,7 +217,7 @@ class _Builder:
     # Small views
 
     def posture_of(self, decision: DecidedEvent) -> str:
-        inject = self.ex.inject(decision.inject)
+        inject = self.injects.get(decision.inject)
         if decision.option and inject is not None and inject.decision is not None:
             option = inject.decision.option(decision.option)
             if option is not None:
@@ -197,7 +225,7 @@ class _Builder:
         return FREE_TEXT
 
     def option_label(self, decision: DecidedEvent) -> str:
-        inject = self.ex.inject(decision.inject)
+        inject = self.injects.get(decision.inject)
         if decision.option and inject is not None and inject.decision is not None:
             option = inject.decision.option(decision.option)
             if option is not None:
@@ -293,7 +321,7 @@ class _Builder:
             "summary": summary,
             "timeline": self.timeline(),
             "chart_svg": self.chart(),
-            "moves": self.moves(),
+            "moves": self.moves(summary["convergence"]),
             "posture_matrix": self.posture_matrix(),
             "postures": list(POSTURES),
             "hotwash": self.hotwash_view(),
@@ -301,7 +329,14 @@ class _Builder:
             "improvement_elements": IMPROVEMENT_ELEMENTS,
             "msel": self.msel(),
             "corrections": self.corrections(),
+            "condensed": self.condensed,
+            "injects_omitted": self.omitted,
         }
+        if self.condensed:
+            context["msel_total"] = len(self.rows)
+            context["msel"] = [row for row in context["msel"] if row["status"] != "delivered"]
+        else:
+            context["msel_total"] = len(context["msel"])
         return context
 
     def session_facts(self) -> dict[str, Any]:
@@ -382,7 +417,7 @@ class _Builder:
                     "observations": [self.observation_view(o) for o in observed],
                     "counts": {code: counts.get(code, 0) for code in RATING_ORDER},
                     "rating": _overall_rating(counts),
-                    "injects": [i.id for i in self.ex.all_injects() if objective.id in i.objectives],
+                    "injects": [i.id for i in self.injects.values() if objective.id in i.objectives],
                 }
             )
         return out
@@ -400,7 +435,7 @@ class _Builder:
         for row in self.rows:
             if row.delivered_minute is None:
                 continue
-            inject = self.ex.inject(row.inject)
+            inject = self.injects.get(row.inject)
             if inject is not None:
                 for team in self.ex.deciders(inject):
                     asked[team] += 1
@@ -543,8 +578,9 @@ class _Builder:
 
     def timeline(self) -> list[dict[str, Any]]:
         out = []
+        routine = (DecidedEvent, DeliveredEvent) if self.condensed else ()
         for original in self.state.events:
-            if isinstance(original, CorrectedEvent):
+            if isinstance(original, (CorrectedEvent, *routine)):
                 continue
             event = self.state.effective(original.seq) if original.CORRECTABLE else original
             if event is None:
@@ -610,7 +646,7 @@ class _Builder:
         return event.type, event.summary(), ""  # type: ignore[attr-defined]
 
     def title_of(self, inject_id: str) -> str:
-        inject = self.ex.inject(inject_id)
+        inject = self.injects.get(inject_id)
         if inject is not None:
             return inject.title
         adhoc = self.adhoc.get(inject_id)
@@ -630,9 +666,9 @@ class _Builder:
 
     def inject_view(self, row: MselRow) -> dict[str, Any]:
         ex = self.ex
-        inject: Inject | None = ex.inject(row.inject)
+        inject: Inject | None = self.injects.get(row.inject)
         adhoc = self.adhoc.get(row.inject)
-        deliveries = [d for d in self.state.deliveries if d.inject == row.inject]
+        deliveries = self.deliveries_of.get(row.inject, [])
         answers = self.state.decisions_on(row.inject)
         deciders = ex.deciders(inject) if inject is not None else []
         columns = list(deciders) + [t for t in answers if t not in deciders]
@@ -694,10 +730,19 @@ class _Builder:
             "notes": [self.note_view(n) for n in self.by_inject_notes.get(row.inject, [])],
         }
 
-    def moves(self) -> list[dict[str, Any]]:
+    def moves(self, convergence: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows_by_move: dict[str | None, list[MselRow]] = {}
+        keep: set[str] | None = None
+        if self.condensed:
+            notable = [c["inject"] for c in convergence if c["verdict"] == "diverged"]
+            ruled = [i for i in self.by_inject_rulings if i not in set(notable)]
+            keep = set((ruled + notable)[:CONDENSED_INJECT_LIMIT])
+        self.omitted = 0
         for row in self.rows:
             if row.kind == "contingency" and row.delivered_minute is None:
+                continue
+            if keep is not None and row.inject not in keep:
+                self.omitted += 1
                 continue
             rows_by_move.setdefault(row.move, []).append(row)
         openings = {move_id: event for move_id, event in self.state.move_openings}

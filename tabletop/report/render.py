@@ -170,19 +170,24 @@ def render_report(
     context: Context | None = None,
     name: str = "",
     paper: str = "a4",
+    detail: str = "auto",
 ) -> str | bytes:
     """The after-action report of a session as HTML or Markdown text, or PDF bytes.
 
     Give `session` (an open session) or a `context` already built from one.
     `template` is the text of a custom template, rendered in the sandbox; for
     `pdf` it must produce HTML. `paper` ('a4' or 'letter') sets the PDF page size.
+    `detail` is 'auto', 'full' or 'condensed' (see `build_context`).
     """
     if fmt not in FORMATS:
         raise ReportError(f"unknown report format {fmt!r} (formats: {', '.join(FORMATS)})")
     if context is None:
         if session is None:
             raise ReportError("render_report needs a session or a context")
-        context = session_context(session, name=name)
+        try:
+            context = session_context(session, name=name, detail=detail)
+        except ValueError as error:
+            raise ReportError(str(error)) from None
     if template is not None:
         text = render_custom(template, context, html=fmt in ("html", "pdf"), name=template_name)
     else:
