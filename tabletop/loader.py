@@ -32,6 +32,9 @@ MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 2_000_000
 """Aliases may not expand the document beyond this many nodes (billion laughs)."""
 
+MAX_SCHEMA_ERRORS = 100
+"""Schema errors listed one by one; a file with more is not an exercise yet (and each costs a search)."""
+
 MAX_NODES = 1_000_000
 """Nodes as written (about 26,000 injects); each costs some 500 bytes once composed."""
 
@@ -228,7 +231,7 @@ def _unconstructible_scalars(root: yaml.Node) -> list[yaml.Node]:
         if isinstance(node, yaml.ScalarNode):
             try:
                 yaml.constructor.SafeConstructor().construct_object(node)
-            except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+            except (ValueError, TypeError, AttributeError, OverflowError, IndexError, KeyError, yaml.YAMLError):
                 found.append(node)
     return found
 
@@ -286,8 +289,15 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
             mark = error.problem_mark or error.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise ExerciseError([Diagnostic(line, column, _syntax_message(error), filename)]) from None
+        except yaml.reader.ReaderError as error:
+            before = text[: max(0, error.position)]
+            line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+            char = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or " ")
+            raise ExerciseError([Diagnostic(line, column, f"character U+{char:04X} is not allowed in YAML "
+                                            "(control characters other than tab and newline)", filename)]) from None
         except yaml.YAMLError as error:
-            raise ExerciseError([Diagnostic(1, 1, f"invalid YAML: {error}", filename)]) from None
+            message = " ".join(str(error).split())
+            raise ExerciseError([Diagnostic(1, 1, f"invalid YAML: {message}", filename)]) from None
         if root is None:
             raise ExerciseError([Diagnostic(1, 1, "file is empty", filename)])
         problems: list[Diagnostic] = []
@@ -301,7 +311,7 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
                 tag = message.split("tag", 1)[-1].strip().strip("'")
                 message = f"tag {tag} is not allowed: exercises hold plain data only"
             raise ExerciseError([Diagnostic(line, column, message, filename)]) from None
-        except (ValueError, TypeError, AttributeError, OverflowError):
+        except (ValueError, TypeError, AttributeError, OverflowError, IndexError, KeyError):
             nodes = _unconstructible_scalars(root) or [root]
             raise ExerciseError([Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1,
                                             f"{node.tag.rsplit(':', 1)[-1]} value {str(node.value)[:40]!r} "
@@ -355,6 +365,8 @@ def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -
     """Pydantic errors pointed at their YAML nodes; alternatives of one union merged."""
     grouped: dict[tuple[int, int], list[str]] = {}
     items = error.errors(include_url=False)
+    unlisted = items[MAX_SCHEMA_ERRORS:]
+    items = items[:MAX_SCHEMA_ERRORS]
     # A misspelt key also makes its field "missing"; the typo line alone says it all.
     misspelt = {
         (tuple(item["loc"][:-1]), guess)
@@ -383,6 +395,12 @@ def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -
         else:
             text = "; ".join(messages)
         out.append(Diagnostic(line, column, text, filename))
+    if unlisted:
+        loc = tuple(p for p in unlisted[0]["loc"] if not (isinstance(p, str) and "[" in p))
+        node = key_node_at(root, loc) or node_at(root, loc)
+        out.append(Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"{len(unlisted):,} more problems from here on, not listed; fix those above first",
+                              filename))
     return out
 
 
@@ -580,7 +598,7 @@ def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
         exercise = m.Exercise.model_validate(data)
     except ValidationError as error:
         problems = schema_diagnostics(error, root, filename)
-        repaired = _repair(data, error)
+        repaired = _repair(data, error) if error.error_count() <= MAX_SCHEMA_ERRORS else None
         if repaired is not None:
             reported = {(d.line, d.column) for d in problems}
             problems += [d for d in check_references(root, repaired, filename)
