@@ -327,10 +327,17 @@ class Store:
     def _decode(self, rows: list[Any]) -> list[EventBase]:
         if not rows:
             return []
+        bodies = [row[0] for row in rows]
+        if not all(isinstance(body, str) for body in bodies):
+            raise StoreError(f"{self.path}: damaged session file (an event is not stored as text)")
         try:
-            return EVENT_LIST_ADAPTER.validate_json("[" + ",".join(row[0] for row in rows) + "]")
+            return EVENT_LIST_ADAPTER.validate_json("[" + ",".join(bodies) + "]")
         except ValueError as error:
-            raise StoreError(f"{self.path}: damaged session file (an event does not read back: {error})") from None
+            # The message names the damaged events, never their (possibly binary) contents.
+            errors = error.errors(include_input=False) if hasattr(error, "errors") else []
+            where = sorted({e["loc"][0] for e in errors if e.get("loc") and isinstance(e["loc"][0], int)})
+            which = f"{len(where)} of {len(bodies)} events" if where else "the event log"
+            raise StoreError(f"{self.path}: damaged session file ({which} do not read back)") from None
 
     def _execute_tx(self, sql: str, params: tuple[Any, ...]) -> None:
         self._db.execute("BEGIN IMMEDIATE")
@@ -425,6 +432,9 @@ def _uri_path(path: Path) -> str:
 
 def _damaged(path: Path, error: sqlite3.Error) -> str:
     text = str(error)
+    if "Could not decode" in text:
+        return f"{path}: damaged session file (stored text is not valid UTF-8)"
+    text = text.splitlines()[0][:200] if text else type(error).__name__
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return f"{path}: damaged or not a tabletop session file ({text})"
     if "locked" in text or "busy" in text:
