@@ -280,6 +280,8 @@ class Store:
                 self._db.execute("COMMIT")
             except sqlite3.Error as error:
                 self._rollback()
+                if "disk is full" in str(error) or "disk I/O error" in str(error):
+                    raise StoreError(_damaged(self.path, error)) from None
                 raise StoreError(f"{self.path}: could not save ({error})") from None
 
     def _rollback(self) -> None:
@@ -336,8 +338,8 @@ class Store:
             # The message names the damaged events, never their (possibly binary) contents.
             errors = error.errors(include_input=False) if hasattr(error, "errors") else []
             where = sorted({e["loc"][0] for e in errors if e.get("loc") and isinstance(e["loc"][0], int)})
-            which = f"{len(where)} of {len(bodies)} events" if where else "the event log"
-            raise StoreError(f"{self.path}: damaged session file ({which} do not read back)") from None
+            count = f"; {len(where)} of {len(bodies)} are damaged" if where else ""
+            raise StoreError(f"{self.path}: damaged session file (an event does not read back{count})") from None
 
     def _execute_tx(self, sql: str, params: tuple[Any, ...]) -> None:
         self._db.execute("BEGIN IMMEDIATE")
@@ -439,6 +441,8 @@ def _damaged(path: Path, error: sqlite3.Error) -> str:
         return f"{path}: damaged or not a tabletop session file ({text})"
     if "locked" in text or "busy" in text:
         return f"{path}: another program holds the session file; try again"
+    if "disk is full" in text or "disk I/O error" in text:
+        return f"{path}: cannot write to the session file: the disk is full or failing ({text})"
     if "readonly" in text or "read-only" in text:
         return f"{path}: cannot write to the session file ({text})"
     return f"{path}: cannot read the session file ({text})"
