@@ -103,7 +103,7 @@ def activity_chart(
         colour = POSTURE_COLOURS.get(posture, "#555")
         parts.append(f'<rect x="{legend_x}" y="8" width="10" height="10" fill="{colour}"/>')
         parts.append(f'<text x="{legend_x + 14}" y="17" class="legend">{escape(posture)}</text>')
-        legend_x += 16 + 7 * len(posture) + 14
+        legend_x += 14 + 8 * len(posture) + 18
     parts.append(f'<rect x="{legend_x}" y="8" width="10" height="10" fill="{DELIVERY_COLOUR}"/>')
     parts.append(f'<text x="{legend_x + 14}" y="17" class="legend">injects delivered</text>')
 

@@ -77,16 +77,30 @@ def md_block(value: Any) -> str:
     text = "" if value is None else str(value)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n\n".join(
-        "  \n".join(_md_line_starts(md_escape(line.strip())) for line in p.splitlines()) for p in paragraphs
+        "  \n".join(_md_line_starts(md_escape(line)) for line in _lines(p)) for p in paragraphs
     )
 
 
+_LIST_LINE = re.compile(r"^\s*([-*•]|\d+[.)])\s")
+
+
+def _lines(paragraph: str) -> list[str]:
+    """A paragraph's lines, with hard-wrapped lines joined; list-like lines keep their own line."""
+    out: list[str] = []
+    for line in paragraph.splitlines():
+        if out and not _LIST_LINE.match(line):
+            out[-1] = f"{out[-1]} {line.strip()}"
+        else:
+            out.append(line.strip())
+    return out
+
+
 def html_paragraphs(value: Any) -> Markup:
-    """Multi-line text as escaped HTML paragraphs, single line breaks kept as <br>."""
+    """Multi-line text as escaped HTML paragraphs: blank lines split paragraphs, wrapped lines are joined."""
     text = "" if value is None else str(value)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return Markup("").join(
-        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in p.splitlines()))
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in _lines(p)))
         for p in paragraphs
     )
 
