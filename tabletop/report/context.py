@@ -474,6 +474,8 @@ class _Builder:
             "corrections": len(self.state.corrections),
             "by_team": by_team,
             "convergence": convergence,
+            "convergence_table": convergence[:CONDENSED_INJECT_LIMIT] if self.condensed else convergence,
+            "convergence_omitted": max(0, len(convergence) - CONDENSED_INJECT_LIMIT) if self.condensed else 0,
             "awaited": [
                 {"inject": inject, "teams": team_labels(self.ex, teams)} for inject, teams in awaited.items()
             ],

@@ -171,7 +171,7 @@ def render_custom(source: str, context: Context, *, html: bool, name: str = "<te
         raise ReportError(f"{name}: not allowed in a report template: {error}") from None
     except jinja2.UndefinedError as error:
         raise ReportError(f"{name}: {error.message}") from None
-    except (jinja2.TemplateError, TypeError) as error:
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as error:
         raise ReportError(f"{name}: {error}") from None
 
 
