@@ -94,7 +94,7 @@ class EndexForm(FormScreen):
         """The question and what is left open."""
         yield Static("End the exercise now? The clock stops for good; the hot wash follows.", classes="form-context")
         if self.summary:
-            yield Static(self.summary, classes="form-hint")
+            yield Static(self.summary, classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
         """Focus Cancel, so a stray enter does not end the exercise."""

@@ -71,7 +71,7 @@ class CorrectionForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         """The record, the reason, then one line per field of the record."""
-        yield Static(f"#{self.event.seq}  {self.event.summary()}", classes="form-context")
+        yield Static(f"#{self.event.seq}  {self.event.summary()}", classes="form-context", markup=False)
         if not type(self.event).CORRECTABLE:
             yield Static(
                 "This kind of record is part of how play ran (clock, deliveries); "

@@ -48,8 +48,8 @@ class DecisionForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         """Context line, team list, option list and three one-line fields."""
         prompt = self.inject.decision.prompt if self.inject.decision else "No decision is posed; record what the team said."
-        yield Static(f"{self.inject.id} · {one_line(self.inject.title)}", classes="form-context")
-        yield Static(prompt, classes="form-hint")
+        yield Static(f"{self.inject.id} · {one_line(self.inject.title)}", classes="form-context", markup=False)
+        yield Static(prompt, classes="form-hint", markup=False)
         team_options = []
         for team_id in self.teams:
             team = self.exercise.team(team_id)

@@ -45,7 +45,7 @@ class FormScreen(ModalScreen[Any]):
             frame.border_title = self.FORM_TITLE
             frame.border_subtitle = "ctrl+s save · esc cancel"
             yield from self.compose_fields()
-            yield Static("", id="form-error")
+            yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button(self.SAVE_LABEL, variant="primary", id="form-save", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)

@@ -30,7 +30,7 @@ class AdhocForm(FormScreen):
         yield field_row("Title", Input(placeholder="headline read to the room", id="adhoc-title", compact=True))
         yield field_row("Body", TextArea(id="adhoc-body", soft_wrap=True, compact=True))
         recipients: SelectionList[str] = SelectionList(
-            *[(f"{t.label:<6} {t.name}", t.id, False) for t in self.exercise.teams if t.kind != TeamKind.control],
+            *[(Text(f"{t.label:<6} {t.name}"), t.id, False) for t in self.exercise.teams if t.kind != TeamKind.control],
             id="adhoc-to",
         )
         yield field_row("To (space ticks)", recipients)
@@ -101,7 +101,7 @@ class ContingencyPicker(FormScreen):
             ],
             id="contingency-list",
         )
-        yield Static("", id="contingency-notes", classes="form-hint")
+        yield Static("", id="contingency-notes", classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
         """Focus the list."""

@@ -23,7 +23,7 @@ NO_TEAM = "__no_team__"
 
 def _about(inject: Inject | None) -> Static:
     text = f"About {inject.id} · {one_line(inject.title)}" if inject else "Not tied to an inject"
-    return Static(text, classes="form-context")
+    return Static(text, classes="form-context", markup=False)
 
 
 class NoteForm(FormScreen):
@@ -131,7 +131,7 @@ class ObservationForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         """Objective list, rating list with the HSEEP wording, and the text."""
         yield _about(self.inject)
-        yield Static(f"Recorded as {self.author}", classes="form-hint")
+        yield Static(f"Recorded as {self.author}", classes="form-hint", markup=False)
         yield field_row("Objective", OptionList(
             *[
                 Option(Text.assemble((f"{o.id:<8}", "bold"), " ", one_line(o.text)), id=o.id)

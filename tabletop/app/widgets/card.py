@@ -83,14 +83,16 @@ def render_card(view: InjectView) -> RenderableType:
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column()
     facts.add_row("State", Text(view.state, style="bold"))
-    facts.add_row("When", f"{view.at}" + (f"  (move {view.move})" if view.move else "") + ("" if view.kind == "scheduled" else f"  [{view.kind}]"))
-    facts.add_row("From", view.source)
-    facts.add_row("Channel", view.channel)
-    facts.add_row("To", view.to)
+    # Typed text goes in as Text, never as a str: Rich would read "[/]" or "[@click=...]" as markup.
+    facts.add_row("When", Text(f"{view.at}" + (f"  (move {view.move})" if view.move else "")
+                               + ("" if view.kind == "scheduled" else f"  [{view.kind}]")))
+    facts.add_row("From", Text(view.source))
+    facts.add_row("Channel", Text(view.channel))
+    facts.add_row("To", Text(view.to))
     if view.condition:
-        facts.add_row("Fires if", view.condition)
+        facts.add_row("Fires if", Text(view.condition))
     if view.objectives:
-        facts.add_row("Objectives", ", ".join(view.objectives))
+        facts.add_row("Objectives", Text(", ".join(view.objectives)))
     parts.append(Padding(facts, (1, 0, 1, 0)))
     parts.append(_section("As the teams receive it"))
     parts.append(Padding(Text(view.body.rstrip()), (0, 0, 1, 2)))
@@ -100,7 +102,7 @@ def render_card(view: InjectView) -> RenderableType:
         expected.add_column(style="bold", no_wrap=True)
         expected.add_column()
         for team, text in view.expected:
-            expected.add_row(team, text)
+            expected.add_row(Text(team), Text(text))
         parts.append(Padding(expected, (0, 0, 1, 2)))
     if view.questions:
         parts.append(_section("Discussion questions"))
@@ -119,7 +121,7 @@ def render_card(view: InjectView) -> RenderableType:
             label = Text(option.label)
             if option.consequence:
                 label.append(f"\n→ {option.consequence}", style="italic dim")
-            options.add_row(option.id, label, option.posture)
+            options.add_row(Text(option.id), label, Text(option.posture))
         parts.append(Padding(options, (0, 0, 1, 2)))
     if view.answers:
         parts.append(_section("Decisions recorded"))
@@ -136,9 +138,9 @@ def render_answers(answers: tuple[AnswerView, ...]) -> Table:
     def row(label: str, values: list[Text | str]) -> None:
         table.add_row(label, *values)
     row("Option", [Text(a.option or ("free text" if a.answered else "…awaited"), style="bold" if a.answered else "yellow") for a in answers])
-    row("Said", [a.text for a in answers])
-    row("Why", [a.rationale for a in answers])
-    row("Dissent", [a.dissent for a in answers])
+    row("Said", [Text(a.text) for a in answers])
+    row("Why", [Text(a.rationale) for a in answers])
+    row("Dissent", [Text(a.dissent) for a in answers])
     row("When", [Text(a.when, style="dim") for a in answers])
     return table
 
