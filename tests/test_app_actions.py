@@ -610,3 +610,42 @@ async def test_palette_finds_commands_and_injects(session: Session) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ContingencyPicker"
+
+
+async def test_log_keeps_the_latest_events_and_the_palette_finds_older_ones(session: Session) -> None:
+    for n in range(460):
+        session.note(f"Note number {n}")
+    app = console(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        log = app.screen.query_one(EventLog)
+        assert log.row_count <= log.max_rows
+        assert max(log.lines) == 461 and 2 not in log.lines
+        assert "last" in str(log.border_title)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Note number 0")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CorrectionForm)
+        assert app.screen.event.seq == 2
+
+
+async def test_the_mouse_works_too(session: Session) -> None:
+    from tabletop.app.widgets.keybar import KeyBar
+
+    app = console(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(MselTable)
+        await pilot.click(MselTable, offset=(20, 2 + table.get_row_index("M1-03")))
+        await pilot.pause()
+        assert table.selected == "M1-03"
+        keys = app.screen.query_one(KeyBar)
+        text = str(keys.content)
+        await pilot.click(KeyBar, offset=(1 + text.index("Deliver"), 0))
+        await settle(app, pilot)
+    delivered = last(session.path)
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-03"

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections import deque
 from datetime import tzinfo
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -22,7 +23,7 @@ from textual.binding import BindingType
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 
-from tabletop.app.commands import CommandsProvider, InjectsProvider, Mode, bindings, command_for
+from tabletop.app.commands import CommandsProvider, EventsProvider, InjectsProvider, Mode, bindings, command_for
 from tabletop.app.formatting import (
     in_world_short,
     in_world_text,
@@ -87,9 +88,9 @@ class ConsoleApp(App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = bindings()  # type: ignore[assignment]
-    COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider}
+    COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider, EventsProvider}
     NOTIFICATION_TIMEOUT = 6
 
     def __init__(
@@ -123,6 +124,7 @@ class ConsoleApp(App[None]):
         self._due_seen: set[str] | None = None
         self._main: MainScreen | None = None
         self._cursor_placed = False
+        self._phase: tuple[bool, bool] | None = None
         self.sub_title = session.exercise.title
 
     # Start-up
@@ -270,6 +272,7 @@ class ConsoleApp(App[None]):
         for bar in self.screen.query(StatusBar):
             bar.show(status)
         if self._main is not None and self._main.is_mounted:
+            self._main.query_one(StatusBar).show(status)
             table = self._main.query_one(MselTable)
             table.sync([self.msel_line(row) for row in rows])
             if not self._cursor_placed and rows:
@@ -285,7 +288,10 @@ class ConsoleApp(App[None]):
                 screen.show(view)
         elif isinstance(screen, HotwashScreen):
             screen.show(self.hotwash_entries())
-        self.refresh_bindings()
+        phase = (state.started is not None, state.ended is not None)
+        if phase != self._phase:
+            self._phase = phase
+            self.refresh_bindings()
 
     @staticmethod
     def _first_open(rows: list[MselRow]) -> str:
@@ -432,8 +438,8 @@ class ConsoleApp(App[None]):
     def _sync_log(self, log: EventLog) -> None:
         state = self.session.state
         events = state.events
-        new = events[self._log_count :]
-        if not new and log.row_count == self._log_count:
+        new = events[max(self._log_count, len(events) - log.max_rows) :]
+        if len(events) == self._log_count:
             return
         lines = [self.log_line(e) for e in new]
         touched: set[int] = set()
@@ -447,6 +453,8 @@ class ConsoleApp(App[None]):
                 lines.append(self.log_line(target))
         log.sync(lines)
         self._log_count = len(events)
+        shown = len(log.lines)
+        log.border_title = "Log" if shown == len(events) else f"Log · last {shown} of {len(events)} (ctrl+p finds older)"
 
     def inject_view(self, inject_id: str, rows: list[MselRow] | None = None) -> InjectView | None:
         """Everything about one inject, in words, for the inject screen."""
@@ -666,11 +674,16 @@ class ConsoleApp(App[None]):
         if self._main is None or not self._main.is_mounted:
             return
         seq = self._main.query_one(EventLog).selected
-        event = self.session.state.event(seq) if seq is not None else None
-        if event is None:
+        if seq is None:
             self.notify("Nothing has been recorded yet.", severity="warning")
             return
-        self.push_screen(CorrectionForm(event))
+        self.correct_event(seq)
+
+    def correct_event(self, seq: int) -> None:
+        """Open the correction form on any event of the session, by seq."""
+        event = self.session.state.event(seq)
+        if event is not None:
+            self.push_screen(CorrectionForm(event))
 
     def action_start(self) -> None:
         """STARTEX at real time."""

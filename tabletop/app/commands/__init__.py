@@ -16,13 +16,14 @@ from tabletop.app.commands.registry import (
     command_for,
     commands_for,
 )
-from tabletop.app.commands.provider import CommandsProvider, InjectsProvider
+from tabletop.app.commands.provider import CommandsProvider, EventsProvider, InjectsProvider
 
 __all__ = [
     "COMMANDS",
     "GROUPS",
     "Command",
     "CommandsProvider",
+    "EventsProvider",
     "InjectsProvider",
     "Mode",
     "bindings",

@@ -90,3 +90,30 @@ class InjectsProvider(Provider):
                     text=text,
                     help=help_text,
                 )
+
+
+class EventsProvider(Provider):
+    """Offers the session's records (decisions, notes, rulings...) by their text, to correct them.
+
+    The log pane keeps only the latest events; this is how an older record is
+    found. Only records that can be corrected are offered, newest first.
+    """
+
+    def _rows(self) -> list[tuple[int, str]]:
+        app = cast("ConsoleApp", self.app)
+        if app.check_action("correct", ()) is False:
+            return []
+        events = app.session.state.events
+        return [(e.seq, f"#{e.seq} {e.summary()}") for e in reversed(events) if e.CORRECTABLE]
+
+    def _open(self, seq: int) -> None:
+        app = cast("ConsoleApp", self.app)
+        app.call_later(app.correct_event, seq)
+
+    async def search(self, query: str) -> Hits:
+        """Records whose line matches what was typed."""
+        matcher = self.matcher(query)
+        for seq, text in self._rows():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score * 0.8, matcher.highlight(text), partial(self._open, seq), text=text, help="Correct this record")

@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop.app.formatting import one_line
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall
+from tabletop.app.widgets.keybar import KeyBar
 from tabletop.app.widgets.status import StatusBar
 from tabletop.model import Exercise
 
@@ -76,7 +77,7 @@ class HotwashScreen(Screen[None]):
             yield Input(placeholder="Strength: what went well (enter to record)", id="hotwash-strength", compact=True)
             yield Input(placeholder="Area for improvement (enter to record)", id="hotwash-improvement", compact=True)
             yield Static("", id="hotwash-error")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         """Start on the first objective and stop the cursor blink when asked."""

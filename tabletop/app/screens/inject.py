@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tabletop.app.widgets.card import InjectCard, InjectView
+from tabletop.app.widgets.keybar import KeyBar
 from tabletop.app.widgets.status import StatusBar
 
 
@@ -36,7 +36,7 @@ class InjectScreen(Screen[None]):
             scroll.border_title = self.inject_id
             scroll.border_subtitle = "esc back"
             yield InjectCard(id="card")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def show(self, view: InjectView) -> None:
         """Print the inject as the engine has it now."""

@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from tabletop.app.messages import InjectHighlighted
 from tabletop.app.widgets.board import DecisionBoard
 from tabletop.app.widgets.card import InjectCard
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
+from tabletop.app.widgets.keybar import KeyBar
 from tabletop.app.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class MainScreen(Screen[None]):
             log = EventLog(id="log")
             log.border_title = "Log"
             yield log
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_resize(self) -> None:
         """Switch between the narrow and the wide layout."""

@@ -1,17 +1,22 @@
-"""The log pane: every event of the session, newest last, keyed by seq.
+"""The log pane: the latest events of the session, newest last, keyed by seq.
 
 The facilitator picks a row here to correct it. New events are appended and
 a corrected record's row is restyled in place; the table is never rebuilt.
+The pane keeps the last `max_rows` events (Textual's DataTable does work in
+proportion to its rows on every change); older ones are found through the
+command palette.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
+
+from tabletop.app.widgets.table import KeyedTable
 
 
 @dataclass(frozen=True)
@@ -33,14 +38,19 @@ class LogLine:
 COLUMNS = (("seq", "#", 4), ("at", "At", 6), ("text", "What", 0))
 """Column key, heading and width (0: takes what is left)."""
 
+TRIM = 50
+"""How many of the oldest rows are dropped at once when the pane is full."""
 
-class EventLog(DataTable[Text]):
+
+class EventLog(KeyedTable[Text]):
     """The session's events; the cursor row is the one `correct` acts on."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, max_rows: int = 400) -> None:
         """A row-cursor table that follows new events unless the user scrolled away."""
         super().__init__(id=id, cursor_type="row", cursor_foreground_priority="renderable")
+        self.max_rows = max_rows
         self.lines: dict[int, LogLine] = {}
+        self._order: deque[int] = deque()
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -71,21 +81,35 @@ class EventLog(DataTable[Text]):
         ]
 
     def sync(self, lines: Sequence[LogLine]) -> None:
-        """Append new events and restyle changed ones; keep following the end if we were there."""
+        """Append new events (dropping the oldest past `max_rows`) and restyle changed ones.
+
+        The cursor keeps following the end if it was there.
+        """
         following = not self.row_count or self.cursor_row >= self.row_count - 1
-        added = False
+        fresh = [line for line in lines if line.seq not in self.lines]
+        if len(fresh) > self.max_rows:
+            fresh = fresh[-self.max_rows :]
         for line in lines:
             old = self.lines.get(line.seq)
-            if old == line:
+            if old is None or old == line:
                 continue
-            if old is None:
-                self.add_row(*self._cells(line), key=str(line.seq))
-                added = True
-            else:
-                for (key, _label, _width), cell in zip(COLUMNS, self._cells(line)):
-                    self.update_cell(str(line.seq), key, cell)
+            for (key, _label, _width), cell in zip(COLUMNS, self._cells(line)):
+                self.update_cell(str(line.seq), key, cell)
             self.lines[line.seq] = line
-        if added and following:
+        overflow = len(self._order) + len(fresh) - self.max_rows
+        if overflow > 0:
+            # Trim in batches: removing a row renumbers every row below it, which
+            # invalidates their rendering, so do it once per TRIM rows, not per event.
+            overflow = max(overflow, min(TRIM, len(self._order)))
+        for _ in range(max(0, overflow)):
+            oldest = self._order.popleft()
+            self.remove_row(str(oldest))
+            del self.lines[oldest]
+        for line in fresh:
+            self.add_row(*self._cells(line), key=str(line.seq))
+            self.lines[line.seq] = line
+            self._order.append(line.seq)
+        if fresh and following:
             self.move_cursor(row=self.row_count - 1, animate=False)
 
     @property

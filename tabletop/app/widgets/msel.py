@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
+
+from tabletop.app.widgets.table import KeyedTable
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ COLUMNS = (("at", "At", 7), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Injec
 """Column key, heading and width (0: takes what is left)."""
 
 
-class MselTable(DataTable[Text]):
+class MselTable(KeyedTable[Text]):
     """The MSEL; the cursor row is the inject the keys act on."""
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -67,12 +67,12 @@ class StatusBar(Static):
         self.view = view
         self.set_class(view.clock == "paused", "-paused")
         self.set_class(view.clock in ("not started", "ENDEX"), "-stopped")
-        self.update(self._render_view(view))
+        self.update(self._render_view(view), layout=False)
 
     def on_resize(self) -> None:
         """Switch between the long and the short forms."""
         if self.view is not None:
-            self.update(self._render_view(self.view))
+            self.update(self._render_view(self.view), layout=False)
 
     def _render_view(self, view: StatusView) -> RenderableType:
         narrow = self.size.width < NARROW

@@ -1,0 +1,305 @@
+"""Console benchmarks: time to first screen, and a deliver key press on a long session.
+
+* Time to first screen on the largest bundled exercise (`tabletop run`'s work:
+  load the YAML, create the session file, open the console, paint it), against
+  a hello-world Textual app started the same way in the same run, both with
+  Textual's headless driver and exiting right after the first paint. Measured
+  twice: warm (in this process, modules already imported: the console's own
+  work) and cold (a fresh interpreter each time: what the facilitator waits
+  for, imports included). Goal: at most 1.25x.
+* A deliver key press to the updated screen with 10,000 events in the session
+  (one durable append, the MSEL row, the log, the board), against the bare
+  engine call `Session.deliver` on the same file. Goal: under 50 ms.
+* Peak Python memory while the console opens that 10,000-event session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from bench.common import Figure, median, peak_memory, percentile
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.events import DecidedEvent, DeliveredEvent, EventBase, NoteEvent, ObservedEvent
+from tabletop.model import Exercise, Rating
+from tabletop.resources import exercises_dir
+from tabletop.store import Store
+
+HELLO = """\
+from textual.app import App
+from textual.widgets import Static
+
+
+class Hello(App):
+    def compose(self):
+        yield Static("Hello, world")
+
+    def on_mount(self):
+        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+
+
+Hello().run(headless=True, size=(120, 36))
+"""
+"""The baseline: the smallest Textual app, exiting after its first paint."""
+
+CONSOLE = """\
+import sys
+
+from tabletop.app import ConsoleApp
+from tabletop.engine import Session
+
+session = Session.create(sys.argv[1], sys.argv[2])
+
+
+class FirstPaint(ConsoleApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+
+
+FirstPaint(session).run(headless=True, size=(120, 36))
+session.close()
+"""
+"""What `tabletop run EXERCISE` does, exiting once the console's first screen is painted."""
+
+EVENTS = 10_000
+"""Events in the long session."""
+
+
+def largest_exercise() -> Path:
+    """The biggest bundled exercise file."""
+    return max(exercises_dir().glob("*.yaml"), key=lambda p: p.stat().st_size)
+
+
+class _HelloFirstPaint(App[None]):
+    """The warm baseline: the smallest Textual app, exiting after its first paint."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Hello, world")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+
+
+def _hello_warm() -> None:
+    asyncio.run(_HelloFirstPaint().run_async(headless=True, size=(120, 36)))
+
+
+def _console_warm(exercise: Path, path: Path) -> None:
+    from tabletop.app import ConsoleApp
+
+    class FirstPaint(ConsoleApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+
+    session = Session.create(exercise, path)
+    try:
+        asyncio.run(FirstPaint(session).run_async(headless=True, size=(120, 36)))
+    finally:
+        session.close()
+
+
+def warm_first_screen_figure(folder: Path, rounds: int) -> Figure:
+    """Best-of-`rounds` in-process start of the console against the hello-world app, interleaved."""
+    exercise = largest_exercise()
+    _hello_warm()
+    _console_warm(exercise, folder / "warm-up.tabletop")
+    ours: list[float] = []
+    base: list[float] = []
+    for n in range(rounds):
+        start = time.perf_counter()
+        _hello_warm()
+        base.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        _console_warm(exercise, folder / f"warm-{n}.tabletop")
+        ours.append(time.perf_counter() - start)
+    value, baseline = min(ours), min(base)
+    return Figure(
+        name=f"first screen, warm ({exercise.name})",
+        value=value,
+        unit="s",
+        baseline=baseline,
+        baseline_name="hello-world Textual app",
+        goal="<= 1.25x",
+        met=value / baseline <= 1.25,
+        extra={"median": f"{median(ours):.3f}s vs {median(base):.3f}s"},
+    )
+
+
+def _spawn(code: str, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def cold_first_screen_figure(folder: Path, rounds: int) -> Figure:
+    """Best-of-`rounds` start of the console in a new interpreter against the hello-world app."""
+    exercise = largest_exercise()
+    ours: list[float] = []
+    base: list[float] = []
+    _spawn(HELLO)
+    for n in range(rounds):
+        base.append(_spawn(HELLO))
+        ours.append(_spawn(CONSOLE, str(exercise), str(folder / f"first-{n}.tabletop")))
+    value, baseline = min(ours), min(base)
+    return Figure(
+        name=f"first screen, cold start ({exercise.name})",
+        value=value,
+        unit="s",
+        baseline=baseline,
+        baseline_name="hello-world Textual app",
+        goal="<= 1.25x",
+        met=value / baseline <= 1.25,
+        extra={"median": f"{median(ours):.3f}s vs {median(base):.3f}s"},
+    )
+
+
+def _filler(exercise: Exercise, start: datetime, count: int) -> list[EventBase]:
+    """Deliveries and decisions for the first moves, then notes and observations up to `count`."""
+    events: list[EventBase] = []
+    minute = 0.0
+    scheduled = [i for m in exercise.moves for i in m.injects]
+    for inject in scheduled[: len(scheduled) // 3]:
+        minute += 1.0
+        at = start + timedelta(minutes=minute)
+        events.append(DeliveredEvent(at=at, minute=minute, inject=inject.id, to=exercise.recipients(inject)))
+        if inject.decision is not None:
+            for team in exercise.deciders(inject):
+                option = inject.decision.options[0].id
+                events.append(DecidedEvent(at=at, minute=minute, team=team, inject=inject.id, option=option, rationale="bench"))
+    objective = exercise.objectives[0].id if exercise.objectives else None
+    n = 0
+    while len(events) < count:
+        n += 1
+        minute += 0.01
+        at = start + timedelta(minutes=minute)
+        if objective is not None and n % 4 == 0:
+            events.append(
+                ObservedEvent(at=at, minute=minute, author="J. Park", evaluator="J. Park", objective=objective,
+                              rating=Rating.S, text=f"Observation {n} on how the teams shared the picture")
+            )
+        else:
+            events.append(NoteEvent(at=at, minute=minute, text=f"Note {n}: the room discusses who leads the search"))
+    return events[:count]
+
+
+def long_session(folder: Path, clock: FakeClock) -> tuple[Path, list[str]]:
+    """A session of the largest exercise with EVENTS events; returns it and injects still to deliver."""
+    path = folder / "long.tabletop"
+    session = Session.create(largest_exercise(), path, clock=clock)
+    session.start()
+    exercise = session.exercise
+    session.close()
+    store = Store.open(path)
+    try:
+        with store.transaction() as tx:
+            for event in _filler(exercise, clock(), EVENTS - 1):
+                tx.append(event)
+    finally:
+        store.close()
+    with Session.open(path, readonly=True) as reader:
+        delivered = {d.inject for d in reader.state.deliveries}
+    pending = [i.id for m in exercise.moves for i in m.injects if i.id not in delivered and i.condition is None]
+    return path, pending
+
+
+async def _painted(app: object) -> float:
+    """Wall time at the end of the next screen refresh (the update is on screen)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[float] = loop.create_future()
+    app.call_after_refresh(lambda: done.set_result(time.perf_counter()))  # type: ignore[attr-defined]
+    return await done
+
+
+async def _deliver_presses(path: Path, clock: FakeClock, injects: list[str]) -> list[float]:
+    """Press d on each inject and time it until the delivered row and log line are painted.
+
+    The key goes in the way a terminal's does (a Key event posted to the app),
+    not through Pilot.press, whose idle detection sleeps in 20 ms steps.
+    """
+    from tabletop.app import ConsoleApp
+    from tabletop.app.widgets.log import EventLog
+    from tabletop.app.widgets.msel import MselTable
+
+    session = Session.open(path, clock=clock)
+    app = ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
+    times: list[float] = []
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one(MselTable)
+            log = app.screen.query_one(EventLog)
+            for inject_id in injects:
+                table.move_cursor(row=table.get_row_index(inject_id), animate=False)
+                await pilot.pause()
+                newest = max(log.lines)
+                start = time.perf_counter()
+                app.simulate_key("d")
+                while table.lines[inject_id].state != "delivered" or max(log.lines) == newest:
+                    await asyncio.sleep(0.0005)
+                times.append(await _painted(app) - start)
+    finally:
+        session.close()
+    return times
+
+
+def _engine_delivers(path: Path, clock: FakeClock, injects: list[str]) -> list[float]:
+    times = []
+    with Session.open(path, clock=clock) as session:
+        for inject_id in injects:
+            start = time.perf_counter()
+            session.deliver(inject_id)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def deliver_figures(folder: Path, presses: int) -> list[Figure]:
+    """Deliver key to updated screen with EVENTS events; peak memory of opening that console."""
+    clock = FakeClock(datetime(2030, 4, 11, 0, 0, tzinfo=timezone.utc))
+    path, pending = long_session(folder, clock)
+    ui = asyncio.run(_deliver_presses(path, clock, pending[:presses]))
+    bare = _engine_delivers(path, clock, pending[presses : 2 * presses])
+
+    def open_console() -> None:
+        asyncio.run(_deliver_presses(path, clock, []))
+
+    memory = peak_memory(open_console)
+    return [
+        Figure(
+            name=f"deliver key to updated screen, {EVENTS:,} events",
+            value=median(ui) * 1000,
+            unit="ms",
+            baseline=median(bare) * 1000,
+            baseline_name="Session.deliver alone",
+            goal="< 50 ms",
+            met=median(ui) < 0.050,
+            extra={"p95": f"{percentile(ui, 95) * 1000:.1f}ms", "presses": len(ui)},
+        ),
+        Figure(
+            name=f"peak memory, console on {EVENTS:,} events",
+            value=memory,
+            unit="MiB",
+        ),
+    ]
+
+
+def run(quick: bool) -> list[Figure]:
+    """The console's figures."""
+    with tempfile.TemporaryDirectory(prefix="tabletop-bench-console-") as tmp:
+        folder = Path(tmp)
+        figures = [
+            warm_first_screen_figure(folder, rounds=3 if quick else 7),
+            cold_first_screen_figure(folder, rounds=3 if quick else 7),
+        ]
+        figures += deliver_figures(folder, presses=10 if quick else 30)
+    return figures

@@ -1,0 +1,61 @@
+"""The key bar at the bottom of each screen: the keys it offers right now.
+
+Textual's Footer builds one widget per key and rebuilds them all whenever
+the bindings change (every focus change, every phase of play). This bar is
+one line of text derived from the same active bindings, so the console
+starts faster and a key press never pays for a footer rebuild. Each key's label is a
+link: clicking it runs the same action as pressing the key.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    """The enabled, shown bindings of the screen in binding order, the palette key after the first."""
+
+    def on_mount(self) -> None:
+        """Follow the screen's binding changes."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        """Stop following."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        self.update(self.describe(screen), layout=False)
+
+    def describe(self, screen: Screen[object]) -> Content:
+        """The keys as clickable markup."""
+        parts: list[str] = []
+        seen: set[str] = set()
+        palette = ""
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if key == self.app.COMMAND_PALETTE_BINDING:
+                palette = f"[b $footer-key-foreground]{escape(self.app.get_key_display(binding))}[/] Find"
+                continue
+            if not binding.show or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            if "." in binding.action:
+                action = binding.action
+            elif active.node is self.app:
+                action = f"app.{binding.action}"
+            elif active.node is screen:
+                action = f"screen.{binding.action}"
+            else:
+                action = ""
+            key_text = f"[b $footer-key-foreground]{escape(self.app.get_key_display(binding))}[/]"
+            label = escape(binding.description)
+            parts.append(f"{key_text} [@click={action}]{label}[/]" if action else f"{key_text} {label}")
+        if palette:
+            parts.insert(min(1, len(parts)), palette)
+        return Content.from_markup("  ".join(parts))

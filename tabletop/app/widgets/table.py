@@ -1,0 +1,92 @@
+"""A DataTable that re-renders only the rows that changed.
+
+Textual's DataTable keys its cell render cache on a table-wide update
+counter, so changing one cell re-renders every visible cell of the table: on
+a console that changes one row per key press, most of the time of a key
+press went there. This subclass keeps a second cache keyed on a per-row
+version, bumped when a cell of that row is updated, so an update re-renders
+one row and the rest comes from the cache.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+T = TypeVar("T")
+
+CellLines = list[list]  # type: ignore[type-arg]
+
+
+class KeyedTable(DataTable[T], Generic[T]):
+    """A row-keyed DataTable whose unchanged rows are never re-rendered."""
+
+    def __init__(self, **kwargs: object) -> None:
+        """Same arguments as DataTable."""
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._row_versions: dict[RowKey, int] = {}
+        self._stable_cells: LRUCache[tuple[object, ...], CellLines] = LRUCache(8192)
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: CellType,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """Update a cell and mark its row for re-rendering."""
+        super().update_cell(row_key, column_key, value, update_width=update_width)
+        key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        self._row_versions[key] = self._row_versions.get(key, 0) + 1
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        """Remove a row and forget its version."""
+        super().remove_row(row_key)
+        self._row_versions.pop(RowKey(row_key) if isinstance(row_key, str) else row_key, None)
+
+    def clear(self, columns: bool = False) -> DataTable[T]:  # type: ignore[override]
+        """Empty the table and the row cache."""
+        self._stable_cells.clear()
+        self._row_versions.clear()
+        return super().clear(columns)
+
+    def notify_style_update(self) -> None:
+        """A theme or CSS change: every cached cell is stale."""
+        self._stable_cells.clear()
+        super().notify_style_update()
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> CellLines:
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        key = (
+            row_key,
+            self._row_versions.get(row_key, 0),
+            row_index,
+            self._column_locations.get_key(column_index),
+            base_style,
+            width,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.cursor_type,
+        )
+        cached = self._stable_cells.get(key)
+        if cached is None:
+            cached = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._stable_cells[key] = cached
+        return cached
