@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="auto",
         choices=("auto", "full", "condensed"),
         help="full: every decision and delivery; condensed: only divergent or ruled-on injects and exceptions "
-        "(auto, the default, condenses records of more than 2,000 decisions and deliveries)",
+        "(auto, the default, condenses records of more than 500 decisions and deliveries)",
     )
     p.set_defaults(func=cmd_report)
 

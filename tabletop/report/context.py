@@ -62,7 +62,7 @@ POSTURES = tuple(p.value for p in Posture)
 FREE_TEXT = "free text"
 """Posture shown for a decision given in the team's own words, with no option."""
 
-CONDENSE_ABOVE = 2000
+CONDENSE_ABOVE = 500
 """Records with more decisions and deliveries than this get the condensed report by default."""
 
 CONDENSED_INJECT_LIMIT = 25
