@@ -423,7 +423,7 @@ class _Builder:
         return out
 
     def summary(self) -> dict[str, Any]:
-        counts = Counter(self.status_key(row) for row in self.rows if row.kind != "contingency" or self.status_key(row) != "not_played")
+        counts = Counter(self.status_key(row) for row in self.rows)
         scheduled = [row for row in self.rows if row.kind == "scheduled"]
         delivered_scheduled = sum(1 for row in scheduled if self.status_key(row) == "delivered")
         contingencies_used = sum(1 for row in self.rows if row.kind == "contingency" and self.status_key(row) == "delivered")
@@ -431,7 +431,7 @@ class _Builder:
         latest: dict[str, dict[str, DecidedEvent]] = {}
         for decision in self.decisions:
             latest.setdefault(decision.inject, {})[decision.team] = decision
-        asked = Counter()
+        asked: Counter[str] = Counter()
         for row in self.rows:
             if row.delivered_minute is None:
                 continue
@@ -490,7 +490,7 @@ class _Builder:
                 continue
             options = {d.option or f"text:{d.text}" for d in answers.values()}
             postures = {self.posture_of(d) for d in answers.values()}
-            if len(options) == 1 and next(iter(options)).startswith("text:") is False:
+            if len(options) == 1 and not next(iter(options)).startswith("text:"):
                 verdict = "converged"
             elif len(postures) == 1 and FREE_TEXT not in postures:
                 verdict = "same posture"
@@ -833,7 +833,7 @@ class _Builder:
                 "seq": entry.seq,
                 "text": entry.text,
                 "objective": entry.objective or "",
-                "capability": objective.capability or "" if objective is not None else "",
+                "capability": (objective.capability or "") if objective is not None else "",
                 "team": entry.team or "",
                 "team_label": team_label(self.ex, entry.team) if entry.team else "",
             }
