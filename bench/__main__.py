@@ -1,20 +1,37 @@
-"""`python -m bench [--quick] [AREA...]`: run the benchmarks and print one table."""
+"""`python -m bench [--quick] [--json FILE] [AREA...]`: run the benchmarks and print one table.
+
+Every area module `bench/bench_<area>.py` returns its figures; the table shows
+each with the baseline measured in the same run, the ratio and the goal. An
+area that is missing or fails is named under the table, and the exit code is
+1 when any goal is not met or any area could not run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
+import os
 import pkgutil
+import platform
+import sqlite3
 import sys
+import time
+import traceback
 from pathlib import Path
 
 from bench.common import Figure
 
+EXPECTED_AREAS = ("loader", "engine", "report", "console", "memory")
+"""Areas the table must cover, in the order they print: load, log, report, console, then memory."""
+
 
 def discover() -> list[str]:
-    """Names of the bench_<area> modules next to this file."""
+    """Names of the bench_<area> modules next to this file, expected areas first."""
     here = Path(__file__).parent
-    return sorted(m.name[len("bench_") :] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    found = {m.name[len("bench_") :] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")}
+    return [a for a in EXPECTED_AREAS if a in found] + sorted(found - set(EXPECTED_AREAS))
 
 
 def format_table(figures: list[Figure]) -> str:
@@ -33,18 +50,60 @@ def format_table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def machine() -> str:
+    """One line saying where the figures were measured: they mean nothing without it."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.node()}: {os.cpu_count()} CPUs, load {load:.1f}, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {time.strftime('%Y-%m-%d %H:%M')}")
+
+
+def summary(figures: list[Figure], missing: list[str], failed: dict[str, str]) -> str:
+    """Goals met and not met, and areas that did not run."""
+    judged = [f for f in figures if f.met is not None]
+    lines = [f"goals met: {sum(1 for f in judged if f.met)} of {len(judged)}"]
+    lines += [f"  NOT MET: {f.name}: {f.value:.4g} {f.unit}"
+              + (f" ({f.ratio:.2f}x {f.baseline_name})" if f.ratio is not None else "") + f", goal {f.goal}"
+              for f in judged if not f.met]
+    lines += [f"area missing: {area} (no bench/bench_{area}.py)" for area in missing]
+    lines += [f"area failed: {area}: {error}" for area, error in failed.items()]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    """Run the areas asked for (default: all) and print the table and its summary."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("areas", nargs="*", help=f"areas to run (default: all of {', '.join(discover())})")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     args = parser.parse_args(argv)
+    available = discover()
+    unknown = [a for a in args.areas if a not in available]
+    if unknown:
+        parser.error(f"no such area: {', '.join(unknown)} (areas: {', '.join(available)})")
+    areas = args.areas or available
+    missing = [] if args.areas else [a for a in EXPECTED_AREAS if a not in available]
     figures: list[Figure] = []
-    for area in args.areas or discover():
-        module = importlib.import_module(f"bench.bench_{area}")
+    failed: dict[str, str] = {}
+    print(machine(), file=sys.stderr, flush=True)
+    for area in areas:
         print(f"running {area}...", file=sys.stderr, flush=True)
-        figures.extend(module.run(quick=args.quick))
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(f"bench.bench_{area}")
+            figures.extend(module.run(quick=args.quick))
+        except Exception as error:  # one broken area must not hide the others' figures
+            traceback.print_exc(file=sys.stderr)
+            failed[area] = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        print(f"  {area}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    print(machine())
     print(format_table(figures))
-    return 0 if all(f.met is not False for f in figures) else 1
+    print()
+    print(summary(figures, missing, failed))
+    if args.json:
+        data = [{**dataclasses.asdict(f), "ratio": f.ratio} for f in figures]
+        Path(args.json).write_text(json.dumps({"machine": machine(), "quick": args.quick, "figures": data,
+                                               "missing": missing, "failed": failed}, indent=2, default=str))
+    return 0 if all(f.met is not False for f in figures) and not failed and not missing else 1
 
 
 if __name__ == "__main__":
