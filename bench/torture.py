@@ -410,7 +410,8 @@ def read_only(folder: Path) -> Outcome:
     file = str(target.path)
     readers = [["session", "status", file], ["session", "log", file], ["report", file, "-f", "md", "-o", "-"]]
     writers = [["session", "note", file, "refused"], ["session", "pause", file],
-               ["session", "new", str(ro / "generated-30.yaml"), "-o", str(ro / "new.session")]]
+               ["session", "new", str(ro / "generated-30.yaml"), "-o", str(ro / "new.session")],
+               ["run", "--session", file], ["evaluate", file, "--evaluator", "J. Park"]]
     pristine = run_verbs(readers, cwd=folder)
     for path in ro.iterdir():
         path.chmod(0o444)
@@ -430,7 +431,7 @@ def read_only(folder: Path) -> Outcome:
     for args, (code, _, stderr) in zip(writers, results[len(readers):]):
         outcome.check(code == 1 and stderr.startswith("tabletop: ") and stderr.count("\n") == 1,
                       f"writer `{' '.join(args[:2])}` on a read-only session: exit {code}, {stderr[-300:]!r}")
-        outcome.notes[f"{args[1]}_message"] = stderr.strip()[:200]
+        outcome.notes[f"{args[1] if args[0] == 'session' else args[0]}_message"] = stderr.strip()[:200]
     for (_, stdout, _), (_, good, _) in zip(results[len(readers) + len(writers):], pristine):
         outcome.check(stdout == good, "a refused writer changed what readers see")
     outcome.runs = 1
