@@ -330,9 +330,13 @@ class ConsoleApp(App[None]):
         self._due_seen = due
         if not fresh:
             return
-        titles = {row.inject: row.title for row in rows}
-        for inject_id in sorted(fresh, key=[r.inject for r in rows].index):
-            self.notify(f"{inject_id}  {one_line(titles[inject_id], 60)}", title="Inject due", severity="warning", timeout=10)
+        order = [r.inject for r in rows]
+        fresh_ids = sorted(fresh, key=order.index)
+        if len(fresh_ids) == 1:
+            title = next(r.title for r in rows if r.inject == fresh_ids[0])
+            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8)
+        else:
+            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8)
         if self.ring_bell:
             self.bell()
 

@@ -61,10 +61,13 @@ class DecisionForm(FormScreen):
         yield field_row("Team", OptionList(*team_options, id="decision-team"))
         options = []
         if self.inject.decision is not None:
+            width = max(len(o.id) for o in self.inject.decision.options)
             for option in self.inject.decision.options:
                 options.append(
                     Option(
-                        Text.assemble((f"{option.id:<10}", "bold"), " ", option.label, (f"  ({option.posture.value})", "dim")),
+                        Text.assemble(
+                            (f"{option.id:<{width}}", "bold"), "  ", option.label, (f"  ({option.posture.value})", "dim")
+                        ),
                         id=option.id,
                     )
                 )

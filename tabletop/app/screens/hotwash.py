@@ -55,24 +55,25 @@ class HotwashScreen(Screen[None]):
         super().__init__()
         self.exercise = exercise
         self.entries: dict[str, HotwashEntries] = {}
+        self._text = Static("", id="hotwash-text")
+        self._objectives = OptionList(
+            *[
+                Option(Text.assemble((o.id, "bold"), "\n", Text(one_line(o.text, 70), style="dim")), id=o.id)
+                for o in exercise.objectives
+            ],
+            Option(Text("General (no objective)", style="bold"), id=GENERAL),
+            id="hotwash-objectives",
+        )
 
     def compose(self) -> ComposeResult:
         """Status, the objective list and entries, and the two fields."""
         yield StatusBar(id="status")
         with Horizontal(id="hotwash-body"):
-            objectives = OptionList(
-                *[
-                    Option(Text.assemble((o.id, "bold"), "\n", Text(one_line(o.text), style="dim")), id=o.id)
-                    for o in self.exercise.objectives
-                ],
-                Option(Text("General (no objective)", style="bold"), id=GENERAL),
-                id="hotwash-objectives",
-            )
-            objectives.border_title = "Objectives"
-            yield objectives
+            self._objectives.border_title = "Objectives"
+            yield self._objectives
             with VerticalScroll(id="hotwash-entries") as entries:
                 entries.border_title = "Said so far"
-                yield Static("", id="hotwash-text")
+                yield self._text
         with Vertical(id="hotwash-fields"):
             yield Input(placeholder="Strength: what went well (enter to record)", id="hotwash-strength", compact=True)
             yield Input(placeholder="Area for improvement (enter to record)", id="hotwash-improvement", compact=True)
@@ -84,14 +85,13 @@ class HotwashScreen(Screen[None]):
         blink = bool(getattr(self.app, "blink", True))
         for field in self.query(Input):
             field.cursor_blink = blink
-        objectives = self.query_one("#hotwash-objectives", OptionList)
-        objectives.highlighted = 0
-        objectives.focus()
+        self._objectives.highlighted = 0
+        self._objectives.focus()
 
     @property
     def objective(self) -> str | None:
         """The objective highlighted, or None for general remarks."""
-        option = self.query_one("#hotwash-objectives", OptionList).highlighted_option
+        option = self._objectives.highlighted_option
         if option is None or option.id in (None, GENERAL):
             return None
         return option.id
@@ -124,7 +124,7 @@ class HotwashScreen(Screen[None]):
             if not lines:
                 parts.append(Text("  none yet", style="dim"))
             parts.append(Text(""))
-        self.query_one("#hotwash-text", Static).update(Group(*parts))
+        self._text.update(Group(*parts))
 
     @on(OptionList.OptionHighlighted, "#hotwash-objectives")
     def _objective_changed(self) -> None:
@@ -136,7 +136,7 @@ class HotwashScreen(Screen[None]):
 
     def action_focus_objectives(self) -> None:
         """Back to the objective list."""
-        self.query_one("#hotwash-objectives", OptionList).focus()
+        self._objectives.focus()
 
     @on(Input.Submitted)
     def _record(self, event: Input.Submitted) -> None:

@@ -28,17 +28,19 @@ class InjectScreen(Screen[None]):
         """`inject_id` is the inject shown; the app keeps it current."""
         super().__init__()
         self.inject_id = inject_id
+        self._scroll = VerticalScroll(id="card-scroll")
+        self._card = InjectCard(id="card")
 
     def compose(self) -> ComposeResult:
         """Status line, the card in a scrolling pane, the footer."""
         yield StatusBar(id="status")
-        with VerticalScroll(id="card-scroll") as scroll:
-            scroll.border_title = self.inject_id
-            scroll.border_subtitle = "esc back"
-            yield InjectCard(id="card")
+        with self._scroll:
+            self._scroll.border_title = f"Inject {self.inject_id}"
+            self._scroll.border_subtitle = "esc back"
+            yield self._card
         yield KeyBar(id="keys")
 
     def show(self, view: InjectView) -> None:
         """Print the inject as the engine has it now."""
-        self.query_one("#card-scroll").border_title = f"Inject {view.id}"
-        self.query_one(InjectCard).show(view)
+        self._scroll.border_title = f"Inject {view.id}"
+        self._card.show(view)

@@ -80,6 +80,7 @@ class ContingencyPicker(FormScreen):
         super().__init__()
         self.exercise = exercise
         self.contingencies = contingencies
+        self._notes = Static("", id="contingency-notes", classes="form-hint")
 
     def compose_fields(self) -> ComposeResult:
         """The reserve injects, with recipients and state."""
@@ -115,7 +116,7 @@ class ContingencyPicker(FormScreen):
     def _show_notes(self, event: OptionList.OptionHighlighted) -> None:
         inject = self.exercise.inject(event.option_id or "")
         notes = inject.notes if inject is not None and inject.notes else ""
-        self.query_one("#contingency-notes", Static).update(one_line(notes, 300))
+        self._notes.update(one_line(notes, 300))
 
     @on(OptionList.OptionSelected, "#contingency-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -35,7 +35,7 @@ class LogLine:
     """Rich style: struck through when retracted, dim when superseded."""
 
 
-COLUMNS = (("seq", "#", 4), ("at", "At", 6), ("text", "What", 0))
+COLUMNS = (("seq", "#", 4), ("at", "At", 9), ("text", "What", 0))
 """Column key, heading and width (0: takes what is left)."""
 
 TRIM = 50

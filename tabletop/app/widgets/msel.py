@@ -36,7 +36,7 @@ class MselLine:
     """Rich style for the whole row (the due row stands out)."""
 
 
-COLUMNS = (("at", "At", 7), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Inject", 0), ("to", "To", 10), ("state", "State", 9))
+COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Inject", 0), ("to", "To", 10), ("state", "State", 9))
 """Column key, heading and width (0: takes what is left)."""
 
 

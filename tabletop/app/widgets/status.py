@@ -79,9 +79,11 @@ class StatusBar(Static):
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
-        title = Text(view.title, style="bold")
+        title = Text()
         if view.who:
-            title.append(f"  · {view.who}", style="italic")
+            title.append(f" {view.who} ", style="reverse italic")
+            title.append(" ")
+        title.append(view.title, style="bold")
         grid.add_row(title, Text(f" {view.marking} ", style="reverse bold"))
         clock = Text()
         word = CLOCK_SHORT[view.clock] if narrow else view.clock.upper()
