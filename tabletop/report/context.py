@@ -65,7 +65,7 @@ FREE_TEXT = "free text"
 CONDENSE_ABOVE = 500
 """Records with more decisions and deliveries than this get the condensed report by default."""
 
-CONDENSED_INJECT_LIMIT = 25
+CONDENSED_INJECT_LIMIT = 15
 """At most this many injects are detailed in a condensed report (divergent or ruled-on ones first)."""
 
 DETAILS = ("auto", "full", "condensed")
