@@ -732,6 +732,13 @@ class ConsoleApp(App[None]):
         self.push_screen(HotwashScreen(self.session.exercise))
         self.call_after_refresh(self.refresh_views)
 
+    async def action_quit(self) -> None:
+        """Leave once every queued write is on disk (a write is never cut short by quitting)."""
+        writing = [worker for worker in self.workers if worker.group == "engine"]
+        if writing:
+            await self.workers.wait_for_complete(writing)
+        self.exit()
+
     def action_help(self) -> None:
         """Show every key."""
         if not isinstance(self.screen, HelpScreen):

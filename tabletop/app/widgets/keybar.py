@@ -27,20 +27,26 @@ class KeyBar(Static):
         """Stop following."""
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    _shown: tuple[tuple[str, str, str, str], ...] | None = None
+    """The keys last drawn; the bar is redrawn only when they change."""
+
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if not self.is_attached or screen is not self.screen:
             return
-        self.update(self.describe(screen), layout=False)
+        keys = self.keys(screen)
+        if keys != self._shown:
+            self._shown = keys
+            self.update(self.describe(keys), layout=False)
 
-    def describe(self, screen: Screen[object]) -> Content:
-        """The keys as clickable markup."""
-        parts: list[str] = []
+    def keys(self, screen: Screen[object]) -> tuple[tuple[str, str, str, str], ...]:
+        """(key, display, description, action to click) of each key to show, palette key second."""
+        shown: list[tuple[str, str, str, str]] = []
         seen: set[str] = set()
-        palette = ""
+        palette: tuple[str, str, str, str] | None = None
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if key == self.app.COMMAND_PALETTE_BINDING:
-                palette = f"[b $footer-key-foreground]{escape(self.app.get_key_display(binding))}[/] Find"
+                palette = (key, self.app.get_key_display(binding), "Find", "")
                 continue
             if not binding.show or not active.enabled or binding.action in seen:
                 continue
@@ -53,9 +59,17 @@ class KeyBar(Static):
                 action = f"screen.{binding.action}"
             else:
                 action = ""
-            key_text = f"[b $footer-key-foreground]{escape(self.app.get_key_display(binding))}[/]"
-            label = escape(binding.description)
+            shown.append((key, self.app.get_key_display(binding), binding.description, action))
+        if palette is not None:
+            shown.insert(min(1, len(shown)), palette)
+        return tuple(shown)
+
+    @staticmethod
+    def describe(keys: tuple[tuple[str, str, str, str], ...]) -> Content:
+        """The keys as markup; each label links to its action."""
+        parts: list[str] = []
+        for _key, display, description, action in keys:
+            key_text = f"[b $footer-key-foreground]{escape(display)}[/]"
+            label = escape(description)
             parts.append(f"{key_text} [@click={action}]{label}[/]" if action else f"{key_text} {label}")
-        if palette:
-            parts.insert(min(1, len(parts)), palette)
         return Content.from_markup("  ".join(parts))
