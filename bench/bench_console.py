@@ -267,6 +267,7 @@ def deliver_figures(folder: Path, presses: int) -> list[Figure]:
     """Deliver key to updated screen with EVENTS events; peak memory of opening that console."""
     clock = FakeClock(datetime(2030, 4, 11, 0, 0, tzinfo=timezone.utc))
     path, pending = long_session(folder, clock)
+    presses = min(presses, len(pending) // 2)  # the key presses and the bare calls each get their own injects
     ui = asyncio.run(_deliver_presses(path, clock, pending[:presses]))
     bare = _engine_delivers(path, clock, pending[presses : 2 * presses])
 
