@@ -80,7 +80,7 @@ class ContingencyPicker(FormScreen):
         super().__init__()
         self.exercise = exercise
         self.contingencies = contingencies
-        self._notes = Static("", id="contingency-notes", classes="form-hint")
+        self._notes = Static("", id="contingency-notes", classes="form-hint", markup=False)
 
     def compose_fields(self) -> ComposeResult:
         """The reserve injects, with recipients and state."""
@@ -102,7 +102,7 @@ class ContingencyPicker(FormScreen):
             ],
             id="contingency-list",
         )
-        yield Static("", id="contingency-notes", classes="form-hint", markup=False)
+        yield self._notes
 
     def on_mount(self) -> None:
         """Focus the list."""
