@@ -84,9 +84,11 @@ class _HelloFirstPaint(App[None]):
     """The warm baseline: the smallest Textual app, exiting after its first paint."""
 
     def compose(self) -> ComposeResult:
+        """One line of text."""
         yield Static("Hello, world")
 
     def on_mount(self) -> None:
+        """Exit once the first frame is painted."""
         self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
 
 
@@ -98,7 +100,10 @@ def _console_warm(exercise: Path, path: Path) -> None:
     from tabletop.app import ConsoleApp
 
     class FirstPaint(ConsoleApp):
+        """The console, exiting once its first screen is painted."""
+
         def on_mount(self) -> None:
+            """Start as usual, exit after the first frame with the session's data."""
             super().on_mount()
             self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
 
@@ -275,6 +280,7 @@ def deliver_figures(folder: Path, presses: int) -> list[Figure]:
     bare = _engine_delivers(path, clock, targets)
 
     def open_console() -> None:
+        """Open the console on the long session and paint it once."""
         asyncio.run(_deliver_presses(path, clock, []))
 
     memory = peak_memory(open_console)

@@ -649,3 +649,38 @@ async def test_the_mouse_works_too(session: Session) -> None:
         await settle(app, pilot)
     delivered = last(session.path)
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-03"
+
+
+async def test_a_decision_on_an_adhoc_inject(session: Session) -> None:
+    session.adhoc("Fuel spill", "Oil is leaking from the wreck.", ["rok", "us"])
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "ADHOC-1")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)
+        await pilot.press("enter", "enter")  # ROK, then the only choice: free text
+        await type_text(pilot, "Send a cutter")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    decided = last(session.path)
+    assert isinstance(decided, DecidedEvent)
+    assert (decided.team, decided.inject, decided.option, decided.text) == ("rok", "ADHOC-1", None, "Send a cutter")
+
+
+async def test_wide_terminal_previews_the_inject_under_the_cursor(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        card = app.screen.query_one("#preview-card", InjectCard)
+        await select(app, pilot, "M1-02")
+        await pilot.pause()
+        assert card.view is not None and card.view.id == "M1-02"
+        await pilot.press("down")
+        await pilot.pause()
+        assert card.view.id == "M1-03"
+    async with console(session).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not pilot.app.screen.query_one("#preview").display

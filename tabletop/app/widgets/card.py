@@ -136,7 +136,9 @@ def render_answers(answers: tuple[AnswerView, ...]) -> Table:
     for answer in answers:
         table.add_column(answer.team, ratio=1, overflow="fold")
     def row(label: str, values: list[Text | str]) -> None:
+        """One line of the comparison: a label, then each team's value."""
         table.add_row(label, *values)
+
     row("Option", [Text(a.option or ("free text" if a.answered else "…awaited"), style="bold" if a.answered else "yellow") for a in answers])
     row("Said", [Text(a.text) for a in answers])
     row("Why", [Text(a.rationale) for a in answers])
