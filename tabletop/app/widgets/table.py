@@ -5,7 +5,9 @@ counter, so changing one cell re-renders every visible cell of the table: on
 a console that changes one row per key press, most of the time of a key
 press went there. This subclass keeps a second cache keyed on a per-row
 version, bumped when a cell of that row is updated, so an update re-renders
-one row and the rest comes from the cache.
+one row and the rest comes from the cache. It also remembers its component
+styles (header, cursor...) between style updates: Textual rebuilds them on
+every call, once per painted line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Generic, TypeVar
 
 from rich.style import Style
 from textual.cache import LRUCache
+from textual.css.styles import RenderStyles
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
@@ -30,6 +33,7 @@ class KeyedTable(DataTable[T], Generic[T]):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._row_versions: dict[RowKey, int] = {}
         self._stable_cells: LRUCache[tuple[object, ...], CellLines] = LRUCache(8192)
+        self._component_cache: dict[tuple[str, ...], RenderStyles] = {}
 
     def update_cell(
         self,
@@ -56,9 +60,17 @@ class KeyedTable(DataTable[T], Generic[T]):
         return super().clear(columns)
 
     def notify_style_update(self) -> None:
-        """A theme or CSS change: every cached cell is stale."""
+        """A theme, CSS or focus change: every cached cell and component style is stale."""
         self._stable_cells.clear()
+        self._component_cache.clear()
         super().notify_style_update()
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        """The component styles, built once per style update instead of once per line."""
+        cached = self._component_cache.get(names)
+        if cached is None:
+            cached = self._component_cache[names] = super().get_component_styles(*names)
+        return cached
 
     def _render_cell(
         self,
