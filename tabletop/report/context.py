@@ -310,6 +310,7 @@ class _Builder:
             "generator": f"tabletop {__version__}",
             "generated": wall_time(self.generated_at, date=True),
             "marking": self.ex.marking,
+            "disclaimer": self.ex.disclaimer or "",
             "title": self.ex.title,
             "session": self.session_facts(),
             "exercise": self.exercise_facts(),

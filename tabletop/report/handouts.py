@@ -106,6 +106,7 @@ def handouts_context(exercise: Exercise, team: str | None = None) -> Context:
     return {
         "title": exercise.title,
         "marking": exercise.marking,
+        "disclaimer": exercise.disclaimer or "",
         "summary": exercise.summary,
         "version": exercise.version,
         "world_start": world_time(exercise, 0),
