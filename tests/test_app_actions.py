@@ -684,3 +684,44 @@ async def test_wide_terminal_previews_the_inject_under_the_cursor(session: Sessi
     async with console(session).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not pilot.app.screen.query_one("#preview").display
+
+
+async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path, clock: FakeClock) -> None:
+    from engine_fixtures import EXERCISE_YAML
+
+    from tabletop.app.widgets.card import render_card
+
+    text = EXERCISE_YAML.replace("title: Storm warning", "title: \"Storm [/] warning [b]now\"").replace(
+        "{id: us, name: United States, short: US}", "{id: us, name: \"[red]United States\", short: US}"
+    )
+    exercise = tmp_path / "markup.yaml"
+    exercise.write_text(text, encoding="utf-8")
+    opened = Session.create(exercise, tmp_path / "markup.tabletop", clock=clock)
+    opened.start()
+    clock.advance(minutes=6)
+    notes: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append(message.notification.message)
+
+    app = console(opened)
+    async with app.run_test(size=(100, 30), notifications=True, message_hook=hook) as pilot:
+        await pilot.pause()
+        assert any("Storm [/] warning [b]now" in note for note in notes)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Storm")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InjectScreen)
+        view = app.screen.query_one(InjectCard).view
+        assert view is not None and view.title == "Storm [/] warning [b]now"
+        assert "Storm [/] warning [b]now" in rendered(render_card(view))
+        await pilot.press("d", "escape", "a")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "AdhocForm"
+    opened.close()
+    delivered = last(opened.path)
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-01"

@@ -212,7 +212,7 @@ class ConsoleApp(App[None]):
         """The event is written: refresh, tell the user, then let the form close."""
         self.refresh_views()
         if message.call.done:
-            self.notify(message.call.done, timeout=3)
+            self.notify(message.call.done, timeout=3, markup=False)
         if message.requester is not None:
             message.requester.post_message(ActionDone(message.call, message.event))
         if message.call.method == "end":
@@ -224,7 +224,7 @@ class ConsoleApp(App[None]):
         if message.requester is not None:
             message.requester.post_message(ActionRefused(message.call, message.reason, failure=message.failure))
         else:
-            self.notify(message.reason, title="Not done", severity="error", timeout=8)
+            self.notify(message.reason, title="Not done", severity="error", timeout=8, markup=False)
             self.bell()
 
     def on_session_changed(self, message: SessionChanged) -> None:
@@ -240,7 +240,7 @@ class ConsoleApp(App[None]):
         try:
             new = self.session.refresh()
         except (StoreError, sqlite3.Error) as error:
-            self.notify(f"cannot read the session file: {error}", severity="error")
+            self.notify(f"cannot read the session file: {error}", severity="error", markup=False)
             return
         finally:
             self._lock.release()
@@ -334,9 +334,9 @@ class ConsoleApp(App[None]):
         fresh_ids = sorted(fresh, key=order.index)
         if len(fresh_ids) == 1:
             title = next(r.title for r in rows if r.inject == fresh_ids[0])
-            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8)
+            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8, markup=False)
         else:
-            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8)
+            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8, markup=False)
         if self.ring_bell:
             self.bell()
 

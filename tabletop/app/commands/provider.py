@@ -9,12 +9,21 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
 from tabletop.app.commands.registry import Command, commands_for
 
 if TYPE_CHECKING:
     from tabletop.app.app import ConsoleApp
+
+
+def _shown(matcher: Matcher, text: str) -> Text | Content:
+    """The hit as displayed: matches highlighted, unless the text could be read as markup."""
+    return Text(text) if "[" in text else matcher.highlight(text)
 
 
 class CommandsProvider(Provider):
@@ -35,7 +44,7 @@ class CommandsProvider(Provider):
         """Every command, in registry order, before anything is typed."""
         for command in self._commands():
             yield DiscoveryHit(
-                f"{command.title}  [{command.shown_key}]",
+                Text(f"{command.title}  [{command.shown_key}]"),
                 partial(self._run, command),
                 text=command.title,
                 help=command.help,
@@ -50,7 +59,7 @@ class CommandsProvider(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(text),
+                    _shown(matcher, text),
                     partial(self._run, command),
                     text=command.title,
                     help=command.help,
@@ -65,7 +74,7 @@ class InjectsProvider(Provider):
         rows = []
         for inject in app.session.exercise.all_injects():
             where = app.inject_place(inject.id)
-            rows.append((inject.id, f"{inject.id}  {inject.title}", f"{where} · {inject.source}"))
+            rows.append((inject.id, f"{inject.id}  {inject.title}", escape(f"{where} · {inject.source}")))
         return rows
 
     def _open(self, inject_id: str) -> None:
@@ -75,7 +84,7 @@ class InjectsProvider(Provider):
     async def discover(self) -> Hits:
         """Every inject in MSEL order."""
         for inject_id, text, help_text in self._rows():
-            yield DiscoveryHit(text, partial(self._open, inject_id), text=text, help=help_text)
+            yield DiscoveryHit(Text(text), partial(self._open, inject_id), text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:
         """Injects whose id, title or source matches what was typed."""
@@ -85,7 +94,7 @@ class InjectsProvider(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(text),
+                    _shown(matcher, text),
                     partial(self._open, inject_id),
                     text=text,
                     help=help_text,
@@ -116,4 +125,4 @@ class EventsProvider(Provider):
         for seq, text in self._rows():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score * 0.8, matcher.highlight(text), partial(self._open, seq), text=text, help="Correct this record")
+                yield Hit(score * 0.8, _shown(matcher, text), partial(self._open, seq), text=text, help="Correct this record")

@@ -77,7 +77,7 @@ class HotwashScreen(Screen[None]):
         with Vertical(id="hotwash-fields"):
             yield Input(placeholder="Strength: what went well (enter to record)", id="hotwash-strength", compact=True)
             yield Input(placeholder="Area for improvement (enter to record)", id="hotwash-improvement", compact=True)
-            yield Static("", id="hotwash-error")
+            yield Static("", id="hotwash-error", markup=False)
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
