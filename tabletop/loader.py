@@ -355,6 +355,9 @@ def _schema_message(error: dict[str, Any]) -> str:
         return error["msg"]
     if kind in ("list_type", "literal_error") and field == "to":
         return "to: expected a list of team ids, or 'all'"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == m.ID_PATTERN:
+        return (f"{error['input']!r} is not a valid id: start with a letter or digit, "
+                "then letters, digits, '-', '_' or '.'")
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
@@ -373,10 +376,20 @@ def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -
         for item in items if item["type"] == "extra_forbidden"
         for guess in difflib.get_close_matches(str(item["loc"][-1]), _FIELD_NAMES, n=1, cutoff=0.7)
     }
+    def plain(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+
+    # When one alternative of a union failed deeper inside the value (a bad id in
+    # a list), the others' "wrong kind of value" at the union itself is noise.
+    deep = [plain(item["loc"]) for item in items]
     for item in items:
         if item["type"] == "missing" and (tuple(item["loc"][:-1]), str(item["loc"][-1])) in misspelt:
             continue
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        loc = plain(item["loc"])
+        if item["type"] in ("literal_error", "list_type", "string_type") and any(
+            len(other) > len(loc) and other[: len(loc)] == loc for other in deep
+        ):
+            continue
         node: yaml.Node | None = None
         if item["type"] == "extra_forbidden":
             node = key_node_at(root, loc)
@@ -417,16 +430,23 @@ _NEUTRAL: dict[str, Any] = {
 """Stand-ins for required values that failed validation, so references can still be checked."""
 
 
-def _repair(data: dict[str, Any], error: ValidationError, rounds: int = 6) -> m.Exercise | None:
+_PLACEHOLDER = "invalid-value"
+"""Stands in for an id that failed validation; reference errors naming it are not reported."""
+
+
+def _repair(data: dict[str, Any], error: ValidationError,
+            rounds: int = 6) -> tuple[m.Exercise, frozenset[Path_]] | None:
     """A copy of the data with each invalid value removed or neutralised, validated.
 
     Schema errors and reference errors are reported together: a planner with a
     typo in a field name and a wrong team id sees both lines in one run. When
     the file is too broken to repair, only the schema errors are reported.
+    Returns the repaired exercise and the paths of the values it replaced.
     """
     import copy
 
     repaired = copy.deepcopy(data)
+    touched: set[Path_] = set()
     for _ in range(rounds):
         for item in error.errors(include_url=False):
             loc = [p for p in item["loc"] if not (isinstance(p, str) and "[" in p)]
@@ -445,22 +465,24 @@ def _repair(data: dict[str, Any], error: ValidationError, rounds: int = 6) -> m.
                     parent = None
                     break
             last = loc[-1]
+            touched.add(tuple(loc))
             if isinstance(parent, dict):
                 if item["type"] == "missing" or (last in parent and isinstance(last, str)
                                                  and last in _NEUTRAL):
-                    parent[last] = copy.deepcopy(_NEUTRAL.get(str(last), f"invalid-{len(str(last))}"))
+                    parent[last] = copy.deepcopy(_NEUTRAL.get(str(last), f"{_PLACEHOLDER}-{len(str(last))}"))
                 else:
                     parent.pop(last, None)
             elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
-                parent[last] = f"invalid-{last}"
+                parent[last] = f"{_PLACEHOLDER}-{last}"
         try:
-            return m.Exercise.model_validate(repaired)
+            return m.Exercise.model_validate(repaired), frozenset(touched)
         except ValidationError as again:
             error = again
     return None
 
 
-def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str) -> list[Diagnostic]:
+def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str,
+                     repaired: frozenset[Path_] = frozenset()) -> list[Diagnostic]:
     """Cross-reference errors: ids that name nothing, duplicates, impossible conditions, order."""
     problems: list[Diagnostic] = []
 
@@ -515,6 +537,8 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
         for ii, inject in enumerate(move.injects):
             path = ("moves", mi, "injects", ii)
             if inject.at is None:
+                if path + ("at",) in repaired:
+                    continue
                 at(path, f"inject {inject.id!r} has no scenario time: scheduled injects need 'at'")
                 continue
             if last is not None and inject.at < last:
@@ -598,11 +622,11 @@ def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
         exercise = m.Exercise.model_validate(data)
     except ValidationError as error:
         problems = schema_diagnostics(error, root, filename)
-        repaired = _repair(data, error) if error.error_count() <= MAX_SCHEMA_ERRORS else None
-        if repaired is not None:
+        repair = _repair(data, error) if error.error_count() <= MAX_SCHEMA_ERRORS else None
+        if repair is not None:
             reported = {(d.line, d.column) for d in problems}
-            problems += [d for d in check_references(root, repaired, filename)
-                         if (d.line, d.column) not in reported]
+            problems += [d for d in check_references(root, *repair[:1], filename, repair[1])
+                         if (d.line, d.column) not in reported and _PLACEHOLDER not in d.message]
         raise ExerciseError(problems) from None
     problems = check_references(root, exercise, filename)
     if problems:

@@ -49,7 +49,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "alias_depth_bomb.yaml": (63, 12, "nested more than 64 levels deep"),
     "backtick_indicator.yaml": (2, 8, "cannot start any token"),
     "bad_binary_tag.yaml": (2, 8, "failed to decode base64"),
-    "bad_id_pattern.yaml": (11, 9, "id: String should match pattern"),
+    "bad_id_pattern.yaml": (11, 9, "'united states' is not a valid id"),
     "bad_indentation.yaml": (8, 4, "did not find expected key"),
     "bad_indentation_sequence.yaml": (39, 6, "did not find expected key"),
     "bad_int_tag.yaml": (27, 13, "int value 'ten' cannot be read as its tag says"),
