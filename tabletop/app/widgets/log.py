@@ -45,32 +45,15 @@ TRIM = 50
 class EventLog(KeyedTable[Text]):
     """The session's events; the cursor row is the one `correct` acts on."""
 
+    COLUMNS = COLUMNS
+    FLEX_MIN = 20
+
     def __init__(self, *, id: str | None = None, max_rows: int = 400) -> None:
         """A row-cursor table that follows new events unless the user scrolled away."""
         super().__init__(id=id, cursor_type="row", cursor_foreground_priority="renderable")
         self.max_rows = max_rows
         self.lines: dict[int, LogLine] = {}
         self._order: deque[int] = deque()
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or 40)
-        self._fit_text()
-
-    def on_resize(self) -> None:
-        """Give the text what the other columns leave."""
-        self._fit_text()
-
-    def _fit_text(self) -> None:
-        fixed = sum(width + 2 * self.cell_padding for _key, _label, width in COLUMNS if width)
-        available = self.scrollable_content_region.width or self.size.width
-        text_width = max(20, available - fixed - 2 * self.cell_padding - 1)
-        column = self.columns.get("text")  # type: ignore[call-overload]
-        if column is not None and column.width != text_width:
-            column.width = text_width
-            self._require_update_dimensions = True
-            self.refresh()
 
     @staticmethod
     def _cells(line: LogLine) -> list[Text]:

@@ -43,30 +43,12 @@ COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Injec
 class MselTable(KeyedTable[Text]):
     """The MSEL; the cursor row is the inject the keys act on."""
 
+    COLUMNS = COLUMNS
+
     def __init__(self, *, id: str | None = None) -> None:
         """A row-cursor table with fixed columns."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, cursor_foreground_priority="renderable")
         self.lines: dict[str, MselLine] = {}
-
-    def on_mount(self) -> None:
-        """Create the columns; the title column is sized to the pane."""
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or 20)
-        self._fit_title()
-
-    def on_resize(self) -> None:
-        """Give the title whatever width the other columns leave."""
-        self._fit_title()
-
-    def _fit_title(self) -> None:
-        fixed = sum(width + 2 * self.cell_padding for _key, _label, width in COLUMNS if width)
-        available = self.scrollable_content_region.width or self.size.width
-        title_width = max(12, available - fixed - 2 * self.cell_padding - 1)
-        column = self.columns.get("title")  # type: ignore[call-overload]
-        if column is not None and column.width != title_width:
-            column.width = title_width
-            self._require_update_dimensions = True
-            self.refresh()
 
     def _cells(self, line: MselLine) -> list[Text]:
         style = line.style

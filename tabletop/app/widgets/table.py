@@ -26,7 +26,14 @@ CellLines = list[list]  # type: ignore[type-arg]
 
 
 class KeyedTable(DataTable[T], Generic[T]):
-    """A row-keyed DataTable whose unchanged rows are never re-rendered."""
+    """A row-keyed DataTable whose unchanged rows are never re-rendered.
+
+    Subclasses name their columns in COLUMNS as (key, heading, width); the one
+    column of width 0 takes whatever the others leave, at least FLEX_MIN cells.
+    """
+
+    COLUMNS: tuple[tuple[str, str, int], ...] = ()
+    FLEX_MIN: int = 12
 
     def __init__(self, **kwargs: object) -> None:
         """Same arguments as DataTable."""
@@ -34,6 +41,29 @@ class KeyedTable(DataTable[T], Generic[T]):
         self._row_versions: dict[RowKey, int] = {}
         self._stable_cells: LRUCache[tuple[object, ...], CellLines] = LRUCache(8192)
         self._component_cache: dict[tuple[str, ...], RenderStyles] = {}
+
+    def on_mount(self) -> None:
+        """Create the columns, sizing the flexible one to the pane."""
+        for key, label, width in self.COLUMNS:
+            self.add_column(label, key=key, width=width or self.FLEX_MIN)
+        self._fit_flexible_column()
+
+    def on_resize(self) -> None:
+        """Give the flexible column what the fixed ones leave."""
+        self._fit_flexible_column()
+
+    def _fit_flexible_column(self) -> None:
+        flexible = next((key for key, _label, width in self.COLUMNS if not width), None)
+        if flexible is None:
+            return
+        fixed = sum(width + 2 * self.cell_padding for _key, _label, width in self.COLUMNS if width)
+        available = self.scrollable_content_region.width or self.size.width
+        width = max(self.FLEX_MIN, available - fixed - 2 * self.cell_padding - 1)
+        column = self.columns.get(flexible)  # type: ignore[call-overload]
+        if column is not None and column.width != width:
+            column.width = width
+            self._require_update_dimensions = True
+            self.refresh()
 
     def update_cell(
         self,
