@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -42,15 +42,8 @@ from tabletop.app.messages import (
     InjectHighlighted,
     SessionChanged,
 )
-from tabletop.app.screens.clock import EndexForm, JumpForm, RateForm
-from tabletop.app.screens.correction import CorrectionForm
-from tabletop.app.screens.decision import DecisionForm
-from tabletop.app.screens.help import HelpScreen
-from tabletop.app.screens.hotwash import GENERAL, HotwashEntries, HotwashScreen
 from tabletop.app.screens.inject import InjectScreen
-from tabletop.app.screens.injects import AdhocForm, ContingencyPicker
 from tabletop.app.screens.main import MainScreen
-from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
 from tabletop.app.widgets.board import Answer, BoardLine, DecisionBoard
 from tabletop.app.widgets.card import AnswerView, InjectCard, InjectView, OptionView
 from tabletop.app.widgets.log import EventLog, LogLine
@@ -62,6 +55,14 @@ from tabletop.events import CorrectedEvent, DecidedEvent, EventBase
 from tabletop.model import Inject, TeamKind
 from tabletop.state import InjectStatus, MselRow
 from tabletop.store import StoreError
+
+if TYPE_CHECKING:
+    from tabletop.app.screens.hotwash import HotwashEntries, HotwashScreen
+
+# The forms, the hot-wash and the help screens are imported where they are
+# opened, not here: the console's first screen does not need them, and their
+# widgets (text areas, selects, option lists) make a noticeable part of the
+# start-up time.
 
 STATE_LABELS = {
     InjectStatus.upcoming: "upcoming",
@@ -123,6 +124,7 @@ class ConsoleApp(App[None]):
         self._log_count = 0
         self._due_seen: set[str] | None = None
         self._main: MainScreen | None = None
+        self._hotwash: HotwashScreen | None = None
         self._cursor_placed = False
         self._phase: tuple[bool, bool] | None = None
         self.sub_title = session.exercise.title
@@ -286,8 +288,8 @@ class ConsoleApp(App[None]):
             view = self.inject_view(screen.inject_id, rows)
             if view is not None:
                 screen.show(view)
-        elif isinstance(screen, HotwashScreen):
-            screen.show(self.hotwash_entries())
+        elif screen is self._hotwash and self._hotwash is not None:
+            self._hotwash.show(self.hotwash_entries())
         phase = (state.started is not None, state.ended is not None)
         if phase != self._phase:
             self._phase = phase
@@ -542,6 +544,8 @@ class ConsoleApp(App[None]):
 
     def hotwash_entries(self) -> dict[str, HotwashEntries]:
         """Hot-wash entries and play-time ratings, by objective id (GENERAL for the rest)."""
+        from tabletop.app.screens.hotwash import GENERAL, HotwashEntries
+
         state = self.session.state
         strengths: dict[str, list[str]] = {}
         improvements: dict[str, list[str]] = {}
@@ -619,6 +623,8 @@ class ConsoleApp(App[None]):
 
     def action_contingency(self) -> None:
         """Pick a contingency and deliver it."""
+        from tabletop.app.screens.injects import ContingencyPicker
+
         state = self.session.state
         minute = self.session.now_minute()
         pairs = [
@@ -629,10 +635,14 @@ class ConsoleApp(App[None]):
 
     def action_adhoc(self) -> None:
         """Write an ad-hoc inject."""
+        from tabletop.app.screens.injects import AdhocForm
+
         self.push_screen(AdhocForm(self.session.exercise))
 
     def action_decide(self) -> None:
         """Record a team's decision on the selected inject."""
+        from tabletop.app.screens.decision import DecisionForm
+
         inject_id = self.current_inject()
         inject = self.session.exercise.inject(inject_id) if inject_id else None
         state = self.session.state
@@ -658,14 +668,20 @@ class ConsoleApp(App[None]):
 
     def action_note(self) -> None:
         """Add a note."""
+        from tabletop.app.screens.records import NoteForm
+
         self.push_screen(NoteForm(self._open_inject()))
 
     def action_ruling(self) -> None:
         """Record a white-cell ruling."""
+        from tabletop.app.screens.records import RulingForm
+
         self.push_screen(RulingForm(self.session.exercise, self._open_inject()))
 
     def action_observe(self) -> None:
         """Record an observation against an objective."""
+        from tabletop.app.screens.records import ObservationForm
+
         self.push_screen(ObservationForm(self.session.exercise, self._open_inject(), self.author))
 
     def action_focus_log(self) -> None:
@@ -685,6 +701,8 @@ class ConsoleApp(App[None]):
 
     def correct_event(self, seq: int) -> None:
         """Open the correction form on any event of the session, by seq."""
+        from tabletop.app.screens.correction import CorrectionForm
+
         event = self.session.state.event(seq)
         if event is not None:
             self.push_screen(CorrectionForm(event))
@@ -700,10 +718,14 @@ class ConsoleApp(App[None]):
 
     def action_rate(self) -> None:
         """Change the clock rate."""
+        from tabletop.app.screens.clock import RateForm
+
         self.push_screen(RateForm(self.session.state.clock.rate))
 
     def action_jump(self) -> None:
         """Jump the clock."""
+        from tabletop.app.screens.clock import JumpForm
+
         self.push_screen(JumpForm(self.session.now_minute()))
 
     def action_advance(self) -> None:
@@ -714,6 +736,8 @@ class ConsoleApp(App[None]):
 
     def action_endex(self) -> None:
         """Ask, then end the exercise."""
+        from tabletop.app.screens.clock import EndexForm
+
         state = self.session.state
         rows = state.msel(self.session.now_minute())
         left = [r for r in rows if r.kind == "scheduled" and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held)]
@@ -727,9 +751,12 @@ class ConsoleApp(App[None]):
 
     def action_hotwash(self) -> None:
         """Open the hot-wash screen."""
+        from tabletop.app.screens.hotwash import HotwashScreen
+
         if isinstance(self.screen, HotwashScreen):
             return
-        self.push_screen(HotwashScreen(self.session.exercise))
+        self._hotwash = HotwashScreen(self.session.exercise)
+        self.push_screen(self._hotwash)
         self.call_after_refresh(self.refresh_views)
 
     async def action_quit(self) -> None:
@@ -741,5 +768,7 @@ class ConsoleApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from tabletop.app.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
