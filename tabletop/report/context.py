@@ -10,6 +10,7 @@ themselves are listed for the appendix.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -38,7 +39,7 @@ from tabletop.events import (
     SkippedEvent,
     StartedEvent,
 )
-from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Posture, TeamKind, format_offset
+from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
 from tabletop.state import InjectStatus, MselRow, SessionState
 
@@ -133,8 +134,9 @@ def build_context(
 # Formatting shared by the builder and by other report modules
 
 
+@functools.lru_cache(maxsize=8192)
 def scenario_time(minute: float | None) -> str:
-    """Scenario time as the planner writes it, `+01:20`; empty when unknown."""
+    """Scenario time as the planner writes it, `+01:20`; empty when unknown (cached: reports ask for the same minutes often)."""
     if minute is None:
         return ""
     return format_offset(int(minute + 1e-6))
@@ -145,7 +147,9 @@ def wall_time(at: datetime | None, *, date: bool = False) -> str:
     if at is None:
         return ""
     utc = at.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%d %H:%M UTC") if date else utc.strftime("%H:%M:%S")
+    if date:
+        return utc.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
 
 
 def world_time(exercise: Exercise, minute: float | None) -> str:
@@ -205,6 +209,10 @@ class _Builder:
         self.move_of: dict[str, str | None] = {row.inject: row.move for row in self.rows}
         self.injects: dict[str, Inject] = {i.id: i for i in exercise.all_injects()}
         self.labels: dict[str, str] = {t.id: t.label for t in exercise.teams}
+        self.options: dict[tuple[str, str], Option] = {
+            (i.id, o.id): o for i in self.injects.values() if i.decision is not None for o in i.decision.options
+        }
+        self.worlds: dict[float, str] = {}
         self.deliveries_of: dict[str, list[Any]] = {}
         for delivery in state.deliveries:
             self.deliveries_of.setdefault(delivery.inject, []).append(delivery)
@@ -216,18 +224,34 @@ class _Builder:
 
     # Small views
 
+    def label(self, team_id: str) -> str:
+        """A team's short name (see :func:`team_label`), from the builder's index."""
+        return self.labels.get(team_id, team_id)
+
+    def label_list(self, team_ids: Iterable[str]) -> list[str]:
+        """Short names of several teams, in order."""
+        labels = self.labels
+        return [labels.get(t, t) for t in team_ids]
+
+    def world(self, minute: float | None) -> str:
+        """:func:`world_time` of the builder's exercise, computed once per minute."""
+        if minute is None:
+            return ""
+        text = self.worlds.get(minute)
+        if text is None:
+            text = self.worlds[minute] = world_time(self.ex, minute)
+        return text
+
     def posture_of(self, decision: DecidedEvent) -> str:
-        inject = self.injects.get(decision.inject)
-        if decision.option and inject is not None and inject.decision is not None:
-            option = inject.decision.option(decision.option)
+        if decision.option:
+            option = self.options.get((decision.inject, decision.option))
             if option is not None:
                 return option.posture.value
         return FREE_TEXT
 
     def option_label(self, decision: DecidedEvent) -> str:
-        inject = self.injects.get(decision.inject)
-        if decision.option and inject is not None and inject.decision is not None:
-            option = inject.decision.option(decision.option)
+        if decision.option:
+            option = self.options.get((decision.inject, decision.option))
             if option is not None:
                 return option.label
         return decision.option or ""
@@ -236,7 +260,7 @@ class _Builder:
         return {
             "seq": decision.seq,
             "team": decision.team,
-            "team_label": team_label(self.ex, decision.team),
+            "team_label": self.label(decision.team),
             "inject": decision.inject,
             "option": decision.option or "",
             "option_label": self.option_label(decision),
@@ -261,7 +285,7 @@ class _Builder:
             "rationale": ruling.rationale,
             "inject": ruling.inject or "",
             "team": ruling.team or "",
-            "team_label": team_label(self.ex, ruling.team) if ruling.team else "",
+            "team_label": self.label(ruling.team) if ruling.team else "",
             "scenario": scenario_time(ruling.minute),
             "wall": wall_time(ruling.at),
         }
@@ -359,8 +383,8 @@ class _Builder:
             "last_event": wall_time(last.at, date=True) if last else "",
             "wall_span": wall_span,
             "scenario_end": scenario_time(self.end_minute) if started else "",
-            "world_start": world_time(self.ex, 0),
-            "world_end": world_time(self.ex, self.end_minute) if started else "",
+            "world_start": self.world(0),
+            "world_end": self.world(self.end_minute) if started else "",
             "rate": f"{started.rate:g}" if started else "",
             "events": len(state.events),
             "moves_opened": [m for m, _ in state.move_openings],
@@ -478,7 +502,7 @@ class _Builder:
             "convergence_table": convergence[:CONDENSED_INJECT_LIMIT] if self.condensed else convergence,
             "convergence_omitted": max(0, len(convergence) - CONDENSED_INJECT_LIMIT) if self.condensed else 0,
             "awaited": [
-                {"inject": inject, "teams": team_labels(self.ex, teams)} for inject, teams in awaited.items()
+                {"inject": inject, "teams": self.label_list(teams)} for inject, teams in awaited.items()
             ],
             "findings": self.findings(by_team, convergence, awaited, delivered_scheduled, len(scheduled), counts),
         }
@@ -505,7 +529,7 @@ class _Builder:
                     "verdict": verdict,
                     "choices": [
                         {
-                            "team_label": team_label(self.ex, team),
+                            "team_label": self.label(team),
                             "said": self.said(d),
                             "posture": self.posture_of(d),
                         }
@@ -594,7 +618,7 @@ class _Builder:
                     "seq": event.seq,
                     "wall": wall_time(event.at),
                     "scenario": scenario_time(event.minute),
-                    "world": world_time(self.ex, event.minute),
+                    "world": self.world(event.minute),
                     "kind": kind,
                     "text": text,
                     "teams": teams,
@@ -617,18 +641,18 @@ class _Builder:
             case DeliveredEvent():
                 title = self.title_of(event.inject)
                 again = " (again)" if event.redelivery else ""
-                return "inject", f"{event.inject} {title}{again}", ", ".join(team_labels(ex, event.to))
+                return "inject", f"{event.inject} {title}{again}", ", ".join(self.label_list(event.to))
             case AdhocEvent():
-                return "ad hoc", f"{event.inject} {event.title}", ", ".join(team_labels(ex, event.to))
+                return "ad hoc", f"{event.inject} {event.title}", ", ".join(self.label_list(event.to))
             case HeldEvent():
                 return "held", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
             case SkippedEvent():
                 return "skipped", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
             case DecidedEvent():
                 said = self.said(event) or "(no text)"
-                return "decision", f"{event.inject}: {said}", team_label(ex, event.team)
+                return "decision", f"{event.inject}: {said}", self.label(event.team)
             case RuledEvent():
-                return "ruling", event.text, team_label(ex, event.team) if event.team else ""
+                return "ruling", event.text, self.label(event.team) if event.team else ""
             case NoteEvent():
                 return "note", event.text, ""
             case ObservedEvent():
@@ -645,7 +669,7 @@ class _Builder:
                 return "ENDEX", "Play ends.", ""
             case HotwashEvent():
                 kind = "strength" if event.kind is HotwashKind.strength else "area for improvement"
-                return "hot wash", f"{kind}: {event.text}", team_label(ex, event.team) if event.team else ""
+                return "hot wash", f"{kind}: {event.text}", self.label(event.team) if event.team else ""
         return event.type, event.summary(), ""  # type: ignore[attr-defined]
 
     def title_of(self, inject_id: str) -> str:
@@ -687,7 +711,7 @@ class _Builder:
         for team in columns:
             answer = answers.get(team)
             view = self.decision_view(answer) if answer is not None else None
-            side_by_side.append({"team": team, "team_label": team_label(ex, team), "answer": view})
+            side_by_side.append({"team": team, "team_label": self.label(team), "answer": view})
         expected = []
         if inject is not None:
             for team, text in inject.expected.items():
@@ -699,7 +723,7 @@ class _Builder:
                     done = "Ruling: " + "; ".join(rulings)
                 else:
                     done = ""
-                expected.append({"team": team, "team_label": team_label(ex, team), "expected": text, "done": done})
+                expected.append({"team": team, "team_label": self.label(team), "expected": text, "done": done})
         status = self.status_key(row)
         return {
             "id": row.inject,
@@ -711,7 +735,7 @@ class _Builder:
             "scheduled": scenario_time(row.at) if row.kind != "adhoc" else "",
             "source": inject.source if inject is not None else (adhoc.source if adhoc else ""),
             "channel": (inject.channel.value if inject is not None else (adhoc.channel.value if adhoc else "")).replace("_", " "),
-            "to": team_labels(ex, row.to),
+            "to": self.label_list(row.to),
             "body": inject.body if inject is not None else (adhoc.body if adhoc else ""),
             "questions": list(inject.questions) if inject is not None else [],
             "objectives": list(inject.objectives) if inject is not None else [],
@@ -719,9 +743,9 @@ class _Builder:
             "deliveries": [
                 {
                     "scenario": scenario_time(d.minute),
-                    "world": world_time(ex, d.minute),
+                    "world": self.world(d.minute),
                     "wall": wall_time(d.at),
-                    "to": team_labels(ex, d.to),
+                    "to": self.label_list(d.to),
                     "again": d.redelivery,
                 }
                 for d in deliveries
@@ -761,7 +785,7 @@ class _Builder:
                     "opened": scenario_time(_opened_minute(opened)) if opened is not None else "",
                     "opened_wall": wall_time(opened.at) if opened is not None else "",
                     "questions": [
-                        {"to": "All teams" if key == "all" else team_label(self.ex, key), "items": list(items)}
+                        {"to": "All teams" if key == "all" else self.label(key), "items": list(items)}
                         for key, items in move.questions.items()
                     ],
                     "injects": [self.inject_view(row) for row in rows_by_move.get(move.id, [])],
@@ -836,7 +860,7 @@ class _Builder:
                 "objective": entry.objective or "",
                 "capability": (objective.capability or "") if objective is not None else "",
                 "team": entry.team or "",
-                "team_label": team_label(self.ex, entry.team) if entry.team else "",
+                "team_label": self.label(entry.team) if entry.team else "",
             }
 
         return {
@@ -887,7 +911,7 @@ class _Builder:
                     "move": row.move or "",
                     "planned": scenario_time(row.at) if row.kind != "adhoc" else "",
                     "title": row.title,
-                    "to": team_labels(self.ex, row.to),
+                    "to": self.label_list(row.to),
                     "channel": row.channel.replace("_", " "),
                     "status": status,
                     "status_label": STATUS_LABELS[status],
