@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -52,24 +53,48 @@ Hello().run(headless=True, size=(120, 36))
 """The baseline: the smallest Textual app, exiting after its first paint."""
 
 CONSOLE = """\
+import gc
+
+gc.disable()
+
+import argparse
 import sys
 
-from tabletop.app import ConsoleApp
-from tabletop.engine import Session
+from tabletop.cli import build_parser, settle_start_up
+from tabletop.cli.console import open_session
 
-session = Session.create(sys.argv[1], sys.argv[2])
+build_parser()
+session, _path = open_session(argparse.Namespace(exercise=sys.argv[1], output=sys.argv[2], session=None))
+
+from tabletop.app import ConsoleApp
+from tabletop.app.widgets.msel import MselTable
+
+settle_start_up()
 
 
 class FirstPaint(ConsoleApp):
+    rows = 0
+
     def on_mount(self):
-        super().on_mount()
-        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+        self.call_after_refresh(self.check)
+
+    def check(self):
+        tables = self.screen.query(MselTable)
+        if tables and tables.first().row_count:
+            self.rows = tables.first().row_count
+            self.call_after_refresh(self.exit)
+        else:
+            self.call_after_refresh(self.check)
 
 
-FirstPaint(session).run(headless=True, size=(120, 36))
+app = FirstPaint(session)
+app.run(headless=True, size=(120, 36))
 session.close()
+print(app.rows)
 """
-"""What `tabletop run EXERCISE` does, exiting once the console's first screen is painted."""
+"""What `tabletop run EXERCISE` does, step by step with the same functions (`main` and
+`cmd_run`), exiting once the console's first screen, MSEL rows included, is painted;
+prints the rows painted."""
 
 EVENTS = 10_000
 """Events in the long session."""
@@ -96,29 +121,57 @@ def _hello_warm() -> None:
     asyncio.run(_HelloFirstPaint().run_async(headless=True, size=(120, 36)))
 
 
-def _console_warm(exercise: Path, path: Path) -> None:
+def _console_warm(exercise: Path, path: Path) -> int:
+    """Open a new session of `exercise` as `tabletop run` does and paint the console once; rows painted."""
+    import argparse
+
     from tabletop.app import ConsoleApp
+    from tabletop.app.widgets.msel import MselTable
+    from tabletop.cli.console import open_session
 
     class FirstPaint(ConsoleApp):
-        """The console, exiting once its first screen is painted."""
+        """The console, exiting once its first screen, MSEL rows included, is painted."""
+
+        rows = 0
 
         def on_mount(self) -> None:
-            """Start as usual, exit after the first frame with the session's data."""
-            super().on_mount()
-            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+            """Check after each frame whether the MSEL is on screen (the app's own mount runs too)."""
+            self.call_after_refresh(self.check)
 
-    session = Session.create(exercise, path)
+        def check(self) -> None:
+            """Exit after the frame that follows the MSEL's rows, as the baseline exits after its first."""
+            tables = self.screen.query(MselTable)
+            if tables and tables.first().row_count:
+                self.rows = tables.first().row_count
+                self.call_after_refresh(self.exit)
+            else:
+                self.call_after_refresh(self.check)
+
+    session, _ = open_session(argparse.Namespace(exercise=str(exercise), output=str(path), session=None))
+    app = FirstPaint(session)
     try:
-        asyncio.run(FirstPaint(session).run_async(headless=True, size=(120, 36)))
+        asyncio.run(app.run_async(headless=True, size=(120, 36)))
     finally:
         session.close()
+    if not app.rows:
+        raise RuntimeError("the console exited without painting the MSEL")
+    return app.rows
+
+
+def rows_expected(exercise: Path) -> int:
+    """MSEL rows a new session of `exercise` shows: every scheduled inject and every contingency."""
+    from tabletop.loader import load_exercise
+
+    loaded = load_exercise(exercise)
+    return sum(len(move.injects) for move in loaded.moves) + len(loaded.contingencies)
 
 
 def warm_first_screen_figure(folder: Path, rounds: int) -> Figure:
     """Best-of-`rounds` in-process start of the console against the hello-world app, interleaved."""
     exercise = largest_exercise()
     _hello_warm()
-    _console_warm(exercise, folder / "warm-up.tabletop")
+    if _console_warm(exercise, folder / "warm-up.tabletop") != rows_expected(exercise):
+        raise RuntimeError("the console did not paint every MSEL row")
     ours: list[float] = []
     base: list[float] = []
     for n in range(rounds):
@@ -141,10 +194,12 @@ def warm_first_screen_figure(folder: Path, rounds: int) -> Figure:
     )
 
 
-def _spawn(code: str, *args: str) -> float:
+def _spawn(code: str, *args: str) -> tuple[float, str]:
+    """Run `code` in a new interpreter as a user's shell would (bytecode caching on); time and stdout."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, done.stdout
 
 
 def cold_first_screen_figure(folder: Path, rounds: int) -> Figure:
@@ -153,9 +208,15 @@ def cold_first_screen_figure(folder: Path, rounds: int) -> Figure:
     ours: list[float] = []
     base: list[float] = []
     _spawn(HELLO)
+    _spawn(CONSOLE, str(exercise), str(folder / "first-warm-up.tabletop"))
+    rows = set()
     for n in range(rounds):
-        base.append(_spawn(HELLO))
-        ours.append(_spawn(CONSOLE, str(exercise), str(folder / f"first-{n}.tabletop")))
+        base.append(_spawn(HELLO)[0])
+        seconds, painted = _spawn(CONSOLE, str(exercise), str(folder / f"first-{n}.tabletop"))
+        ours.append(seconds)
+        rows.add(int(painted.split()[-1]))
+    if rows != {rows_expected(exercise)}:
+        raise RuntimeError(f"the console painted {rows} MSEL rows, expected {rows_expected(exercise)}")
     value, baseline = min(ours), min(base)
     return Figure(
         name=f"first screen, cold start ({exercise.name})",

@@ -118,6 +118,24 @@ class Session:
     ) -> Session:
         """Start a new session file from exercise YAML text already in hand."""
         exercise = load_exercise_text(text, filename)
+        return cls.create_from_loaded(exercise, text, filename, session_path, clock=clock, author=author)
+
+    @classmethod
+    def create_from_loaded(
+        cls,
+        exercise: Exercise,
+        text: str,
+        filename: str,
+        session_path: str | os.PathLike[str],
+        *,
+        clock: Now | None = None,
+        author: str = "facilitator",
+    ) -> Session:
+        """Start a new session from an exercise the caller has already loaded and checked from `text`.
+
+        Saves a second parse when the caller had to load the file anyway (to name
+        the session after the exercise, say); `text` is what the file keeps.
+        """
         store = Store.create(session_path, exercise_copy(text, filename))
         return cls(store, exercise, clock=clock, author=author)
 

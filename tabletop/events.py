@@ -31,7 +31,7 @@ class HotwashKind(str, Enum):
 class EventBase(BaseModel):
     """What every event carries besides its payload."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     META_FIELDS: ClassVar[frozenset[str]] = frozenset({"seq", "at", "minute", "author", "type"})
     """Fields that say when and by whom; the rest is the payload a correction may replace."""
@@ -346,10 +346,12 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 }
 """Event class by its `type` tag."""
 
-EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
+# Validators are built on first use, not at import: a console opening a new
+# session reads no event back, and the build is a noticeable part of start-up.
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 """Validates one event from JSON or Python data."""
 
-EVENT_LIST_ADAPTER: TypeAdapter[list[Any]] = TypeAdapter(list[Event])
+EVENT_LIST_ADAPTER: TypeAdapter[list[Any]] = TypeAdapter(list[Event], config=ConfigDict(defer_build=True))
 """Validates a whole log at once: the replay hot path."""
 
 

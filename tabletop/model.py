@@ -34,7 +34,7 @@ ALL = "all"
 class StrictModel(BaseModel):
     """Base of every exercise model: unknown keys are typos, so they are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
@@ -478,17 +478,3 @@ class Exercise(StrictModel):
             return move.starts_at
         times = [i.at for i in move.injects if i.at is not None]
         return min(times) if times else 0
-
-
-for _model in (
-    ChoseCondition,
-    DecidedCondition,
-    DeliveredCondition,
-    AllCondition,
-    AnyCondition,
-    NotCondition,
-    Inject,
-    Move,
-    Exercise,
-):
-    _model.model_rebuild()

@@ -89,7 +89,8 @@ class ConsoleApp(App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).parent / "screens" / "main.tcss"]
+    """The console screen is the default screen, whose own CSS_PATH Textual does not read: its styles load here."""
     BINDINGS: ClassVar[list[BindingType]] = bindings()  # type: ignore[assignment]
     COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider, EventsProvider}
     NOTIFICATION_TIMEOUT = 6
@@ -132,16 +133,14 @@ class ConsoleApp(App[None]):
     # Start-up
 
     def on_mount(self) -> None:
-        """Show the console, then poll the file and redraw the clock on intervals."""
-        self._main = MainScreen()
-        self.push_screen(self._main)
-        self.call_after_refresh(self.refresh_views)
+        """Poll the file and redraw the clock on intervals."""
         self.set_interval(self.poll_interval, self.poll_session, name="poll session file")
         self.set_interval(self.tick_interval, self._tick, name="redraw clock")
 
     def get_default_screen(self) -> Screen[Any]:
-        """An empty base screen; the console screen is pushed over it on mount."""
-        return Screen()
+        """The console screen, the base every form and detail screen opens over."""
+        self._main = MainScreen()
+        return self._main
 
     # Where the user is
 
@@ -149,7 +148,7 @@ class ConsoleApp(App[None]):
         """The inject the keys act on: the one being read, else the MSEL cursor's."""
         if isinstance(self.screen, InjectScreen):
             return self.screen.inject_id
-        if self._main is not None and self._main.is_mounted:
+        if self._main is not None and self._main.composed:
             selected = self._main.query_one(MselTable).selected
             if selected is not None:
                 return selected
@@ -273,7 +272,7 @@ class ConsoleApp(App[None]):
         status = self.status_view(minute, len(due))
         for bar in self.screen.query(StatusBar):
             bar.show(status)
-        if self._main is not None and self._main.is_mounted:
+        if self._main is not None and self._main.composed:
             self._main.query_one(StatusBar).show(status)
             table = self._main.query_one(MselTable)
             table.sync([self.msel_line(row) for row in rows])
@@ -307,7 +306,7 @@ class ConsoleApp(App[None]):
     def _refresh_preview(self, rows: list[MselRow] | None = None) -> None:
         """Show the inject under the cursor in the wide layout's preview pane."""
         main = self._main
-        if main is None or not main.is_mounted or not main.wide:
+        if main is None or not main.composed or not main.wide:
             return
         inject_id = main.query_one(MselTable).selected
         view = self.inject_view(inject_id, rows) if inject_id else None
@@ -614,7 +613,7 @@ class ConsoleApp(App[None]):
     def show_inject(self, inject_id: str) -> None:
         """Open the inject screen on an inject (from the MSEL, the palette or a key)."""
         self.selected_inject = inject_id
-        if self._main is not None and self._main.is_mounted:
+        if self._main is not None and self._main.composed:
             self._main.query_one(MselTable).select(inject_id)
         if isinstance(self.screen, InjectScreen):
             self.pop_screen()
@@ -691,7 +690,7 @@ class ConsoleApp(App[None]):
 
     def action_correct(self) -> None:
         """Correct the event under the log's cursor (the latest one by default)."""
-        if self._main is None or not self._main.is_mounted:
+        if self._main is None or not self._main.composed:
             return
         seq = self._main.query_one(EventLog).selected
         if seq is None:

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tabletop.cli import UserError
+from tabletop.cli import UserError, settle_start_up
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="exercise YAML file to start a session of")
     p.add_argument("-o", "--output", metavar="FILE", help="session file to create (default: sessions/ID-TIME.tabletop)")
     p.add_argument("--session", metavar="FILE", help="resume this session file instead of starting a new one")
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=cmd_run, settles_start_up=True)
 
     p = subparsers.add_parser(
         "evaluate",
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("session", metavar="SESSION", help="session file the facilitator is running")
     p.add_argument("--evaluator", required=True, metavar="NAME", help="your name, written with each observation")
-    p.set_defaults(func=cmd_evaluate)
+    p.set_defaults(func=cmd_evaluate, settles_start_up=True)
 
 
 def default_session_path(exercise_id: str, now: datetime | None = None, folder: Path | None = None) -> Path:
@@ -47,7 +47,7 @@ def default_session_path(exercise_id: str, now: datetime | None = None, folder: 
     return base / f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}.tabletop"
 
 
-def _open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Create or open the session, turning every expected failure into a UserError."""
     from tabletop.engine import Session
     from tabletop.loader import ExerciseError, load
@@ -64,7 +64,7 @@ def _open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         if target.exists():
             raise UserError(f"{target}: already exists; resume it with  tabletop run --session {target}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Session.create(Path(args.exercise), target), target
+        return Session.create_from_loaded(loaded.exercise, loaded.text, loaded.filename, target), target
     except ExerciseError as error:
         raise UserError(str(error)) from None
     except StoreError as error:
@@ -80,9 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError("give an EXERCISE file to start, or --session FILE to resume (not both)", code=2)
     if args.session and args.output:
         raise UserError("-o names a new session file; it cannot be used with --session", code=2)
-    session, path = _open_session(args)
+    session, path = open_session(args)
     from tabletop.app import ConsoleApp, Mode
 
+    settle_start_up()
     try:
         ConsoleApp(session, mode=Mode.facilitator).run()
     finally:
@@ -108,6 +109,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UserError(f"{args.session}: {error.strerror or error}") from None
     from tabletop.app import ConsoleApp, Mode
 
+    settle_start_up()
     try:
         ConsoleApp(session, mode=Mode.evaluator).run()
     finally:

@@ -37,7 +37,6 @@ class MainScreen(Screen[None]):
     space under the decisions board.
     """
 
-    CSS_PATH = "main.tcss"
     AUTO_FOCUS = "#msel"
 
     def compose(self) -> ComposeResult:
@@ -58,6 +57,18 @@ class MainScreen(Screen[None]):
             log.border_title = "Log"
             yield log
         yield KeyBar(id="keys")
+
+    composed = False
+    """Whether the panes exist, so the app may fill them (set as the screen mounts, before `is_mounted`)."""
+
+    def on_mount(self) -> None:
+        """Have the app fill the widgets now, before the first frame is painted.
+
+        A message would arrive after that frame: the facilitator would see an
+        empty MSEL flash, and the screen would be painted twice.
+        """
+        self.composed = True
+        cast("ConsoleApp", self.app).refresh_views()
 
     def on_resize(self) -> None:
         """Switch between the narrow and the wide layout."""

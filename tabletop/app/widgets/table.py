@@ -57,8 +57,13 @@ class KeyedTable(DataTable[T], Generic[T]):
         if flexible is None:
             return
         fixed = sum(width + 2 * self.cell_padding for _key, _label, width in self.COLUMNS if width)
-        available = self.scrollable_content_region.width or self.size.width
-        width = max(self.FLEX_MIN, available - fixed - 2 * self.cell_padding - 1)
+        available = self.scrollable_content_region.width
+        if not available:
+            return
+        if not self.show_vertical_scrollbar:
+            # Leave room for the scrollbar more rows will bring: the width then stays put.
+            available -= self.styles.scrollbar_size_vertical
+        width = max(self.FLEX_MIN, available - fixed - 2 * self.cell_padding)
         column = self.columns.get(flexible)  # type: ignore[call-overload]
         if column is not None and column.width != width:
             column.width = width
