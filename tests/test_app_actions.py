@@ -126,6 +126,24 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if c == " " else c) for c in text])
 
 
+async def test_the_first_frame_already_shows_the_msel(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console is filled before it is first painted: no empty MSEL flashes by, and the
+    cursor starts on the first inject still to deliver."""
+    painted_rows: list[int] = []
+    render_lines = MselTable.render_lines
+
+    def counting(table: MselTable, crop):  # type: ignore[no-untyped-def]
+        painted_rows.append(table.row_count)
+        return render_lines(table, crop)
+
+    monkeypatch.setattr(MselTable, "render_lines", counting)
+    app = console(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert painted_rows and painted_rows[0] == len(session.state.msel(session.now_minute()))
+        assert app.screen.query_one(MselTable).selected == "M1-01"
+
+
 async def test_startex_from_a_new_session(tmp_path: Path, clock: FakeClock) -> None:
     fresh = new_session(tmp_path, clock=clock, start=False)
     app = console(fresh)
