@@ -21,6 +21,11 @@ from tabletop.model import format_offset
 MAX_BINS = 60
 """Upper bound on time bins, whatever the length of play."""
 
+MIN_SPAN = 30.0
+"""Scenario minutes the time axis covers at least: a session stopped after a few minutes
+(or played with the clock never moving) draws narrow bars on a readable axis, not one
+block across the whole width."""
+
 POSTURE_COLOURS = {
     "cooperative": "#2e7d32",
     "deferring": "#1565c0",
@@ -67,7 +72,7 @@ def activity_chart(
     height = top + lane_height * max(len(lanes), 1) + bottom
     plot_width = width - left - right
     all_minutes = [m for lane in lanes for m in lane.deliveries] + [m for lane in lanes for m, _ in lane.decisions]
-    span = max([end_minute, *all_minutes, 1.0])
+    span = max([end_minute, *all_minutes, MIN_SPAN])
     bin_minutes = max(_step(span, MAX_BINS), 1)
     bins = max(1, math.ceil(span / bin_minutes + 1e-9))
     if bins * bin_minutes <= span:
