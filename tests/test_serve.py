@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import socket
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,10 +21,13 @@ from tabletop.engine import Session, StoreError
 from tabletop.viewer.server import (
     PAGE_HEADERS,
     VERSION_HEADER,
+    LinksError,
     ServeOptions,
     TeamLink,
     TeamServer,
     child_environment,
+    kept_links,
+    links_path,
     new_links,
     public_base,
     run,
@@ -267,3 +272,70 @@ async def test_an_unreadable_session_file_is_a_503_not_a_traceback(
             response = await client.get(f"/t/{token}/view.json")
             assert response.status == 503
             assert "cannot be read" in await response.text()
+
+
+def test_a_restarted_server_answers_the_same_links(secrets_path: Path) -> None:
+    """Links are kept beside the session, owner-only, so teams keep theirs across a restart."""
+    with Session.open(secrets_path, readonly=True) as session:
+        first, note = kept_links(session)
+        assert "Links kept in" in note
+        again, note = kept_links(session)
+        assert "Same links as last time" in note
+    assert [(link.team, link.token) for link in again] == [(link.team, link.token) for link in first]
+    kept = links_path(secrets_path)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert json.loads(kept.read_text())["links"] == {link.team: link.token for link in first}
+
+
+def test_new_links_replace_the_kept_ones(secrets_path: Path) -> None:
+    with Session.open(secrets_path, readonly=True) as session:
+        old, _ = kept_links(session)
+        new, note = kept_links(session, renew=True)
+        assert "old ones no longer open anything" in note
+        assert not {link.token for link in old} & {link.token for link in new}
+        server = TeamServer(session, kept_links(session)[0])
+        assert all(server.team_for(link.token) is None for link in old)
+        assert all(server.team_for(link.token) == link.team for link in new)
+
+
+def test_a_team_missing_from_the_kept_file_gets_a_new_token_and_strangers_are_dropped(secrets_path: Path) -> None:
+    kept = links_path(secrets_path)
+    kept.write_text(json.dumps({"links": {"us": "u" * 43, "ghost": "g" * 43}}))
+    with Session.open(secrets_path, readonly=True) as session:
+        links, _ = kept_links(session)
+    tokens = {link.team: link.token for link in links}
+    assert tokens["us"] == "u" * 43 and "ghost" not in tokens
+    assert set(tokens) == set(PARTICIPANTS)
+    assert set(json.loads(kept.read_text())["links"]) == set(PARTICIPANTS)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json", json.dumps(["us"]), json.dumps({"links": {"us": "short"}}), json.dumps({"links": {"us": "a b" * 20}})],
+)
+def test_a_damaged_links_file_is_named_and_nothing_is_served(
+    secrets_path: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    links_path(secrets_path).write_text(content)
+    with Session.open(secrets_path, readonly=True) as session, pytest.raises(LinksError):
+        kept_links(session)
+    assert main(["serve", str(secrets_path), "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"{links_path(secrets_path)}:" in err and "--new-links" in err and "Traceback" not in err
+
+
+def test_links_that_cannot_be_kept_are_still_served_and_said_to_be_temporary(
+    secrets_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the server may not write to (a read-only share): the links work for this run only."""
+    import tabletop.viewer.server as server_module
+
+    def refuse(path: object, *args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(server_module.os, "open", refuse)
+    with Session.open(secrets_path, readonly=True) as session:
+        links, note = kept_links(session)
+    assert {link.team for link in links} == set(PARTICIPANTS)
+    assert "will change when serve restarts" in note and "Permission denied" in note
+    assert not links_path(secrets_path).exists()

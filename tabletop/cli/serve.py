@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also offer each team its terminal view in the browser (one `tabletop view` process per open tab)",
     )
+    p.add_argument(
+        "--new-links",
+        action="store_true",
+        help="replace every team's link (the old ones stop working); by default a restarted serve "
+        "answers the links kept beside the session in SESSION.links",
+    )
     p.set_defaults(func=cmd_serve)
 
 
@@ -134,10 +140,14 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every participant team's view until interrupted."""
-    from tabletop.viewer.server import ServeOptions, serve
+    from tabletop.viewer.server import LinksError, ServeOptions, kept_links, serve
 
     session = open_readonly(args.session)
     try:
+        try:
+            links, note = kept_links(session, renew=args.new_links)
+        except LinksError as error:
+            raise UserError(str(error)) from None
         options = ServeOptions(
             host=args.host,
             port=args.port,
@@ -146,7 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             terminal=args.terminal,
         )
         try:
-            serve(session, options)
+            serve(session, options, links=links, links_note=note)
         except OSError as error:
             raise UserError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
     finally:

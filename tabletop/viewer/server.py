@@ -9,7 +9,9 @@ terminal view in the browser through textual-serve's front end.
 What the textual-serve trap list asks for is done here:
 
 - **Access.** Each participant team gets its own unguessable token
-  (`secrets.token_urlsafe`), printed once at start. Every route that shows
+  (`secrets.token_urlsafe`), printed at start and kept in an owner-only file
+  beside the session so a restarted server answers the same links
+  (`--new-links` replaces them). Every route that shows
   anything of the session is under `/t/TOKEN/`; a missing or wrong token gets
   the same bare 403 page, which names no team. Tokens are compared in constant
   time and never written to the access log (there is none).
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -122,6 +126,86 @@ def new_links(session: Session) -> list[TeamLink]:
         TeamLink(team=t.id, name=t.name, token=secrets.token_urlsafe(TOKEN_BYTES))
         for t in participants(session.exercise)
     ]
+
+
+# Links kept between runs of `serve`
+
+LINKS_SUFFIX = ".links"
+"""Suffix of the file beside a session that keeps its team links: `drill.tabletop.links`."""
+
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
+"""What a kept token must look like: URL-safe and at least as long as the ones made here."""
+
+
+class LinksError(Exception):
+    """The kept links file cannot be used; the message says what to do."""
+
+
+def links_path(session_path: Path) -> Path:
+    """Where the team links of a session are kept."""
+    return session_path.with_name(session_path.name + LINKS_SUFFIX)
+
+
+def read_links(path: Path) -> dict[str, str]:
+    """Team id to token from a links file; empty when there is none yet."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not JSON"
+        raise LinksError(f"{path}: cannot read the kept team links ({reason}); "
+                         "delete the file or pass --new-links") from None
+    links = data.get("links") if isinstance(data, dict) else None
+    if not isinstance(links, dict) or not all(
+        isinstance(team, str) and isinstance(token, str) and _TOKEN_SHAPE.fullmatch(token)
+        for team, token in links.items()
+    ):
+        raise LinksError(f"{path}: not a tabletop links file; delete it or pass --new-links")
+    return dict(links)
+
+
+def write_links(path: Path, links: list[TeamLink]) -> None:
+    """Replace the links file in one step, readable by its owner only."""
+    text = json.dumps({"links": {link.team: link.token for link in links}}, indent=2) + "\n"
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def kept_links(session: Session, *, renew: bool = False) -> tuple[list[TeamLink], str]:
+    """Each participant team's link, the same as last time unless `renew`; and a line saying so.
+
+    Links live in a file beside the session (owner-only), so a restarted
+    server (a laptop that slept, a closed terminal) still answers the links
+    the teams already have. A team the file does not know gets a new token.
+    When the file cannot be written the links are new and only this run knows
+    them; the line says that too. A damaged file raises LinksError.
+    """
+    path = links_path(session.path)
+    known = {} if renew else read_links(path)
+    links = [
+        TeamLink(team=t.id, name=t.name, token=known.get(t.id) or secrets.token_urlsafe(TOKEN_BYTES))
+        for t in participants(session.exercise)
+    ]
+    if not renew and known and all(link.token == known.get(link.team) for link in links):
+        return links, f"Same links as last time (kept in {path}; --new-links replaces them)."
+    try:
+        write_links(path, links)
+    except OSError as error:
+        return links, (f"These links are new and will change when serve restarts: cannot keep them in {path} "
+                       f"({error.strerror or error}).")
+    if renew:
+        return links, f"New links: the old ones no longer open anything (kept in {path})."
+    return links, f"Links kept in {path}: a restarted serve answers the same ones (--new-links replaces them)."
 
 
 @dataclass
@@ -457,11 +541,13 @@ async def run(
     *,
     out: TextIO = sys.stdout,
     links: list[TeamLink] | None = None,
+    links_note: str = "",
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
 ) -> None:
     """Listen until `stop` is set (or SIGINT/SIGTERM), printing each team's link first.
 
+    `links` default to new ones; `links_note` says where they are kept.
     `ready` is set once the links are printed and the server answers.
     """
     server = TeamServer(session, links if links is not None else new_links(session), options)
@@ -486,6 +572,8 @@ async def run(
             print(f"  {link.team:<{width}}  {link.url(base)}", file=out)
             if options.terminal:
                 print(f"  {'':<{width}}  {link.url(base)}terminal", file=out)
+        if links_note:
+            print(links_note, file=out)
         out.flush()
         if ready is not None:
             ready.set()
@@ -501,6 +589,13 @@ async def run(
         await runner.cleanup()
 
 
-def serve(session: Session, options: ServeOptions, *, out: TextIO = sys.stdout) -> None:
+def serve(
+    session: Session,
+    options: ServeOptions,
+    *,
+    out: TextIO = sys.stdout,
+    links: list[TeamLink] | None = None,
+    links_note: str = "",
+) -> None:
     """Serve until interrupted."""
-    asyncio.run(run(session, options, out=out))
+    asyncio.run(run(session, options, out=out, links=links, links_note=links_note))
