@@ -21,6 +21,7 @@ import socket
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,8 +30,16 @@ from typing import Any
 
 from tabletop.events import EVENT_LIST_ADAPTER, EventBase
 
-SCHEMA_VERSION = 1
-"""Stored in `PRAGMA user_version`; bumped when the file layout changes."""
+SCHEMA_VERSION = 2
+"""Stored in `PRAGMA user_version`; bumped when the file layout changes.
+
+1: events without checksums. 2: each event carries the CRC-32 of its JSON, so
+damage that still reads as a valid event (a changed digit, a flipped letter)
+is refused instead of replayed. A writer upgrades a version 1 file in place
+the first time it opens it; readers read both."""
+
+READABLE_VERSIONS = (1, 2)
+"""Session formats this tabletop opens."""
 
 APPLICATION_ID = 0x54544F50
 """`PRAGMA application_id` of a session file ('TTOP'), so we never misread another database."""
@@ -46,7 +55,8 @@ CREATE TABLE meta (
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY,
     type TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    crc INTEGER
 );
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
@@ -115,6 +125,8 @@ class Store:
         self._lock = threading.RLock()
         self._data_version = -1
         self._writer_id: int | None = None
+        self._checksummed = True
+        """Whether the events table has the `crc` column (format 2); a reader of a format 1 file has not."""
 
     # Opening and creating
 
@@ -191,10 +203,13 @@ class Store:
                     f"{target}: written by a newer tabletop (session format {version}, "
                     f"this one reads up to {SCHEMA_VERSION}); upgrade tabletop"
                 )
-            if version != SCHEMA_VERSION:
+            if version not in READABLE_VERSIONS:
                 raise StoreError(f"{target}: unknown session format {version}")
             if not readonly:
                 _configure_writer(db)
+                if version < SCHEMA_VERSION:
+                    _upgrade(db)
+                    version = SCHEMA_VERSION
         except StoreError:
             db.close()
             raise
@@ -202,6 +217,7 @@ class Store:
             db.close()
             raise StoreError(_damaged(target, error)) from None
         store = cls(target, db, readonly=readonly)
+        store._checksummed = version >= 2
         if not readonly:
             store._register_writer()
         return store
@@ -232,13 +248,19 @@ class Store:
         return copy
 
     def events(self, after: int = 0) -> list[EventBase]:
-        """Every event with a seq above `after`, in order, validated in one pass."""
-        rows = self._query("SELECT body FROM events WHERE seq > ? ORDER BY seq", (after,))
-        return self._decode(rows)
+        """Every event with a seq above `after`, in order, checked and validated in one pass."""
+        return self._decode(self._query(self._select_events, (after,)))
 
     def raw_events(self, after: int = 0) -> list[tuple[int, str]]:
-        """(seq, JSON) of every event above `after`, as stored; for `session log --json`."""
-        return self._query("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq", (after,))
+        """(seq, JSON) of every event above `after`, as stored and checked; for `session log --json`."""
+        rows = self._query(self._select_events, (after,))
+        self._verify(rows)
+        return [(seq, body) for seq, body, _crc in rows]
+
+    @property
+    def _select_events(self) -> str:
+        crc = "crc" if self._checksummed else "NULL"
+        return f"SELECT seq, body, {crc} FROM events WHERE seq > ? ORDER BY seq"
 
     def count(self) -> int:
         """Number of events in the log."""
@@ -326,12 +348,20 @@ class Store:
             except sqlite3.Error as error:
                 raise StoreError(_damaged(self.path, error)) from None
 
+    def _verify(self, rows: list[Any]) -> None:
+        """Refuse rows whose text is not text or does not match its checksum (naming the first few)."""
+        if not all(isinstance(body, str) for _seq, body, _crc in rows):
+            raise StoreError(f"{self.path}: damaged session file (an event is not stored as text)")
+        bad = [seq for seq, body, crc in rows if crc is not None and zlib.crc32(body.encode("utf-8")) != crc]
+        if bad:
+            named = ", ".join(f"#{seq}" for seq in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            raise StoreError(f"{self.path}: damaged session file (event {named} does not match its checksum)")
+
     def _decode(self, rows: list[Any]) -> list[EventBase]:
         if not rows:
             return []
-        bodies = [row[0] for row in rows]
-        if not all(isinstance(body, str) for body in bodies):
-            raise StoreError(f"{self.path}: damaged session file (an event is not stored as text)")
+        self._verify(rows)
+        bodies = [body for _seq, body, _crc in rows]
         try:
             return EVENT_LIST_ADAPTER.validate_json("[" + ",".join(bodies) + "]")
         except ValueError as error:
@@ -391,7 +421,7 @@ class Transaction:
 
     def events(self, after: int) -> list[EventBase]:
         """Events above `after`, read under the write lock so nothing can slip in after."""
-        rows = self._db.execute("SELECT body FROM events WHERE seq > ? ORDER BY seq", (after,)).fetchall()
+        rows = self._db.execute(self._store._select_events, (after,)).fetchall()
         return self._store._decode(rows)
 
     def last_seq(self) -> int:
@@ -402,9 +432,10 @@ class Transaction:
         """Give the event the next seq and insert it; returns the event with its seq."""
         seq = self.last_seq() + 1
         stamped = event.model_copy(update={"seq": seq})
+        body = stamped.model_dump_json()
         self._db.execute(
-            "INSERT INTO events (seq, type, body) VALUES (?, ?, ?)",
-            (seq, stamped.type, stamped.model_dump_json()),  # type: ignore[attr-defined]
+            "INSERT INTO events (seq, type, body, crc) VALUES (?, ?, ?, ?)",
+            (seq, stamped.type, body, zlib.crc32(body.encode("utf-8"))),  # type: ignore[attr-defined]
         )
         return stamped
 
@@ -416,6 +447,22 @@ class Transaction:
 def exercise_copy(text: str, filename: str) -> ExerciseCopy:
     """The copy of an exercise text to keep in a new session file."""
     return ExerciseCopy(text, hashlib.sha256(text.encode()).hexdigest(), filename)
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a format 1 file to format 2 in one transaction (another writer may have done it first).
+
+    Events written before the upgrade keep no checksum (NULL); every later one has one.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+            db.execute("ALTER TABLE events ADD COLUMN crc INTEGER")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _configure_writer(db: sqlite3.Connection) -> None:

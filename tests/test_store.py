@@ -161,6 +161,56 @@ def test_an_unreadable_event_is_reported(store: Store) -> None:
         Session.open(store.path, readonly=True)
 
 
+def test_an_event_changed_on_disk_but_still_valid_is_refused(tmp_path: Path) -> None:
+    """A changed digit keeps the JSON valid and the event readable: only its checksum tells."""
+    store = Store.create(tmp_path / "s.session", exercise_copy(exercise_yaml(), "drill.yaml"))
+    for i in range(3):
+        store.append(note(f"ROK reports 4{i} survivors"))
+    store.close()
+    data = (tmp_path / "s.session").read_bytes()
+    assert data.count(b"ROK reports 41 survivors") == 1
+    (tmp_path / "s.session").write_bytes(data.replace(b"ROK reports 41 survivors", b"ROK reports 71 survivors"))
+    for readonly in (True, False):
+        with pytest.raises(StoreError, match=r"event #2 does not match its checksum"):
+            Session.open(tmp_path / "s.session", readonly=readonly)
+    reader = Store.open(tmp_path / "s.session", readonly=True)
+    with pytest.raises(StoreError, match=r"event #2 does not match its checksum"):
+        reader.raw_events()
+    reader.close()
+
+
+def _format_1(path: Path) -> None:
+    """Turn a session file into the format before checksums (no crc column, user_version 1)."""
+    db = raw(path)
+    db.execute("ALTER TABLE events DROP COLUMN crc")
+    db.execute("PRAGMA user_version=1")
+    db.close()
+
+
+def test_a_format_1_file_is_read_as_is_and_upgraded_by_its_first_writer(tmp_path: Path) -> None:
+    store = Store.create(tmp_path / "old.session", exercise_copy(exercise_yaml(), "drill.yaml"))
+    for i in range(3):
+        store.append(note(f"before {i}"))
+    store.close()
+    _format_1(tmp_path / "old.session")
+
+    reader = Store.open(tmp_path / "old.session", readonly=True)
+    assert [e.text for e in reader.events()] == ["before 0", "before 1", "before 2"]
+    reader.close()
+    assert raw(tmp_path / "old.session").execute("PRAGMA user_version").fetchone()[0] == 1
+
+    writer = Store.open(tmp_path / "old.session")
+    writer.append(note("after"))
+    writer.close()
+    db = raw(tmp_path / "old.session")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    crcs = [row[0] for row in db.execute("SELECT crc FROM events ORDER BY seq")]
+    db.close()
+    assert crcs[:3] == [None, None, None] and isinstance(crcs[3], int)
+    with Session.open(tmp_path / "old.session", readonly=True) as session:
+        assert [e.text for e in session.state.events] == ["before 0", "before 1", "before 2", "after"]
+
+
 def _big_session(tmp_path: Path) -> Path:
     path = tmp_path / "big.session"
     store = Store.create(path, exercise_copy(exercise_yaml(), "drill.yaml"))
