@@ -30,6 +30,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from bench.common import Figure, median, peak_memory, percentile
+from tabletop.cli import settle_start_up
 from tabletop.clock import FakeClock
 from tabletop.engine import Session
 from tabletop.events import DecidedEvent, DeliveredEvent, EventBase, NoteEvent, ObservedEvent
@@ -394,6 +395,7 @@ async def _deliver_presses(path: Path, clock: FakeClock, injects: list[str]) -> 
     from tabletop.app.widgets.msel import MselTable
 
     session = Session.open(path, clock=clock)
+    settle_start_up()  # as `tabletop run --session` does once the session is open
     app = ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
     times: list[float] = []
     try:
