@@ -1,9 +1,10 @@
 """`python -m bench [--quick] [--json FILE] [AREA...]`: run the benchmarks and print one table.
 
 Every area module `bench/bench_<area>.py` returns its figures; the table shows
-each with the baseline measured in the same run, the ratio and the goal. An
-area that is missing or fails is named under the table, and the exit code is
-1 when any goal is not met or any area could not run.
+each with the baseline measured in the same run, the ratio and the goal. Each
+area runs in a fresh interpreter of its own, so no area's figures depend on
+what ran before it. An area that is missing or fails is named under the table,
+and the exit code is 1 when any goal is not met or any area could not run.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import os
 import pkgutil
 import platform
 import sqlite3
+import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from bench.common import Figure
@@ -69,6 +70,38 @@ def summary(figures: list[Figure], missing: list[str], failed: dict[str, str]) -
     return "\n".join(lines)
 
 
+class AreaFailed(Exception):
+    """An area raised or its process died; the message is the first line of why."""
+
+
+RESULT_MARK = "BENCH-FIGURES "
+"""Prefix of the line on which an area's process hands its figures back, as JSON."""
+
+
+def area_process(area: str, quick: bool) -> None:
+    """Run one area in this (fresh) process and print its figures on one marked line."""
+    module = importlib.import_module(f"bench.bench_{area}")
+    figures = module.run(quick=quick)
+    print(RESULT_MARK + json.dumps([dataclasses.asdict(f) for f in figures], default=str), flush=True)
+
+
+def run_area(area: str, *, quick: bool) -> list[Figure]:
+    """One area's figures, measured in a process of its own.
+
+    Each area starts from a fresh interpreter, so what an earlier area left in
+    memory (a ten-thousand-inject exercise, a long session) does not slow the
+    figures of the next one: each table row is what it would be on its own.
+    """
+    code = f"from bench.__main__ import area_process; area_process({area!r}, {quick!r})"
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          stdout=subprocess.PIPE, text=True)
+    marked = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
+    if done.returncode != 0 or not marked:
+        lines = [line for line in done.stdout.splitlines() if not line.startswith(RESULT_MARK)]
+        raise AreaFailed(f"exit {done.returncode}" + (f": {lines[-1][:300]}" if lines else " (traceback above)"))
+    return [Figure(**data) for data in json.loads(marked[-1][len(RESULT_MARK):])]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the areas asked for (default: all) and print the table and its summary."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
@@ -89,11 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {area}...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
-            module = importlib.import_module(f"bench.bench_{area}")
-            figures.extend(module.run(quick=args.quick))
-        except Exception as error:  # one broken area must not hide the others' figures
-            traceback.print_exc(file=sys.stderr)
-            failed[area] = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+            figures.extend(run_area(area, quick=args.quick))
+        except AreaFailed as error:  # one broken area must not hide the others' figures
+            failed[area] = str(error)
         print(f"  {area}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     print(machine())
     print(format_table(figures))

@@ -80,27 +80,10 @@ t1 = time.perf_counter()
 session, _path = open_session(argparse.Namespace(exercise=sys.argv[1], output=sys.argv[2], session=None))
 t2 = time.perf_counter()
 
-from tabletop.app import ConsoleApp
-from tabletop.app.widgets.msel import MselTable
+from bench.first_paint import FirstPaint
 
 settle_start_up()
 t3 = time.perf_counter()
-
-
-class FirstPaint(ConsoleApp):
-    rows = 0
-
-    def on_mount(self):
-        self.call_after_refresh(self.check)
-
-    def check(self):
-        tables = self.screen.query(MselTable)
-        if tables and tables.first().row_count:
-            self.rows = tables.first().row_count
-            self.call_after_refresh(self.exit)
-        else:
-            self.call_after_refresh(self.check)
-
 
 app = FirstPaint(session)
 app.run(headless=True, size=(120, 36))
@@ -161,6 +144,9 @@ engine, no pydantic, no YAML. What the screen alone costs, whatever the work beh
 EVENTS = 10_000
 """Events in the long session."""
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+"""Where the child interpreters run, so they import `bench.first_paint` from this checkout."""
+
 
 def largest_exercise() -> Path:
     """The biggest bundled exercise file."""
@@ -187,27 +173,8 @@ def _console_warm(exercise: Path, path: Path) -> int:
     """Open a new session of `exercise` as `tabletop run` does and paint the console once; rows painted."""
     import argparse
 
-    from tabletop.app import ConsoleApp
-    from tabletop.app.widgets.msel import MselTable
+    from bench.first_paint import FirstPaint
     from tabletop.cli.console import open_session
-
-    class FirstPaint(ConsoleApp):
-        """The console, exiting once its first screen, MSEL rows included, is painted."""
-
-        rows = 0
-
-        def on_mount(self) -> None:
-            """Check after each frame whether the MSEL is on screen (the app's own mount runs too)."""
-            self.call_after_refresh(self.check)
-
-        def check(self) -> None:
-            """Exit after the frame that follows the MSEL's rows, as the baseline exits after its first."""
-            tables = self.screen.query(MselTable)
-            if tables and tables.first().row_count:
-                self.rows = tables.first().row_count
-                self.call_after_refresh(self.exit)
-            else:
-                self.call_after_refresh(self.check)
 
     session, _ = open_session(argparse.Namespace(exercise=str(exercise), output=str(path), session=None))
     app = FirstPaint(session)
@@ -258,7 +225,8 @@ def _spawn(code: str, *args: str) -> tuple[float, str]:
     """Run `code` in a new interpreter as a user's shell would (bytecode caching on); time and stdout."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env,
+                          cwd=REPOSITORY)
     return time.perf_counter() - start, done.stdout
 
 
