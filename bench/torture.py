@@ -34,6 +34,7 @@ import io
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -542,6 +543,12 @@ def damaged_copies(original: bytes, rng: random.Random, count: int) -> Iterator[
         yield f"truncated at {cut} bytes", original[:cut]
     yield "last page cut off", original[: (pages - 1) * page]
     yield "one byte short", original[:-1]
+    # One letter of a recorded text changed: the file, the JSON and the event all still read.
+    texts = [m.start() + len(b'"text":"') for m in re.finditer(rb'"text":"[A-Za-z]', original)]
+    for at in rng.sample(texts, min(len(texts), max(2, count // 5))):
+        data = bytearray(original)
+        data[at] ^= 0x01  # a letter becomes a neighbouring letter, `@` or a backtick: still valid JSON
+        yield f"one letter of an event's text changed at {at}", bytes(data)
     for _ in range(count):
         data = bytearray(original)
         kind = rng.choice(["overwrite", "zero page", "random page"])
