@@ -45,6 +45,7 @@ from tabletop.events import (
     RuledEvent,
     SkippedEvent,
     StartedEvent,
+    build_validators,
     payload_fields,
 )
 from tabletop.loader import ExerciseError, load_exercise_text, read_text
@@ -169,6 +170,10 @@ class Session:
             store.close()
             raise
         return session
+
+    def prepare(self) -> None:
+        """Do now the one-time work the first action would otherwise pay for (building validators)."""
+        build_validators()
 
     def close(self) -> None:
         """Close the file; the session stays valid on disk. Safe to call twice."""

@@ -355,6 +355,19 @@ EVENT_LIST_ADAPTER: TypeAdapter[list[Any]] = TypeAdapter(list[Event], config=Con
 """Validates a whole log at once: the replay hot path."""
 
 
+def build_validators() -> None:
+    """Build every event validator now instead of at its first use.
+
+    They are deferred so that opening a console does not wait for them; a
+    console builds them in the background once its first frame is up, so the
+    first key press does not wait either.
+    """
+    for cls in EVENT_TYPES.values():
+        cls.model_rebuild()
+    EVENT_ADAPTER.rebuild()
+    EVENT_LIST_ADAPTER.rebuild()
+
+
 def payload_fields(cls: type[EventBase]) -> list[str]:
     """Names of the fields a correction of this kind of event may replace."""
     return [name for name in cls.model_fields if name not in EventBase.META_FIELDS]

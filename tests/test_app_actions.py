@@ -144,6 +144,22 @@ async def test_the_first_frame_already_shows_the_msel(session: Session, monkeypa
         assert app.screen.query_one(MselTable).selected == "M1-01"
 
 
+async def test_after_the_first_frame_the_hook_runs_once_then_the_engine_prepares(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tabletop run` settles start-up's memory once the console is on screen; then the engine
+    builds what the first key press would otherwise wait for, in the background."""
+    calls: list[object] = []
+    monkeypatch.setattr(Session, "prepare", lambda self: calls.append("prepare"))
+    app = console(session, after_first_frame=lambda: calls.append(("hook", app.screen.query_one(MselTable).row_count)))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("d")
+        await settle(app, pilot)
+    assert calls == [("hook", len(session.state.msel(session.now_minute()))), "prepare"]
+
+
 async def test_startex_from_a_new_session(tmp_path: Path, clock: FakeClock) -> None:
     fresh = new_session(tmp_path, clock=clock, start=False)
     app = console(fresh)

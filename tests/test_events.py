@@ -112,3 +112,17 @@ def test_lines_are_readable() -> None:
     assert lines[14] == "#15 +01:00 facilitator: corrected #6: misheard"
     long = NoteEvent(seq=9, at=AT, minute=0, text="word " * 40)
     assert long.summary().endswith("…") and len(long.summary()) < 80
+
+
+def test_validators_are_built_on_first_use_or_when_asked() -> None:
+    """Importing the events builds no validator (start-up does not wait); build_validators builds all."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tabletop.events as e\n"
+        "assert not any(c.__pydantic_complete__ for c in e.EVENT_TYPES.values())\n"
+        "e.build_validators()\n"
+        "assert all(c.__pydantic_complete__ for c in e.EVENT_TYPES.values())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -105,10 +106,14 @@ class ConsoleApp(App[None]):
         bell: bool = True,
         poll_interval: float = 0.25,
         tick_interval: float = 1.0,
+        after_first_frame: Callable[[], None] | None = None,
     ) -> None:
         """`wall_zone` is the zone wall time is shown in (default: the machine's);
-        `blink` False stops cursor blink (snapshots); intervals only redraw, never count time."""
+        `blink` False stops cursor blink (snapshots); intervals only redraw, never count time;
+        `after_first_frame` runs once the console is on screen (`tabletop run` settles
+        start-up's memory there)."""
         super().__init__()
+        self.after_first_frame = after_first_frame
         self.session = session
         self.mode = mode
         self.author = session.author
@@ -133,9 +138,24 @@ class ConsoleApp(App[None]):
     # Start-up
 
     def on_mount(self) -> None:
-        """Poll the file and redraw the clock on intervals."""
+        """Poll the file and redraw the clock on intervals; finish start-up after the first frame."""
         self.set_interval(self.poll_interval, self.poll_session, name="poll session file")
         self.set_interval(self.tick_interval, self._tick, name="redraw clock")
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        if self.after_first_frame is not None:
+            self.after_first_frame()
+        self._prepare_engine()
+
+    @work(thread=True, group="engine", name="prepare the engine")
+    def _prepare_engine(self) -> None:
+        """Build what the first action would otherwise wait for, while the facilitator reads the screen.
+
+        Holds the engine lock, so it never runs beside an action.
+        """
+        with self._lock:
+            self.session.prepare()
 
     def get_default_screen(self) -> Screen[Any]:
         """The console screen, the base every form and detail screen opens over."""

@@ -50,8 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 def settle_start_up() -> None:
     """Keep what start-up loaded out of later collections, and turn the collector back on.
 
-    Modules, validators and the exercise live as long as the command does: a
-    console that froze them does not rescan them in the middle of play.
+    Modules, the exercise, the replayed session and the console's widgets live
+    as long as the command does: a console that froze them does not rescan them
+    in the middle of play (a full collection over a long session's objects is a
+    visible pause after a key press).
     """
     gc.freeze()
     gc.enable()
@@ -63,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     The cyclic collector is off while the verbs' modules are imported: start-up
     builds many objects and frees almost none, so collecting then is wasted
     time. Verbs that set `settles_start_up` (the consoles) turn it back on with
-    :func:`settle_start_up` once their session is open; every other verb gets
-    it back before it runs.
+    :func:`settle_start_up` once their first frame is on screen; every other
+    verb gets it back before it runs.
     """
     gc.disable()
     try:

@@ -83,9 +83,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     session, path = open_session(args)
     from tabletop.app import ConsoleApp, Mode
 
-    settle_start_up()
     try:
-        ConsoleApp(session, mode=Mode.facilitator).run()
+        ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up).run()
     finally:
         session.close()
     print(f"Session saved in {path}")
@@ -109,9 +108,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UserError(f"{args.session}: {error.strerror or error}") from None
     from tabletop.app import ConsoleApp, Mode
 
-    settle_start_up()
     try:
-        ConsoleApp(session, mode=Mode.evaluator).run()
+        ConsoleApp(session, mode=Mode.evaluator, after_first_frame=settle_start_up).run()
     finally:
         session.close()
     print(f"Observations saved in {args.session}", file=sys.stderr)

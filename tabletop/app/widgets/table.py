@@ -18,6 +18,7 @@ from rich.style import Style
 from textual.cache import LRUCache
 from textual.css.styles import RenderStyles
 from textual.widgets import DataTable
+from textual.coordinate import Coordinate
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class KeyedTable(DataTable[T], Generic[T]):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._row_versions: dict[RowKey, int] = {}
         self._stable_cells: LRUCache[tuple[object, ...], CellLines] = LRUCache(8192)
+        self._stable_rows: LRUCache[tuple[object, ...], tuple[list, list]] = LRUCache(4096)  # type: ignore[type-arg]
         self._component_cache: dict[tuple[str, ...], RenderStyles] = {}
 
     def on_mount(self) -> None:
@@ -91,12 +93,14 @@ class KeyedTable(DataTable[T], Generic[T]):
     def clear(self, columns: bool = False) -> DataTable[T]:  # type: ignore[override]
         """Empty the table and the row cache."""
         self._stable_cells.clear()
+        self._stable_rows.clear()
         self._row_versions.clear()
         return super().clear(columns)
 
     def notify_style_update(self) -> None:
         """A theme, CSS or focus change: every cached cell and component style is stale."""
         self._stable_cells.clear()
+        self._stable_rows.clear()
         self._component_cache.clear()
         super().notify_style_update()
 
@@ -136,4 +140,41 @@ class KeyedTable(DataTable[T], Generic[T]):
         if cached is None:
             cached = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
             self._stable_cells[key] = cached
+        return cached
+
+    def _render_line_in_row(  # type: ignore[override]
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list, list]:  # type: ignore[type-arg]
+        """A row's line, kept until that row, its place, the cursor on it or the columns change.
+
+        DataTable keys this on the table-wide update counter too, so one changed
+        cell re-assembled every visible row. With a row cursor, a row's line
+        depends only on whether the cursor (or the mouse) is on that row.
+        """
+        row_index = self._row_locations.get(row_key)
+        if row_index is None or self.cursor_type != "row" or self.fixed_columns or self._labelled_row_exists:
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        key = (
+            row_key,
+            self._row_versions.get(row_key, 0),
+            row_index,
+            line_no,
+            base_style,
+            cursor_location.row == row_index,
+            hover_location.row == row_index,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.size.width,
+            tuple(column.get_render_width(self) for column in self.ordered_columns),
+        )
+        cached = self._stable_rows.get(key)
+        if cached is None:
+            cached = super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+            self._stable_rows[key] = cached
         return cached
