@@ -759,3 +759,32 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path, clo
     opened.close()
     delivered = last(opened.path)
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-01"
+
+
+async def test_a_full_log_drops_its_oldest_rows_and_keeps_the_cursor_on_its_event() -> None:
+    from textual.app import App, ComposeResult
+
+    from tabletop.app.widgets.log import TRIM, LogLine
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield EventLog(id="log", max_rows=100)
+
+    def lines(last: int) -> list[LogLine]:
+        return [LogLine(seq=n, at="+00:01", author="facilitator", text=f"event {n}") for n in range(1, last + 1)]
+
+    async with Host().run_test(size=(80, 20)) as pilot:
+        log = pilot.app.query_one(EventLog)
+        log.sync(lines(100))
+        await pilot.pause()
+        log.move_cursor(row=log.get_row_index("60"), animate=False)
+        log.sync(lines(101))
+        await pilot.pause()
+        kept = list(range(1 + TRIM, 102))
+        assert log.row_count == len(kept) and sorted(log.lines) == kept
+        assert [int(log.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(log.row_count)] == kept
+        assert log.selected == 60
+        log.move_cursor(row=log.row_count - 1, animate=False)
+        log.sync(lines(150))
+        await pilot.pause()
+        assert log.selected == 150 and log.row_count <= 100

@@ -81,19 +81,28 @@ class EventLog(KeyedTable[Text]):
             self.lines[line.seq] = line
         overflow = len(self._order) + len(fresh) - self.max_rows
         if overflow > 0:
-            # Trim in batches: removing a row renumbers every row below it, which
-            # invalidates their rendering, so do it once per TRIM rows, not per event.
+            # Trim in batches, by rebuilding the rows that stay: DataTable's
+            # remove_row renumbers every row and re-highlights the cursor, so
+            # fifty removals cost far more than adding back a few hundred rows.
             overflow = max(overflow, min(TRIM, len(self._order)))
-        for _ in range(max(0, overflow)):
-            oldest = self._order.popleft()
-            self.remove_row(str(oldest))
-            del self.lines[oldest]
+            self._trim(overflow, following)
         for line in fresh:
             self.add_row(*self._cells(line), key=str(line.seq))
             self.lines[line.seq] = line
             self._order.append(line.seq)
         if fresh and following:
             self.move_cursor(row=self.row_count - 1, animate=False)
+
+    def _trim(self, count: int, following: bool) -> None:
+        """Drop the `count` oldest rows, keeping the cursor on its event when it is still shown."""
+        selected = None if following else self.selected
+        for _ in range(min(count, len(self._order))):
+            del self.lines[self._order.popleft()]
+        self.clear()
+        for seq in self._order:
+            self.add_row(*self._cells(self.lines[seq]), key=str(seq))
+        if selected is not None and selected in self.lines:
+            self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
 
     @property
     def selected(self) -> int | None:
