@@ -1,13 +1,13 @@
 """A DataTable that re-renders only the rows that changed.
 
-Textual's DataTable keys its cell render cache on a table-wide update
-counter, so changing one cell re-renders every visible cell of the table: on
-a console that changes one row per key press, most of the time of a key
-press went there. This subclass keeps a second cache keyed on a per-row
-version, bumped when a cell of that row is updated, so an update re-renders
-one row and the rest comes from the cache. It also remembers its component
-styles (header, cursor...) between style updates: Textual rebuilds them on
-every call, once per painted line.
+Textual's DataTable keys its row and cell render caches on a table-wide
+update counter, so changing one cell re-renders every visible row of the
+table: on a console that changes one row per key press, most of the time of
+a key press went there. This subclass keeps its own cache of each row's
+rendered line, keyed on a per-row version bumped when a cell of that row is
+updated, so an update re-renders one row and the rest comes from the cache.
+It also remembers its component styles (header, cursor...) between style
+updates: Textual rebuilds them on every call, once per painted line.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from textual.coordinate import Coordinate
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
 T = TypeVar("T")
-
-CellLines = list[list]  # type: ignore[type-arg]
 
 
 class KeyedTable(DataTable[T], Generic[T]):
@@ -40,7 +38,6 @@ class KeyedTable(DataTable[T], Generic[T]):
         """Same arguments as DataTable."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._row_versions: dict[RowKey, int] = {}
-        self._stable_cells: LRUCache[tuple[object, ...], CellLines] = LRUCache(8192)
         self._stable_rows: LRUCache[tuple[object, ...], tuple[list, list]] = LRUCache(4096)  # type: ignore[type-arg]
         self._component_cache: dict[tuple[str, ...], RenderStyles] = {}
 
@@ -92,14 +89,12 @@ class KeyedTable(DataTable[T], Generic[T]):
 
     def clear(self, columns: bool = False) -> DataTable[T]:  # type: ignore[override]
         """Empty the table and the row cache."""
-        self._stable_cells.clear()
         self._stable_rows.clear()
         self._row_versions.clear()
         return super().clear(columns)
 
     def notify_style_update(self) -> None:
-        """A theme, CSS or focus change: every cached cell and component style is stale."""
-        self._stable_cells.clear()
+        """A theme, CSS or focus change: every cached row and component style is stale."""
         self._stable_rows.clear()
         self._component_cache.clear()
         super().notify_style_update()
@@ -109,37 +104,6 @@ class KeyedTable(DataTable[T], Generic[T]):
         cached = self._component_cache.get(names)
         if cached is None:
             cached = self._component_cache[names] = super().get_component_styles(*names)
-        return cached
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> CellLines:
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        key = (
-            row_key,
-            self._row_versions.get(row_key, 0),
-            row_index,
-            self._column_locations.get_key(column_index),
-            base_style,
-            width,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._pseudo_class_state,
-            self.cursor_type,
-        )
-        cached = self._stable_cells.get(key)
-        if cached is None:
-            cached = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-            self._stable_cells[key] = cached
         return cached
 
     def _render_line_in_row(  # type: ignore[override]
