@@ -126,6 +126,17 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if c == " " else c) for c in text])
 
 
+async def pick_from_palette(app: ConsoleApp, pilot: Pilot[None], text: str) -> None:
+    """Open the command palette, type `text`, wait for the search and run the first hit."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, text)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 async def test_the_first_frame_already_shows_the_msel(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     """The console is filled before it is first painted: no empty MSEL flashes by, and the
     cursor starts on the first inject still to deliver."""
@@ -624,25 +635,12 @@ async def test_palette_finds_commands_and_injects(session: Session) -> None:
     app = console(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "capsized")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_from_palette(app, pilot, "capsized")
         assert isinstance(app.screen, InjectScreen)
         assert app.screen.inject_id == "M1-02"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "Contingency")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_from_palette(app, pilot, "Contingency")
         assert type(app.screen).__name__ == "ContingencyPicker"
 
 
@@ -656,13 +654,7 @@ async def test_log_keeps_the_latest_events_and_the_palette_finds_older_ones(sess
         assert log.row_count <= log.max_rows
         assert max(log.lines) == 461 and 2 not in log.lines
         assert "last" in str(log.border_title)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "Note number 0")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_from_palette(app, pilot, "Note number 0")
         assert isinstance(app.screen, CorrectionForm)
         assert app.screen.event.seq == 2
 
@@ -743,12 +735,7 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path, clo
     async with app.run_test(size=(100, 30), notifications=True, message_hook=hook) as pilot:
         await pilot.pause()
         assert any("Storm [/] warning [b]now" in note for note in notes)
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "Storm")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_from_palette(app, pilot, "Storm")
         assert isinstance(app.screen, InjectScreen)
         view = app.screen.query_one(InjectCard).view
         assert view is not None and view.title == "Storm [/] warning [b]now"
