@@ -139,7 +139,7 @@ class Store:
         if not target.parent.is_dir():
             raise StoreError(f"{target}: folder {target.parent} does not exist")
         try:
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
             raise StoreError(f"{target}: already exists; choose another file name") from None
         except OSError as error:

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import re
+import secrets
 import socket
 import stat
 from collections.abc import AsyncIterator
@@ -59,6 +60,12 @@ async def served(secrets_path: Path) -> AsyncIterator[tuple[TestClient, TeamServ
     async with TestClient(TestServer(server.app())) as client:
         yield client, server
     session.close()
+
+
+def keep(path: Path, content: str) -> None:
+    """Write a links file as `write_links` would leave it: owner-only."""
+    path.write_text(content)
+    path.chmod(0o600)
 
 
 def token_of(server: TeamServer, team: str) -> str:
@@ -211,9 +218,13 @@ async def test_the_terminal_view_runs_for_the_tokens_team_only_and_counts_agains
     assert markers_in(received) & hidden_from("rok") == set()
 
 
-def test_public_base_names_the_machine_for_a_wildcard_address() -> None:
+def test_public_base_names_an_address_other_machines_can_reach_for_a_wildcard_address() -> None:
     assert public_base("127.0.0.1", 8000) == "http://127.0.0.1:8000"
-    assert public_base("0.0.0.0", 81) == f"http://{socket.gethostname()}:81"
+    host = re.fullmatch(r"http://(.+):81", public_base("0.0.0.0", 81)).group(1)
+    assert host not in {"0.0.0.0", "localhost"} and not host.startswith("127.")
+    with socket.socket() as probe:
+        probe.bind((host, 0))  # an address of this machine, not only a name
+    assert public_base("0.0.0.0", 81, tls=True) == f"https://{host}:81"
     assert public_base("::1", 8000) == "http://[::1]:8000"
 
 
@@ -300,11 +311,12 @@ def test_new_links_replace_the_kept_ones(secrets_path: Path) -> None:
 
 def test_a_team_missing_from_the_kept_file_gets_a_new_token_and_strangers_are_dropped(secrets_path: Path) -> None:
     kept = links_path(secrets_path)
-    kept.write_text(json.dumps({"links": {"us": "u" * 43, "ghost": "g" * 43}}))
+    us, ghost = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    keep(kept, json.dumps({"links": {"us": us, "ghost": ghost}}))
     with Session.open(secrets_path, readonly=True) as session:
         links, _ = kept_links(session)
     tokens = {link.team: link.token for link in links}
-    assert tokens["us"] == "u" * 43 and "ghost" not in tokens
+    assert tokens["us"] == us and "ghost" not in tokens
     assert set(tokens) == set(PARTICIPANTS)
     assert set(json.loads(kept.read_text())["links"]) == set(PARTICIPANTS)
 
@@ -316,7 +328,7 @@ def test_a_team_missing_from_the_kept_file_gets_a_new_token_and_strangers_are_dr
 def test_a_damaged_links_file_is_named_and_nothing_is_served(
     secrets_path: Path, content: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    links_path(secrets_path).write_text(content)
+    keep(links_path(secrets_path), content)
     with Session.open(secrets_path, readonly=True) as session, pytest.raises(LinksError):
         kept_links(session)
     assert main(["serve", str(secrets_path), "--port", "0"]) == 1
@@ -330,8 +342,12 @@ def test_links_that_cannot_be_kept_are_still_served_and_said_to_be_temporary(
     """A folder the server may not write to (a read-only share): the links work for this run only."""
     import tabletop.viewer.server as server_module
 
-    def refuse(path: object, *args: object) -> int:
-        raise PermissionError(13, "Permission denied", str(path))
+    real_open = server_module.os.open
+
+    def refuse(path: object, flags: int, *args: object) -> int:
+        if flags & server_module.os.O_CREAT:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
 
     monkeypatch.setattr(server_module.os, "open", refuse)
     with Session.open(secrets_path, readonly=True) as session:

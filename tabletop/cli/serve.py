@@ -64,6 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also offer each team its terminal view in the browser (one `tabletop view` process per open tab)",
     )
     p.add_argument(
+        "--certfile",
+        metavar="PEM",
+        help="serve over HTTPS with this certificate (chain), for teams joining from other sites",
+    )
+    p.add_argument("--keyfile", metavar="PEM", help="the private key of --certfile, when it is not in that file")
+    p.add_argument(
         "--new-links",
         action="store_true",
         help="replace every team's link (the old ones stop working); by default a restarted serve "
@@ -140,7 +146,15 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every participant team's view until interrupted."""
-    from tabletop.viewer.server import LinksError, ServeOptions, kept_links, serve
+    from tabletop.viewer.server import LinksError, ServeOptions, TLSError, kept_links, serve, tls_context
+
+    if args.keyfile and not args.certfile:
+        raise UserError("--keyfile needs --certfile (the certificate it is the key of)")
+    if args.certfile:
+        try:
+            tls_context(args.certfile, args.keyfile)
+        except TLSError as error:
+            raise UserError(str(error)) from None
 
     session = open_readonly(args.session)
     try:
@@ -154,6 +168,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             max_connections=args.max_connections,
             refresh=args.refresh,
             terminal=args.terminal,
+            certfile=args.certfile,
+            keyfile=args.keyfile,
         )
         try:
             serve(session, options, links=links, links_note=note)

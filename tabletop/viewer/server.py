@@ -20,7 +20,16 @@ What the textual-serve trap list asks for is done here:
   shell), with `T` taken from the token's team, never from the request.
 - **Environment.** That process gets a minimal environment, not the server's.
 - **Cap.** At most `max_connections` requests and terminal sessions are served
-  at once; others get 503 with `Retry-After`.
+  at once, split evenly between the teams so that no one token can starve the
+  room; each team may hold a few terminal sessions at most; static files and
+  requests without a valid token have pools of their own. Others get 503 with
+  `Retry-After`. A client that has not finished its request headers within
+  `header_timeout` seconds is dropped.
+- **Terminal input.** Each websocket message is bounded and input passes at a
+  bounded rate; a view process is stopped within seconds of its socket
+  closing, whatever it is doing, and dies with the server even on SIGKILL.
+- **Quiet.** A malformed request prints one short line, never its path (which
+  may hold a token); the `Server` header names no versions.
 - **Binding.** 127.0.0.1 unless a host is given.
 
 The session is opened read-only; every request folds what the facilitator
@@ -30,14 +39,19 @@ appended (`session.refresh()`, one `PRAGMA data_version` when nothing changed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import signal
 import sqlite3
 import socket
+import ssl
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -84,6 +98,39 @@ TERMINAL_POLICY = (
 )
 """Content-Security-Policy of the terminal page (the terminal emulator styles its own elements)."""
 
+SERVER_NAME = "tabletop"
+"""The `Server` header: no product versions for a prober to match against."""
+
+STATIC_CONNECTIONS = 64
+"""Static files (scripts, styles, fonts) served at once, apart from the teams' share."""
+
+STRANGER_CONNECTIONS = 16
+"""Requests without a valid token served at once, apart from the teams' share (they only get 403)."""
+
+TERMINALS_PER_TEAM = 4
+"""Terminal sessions one team may hold at once (each is a process on this machine)."""
+
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Largest websocket message a terminal page may send; a bigger one closes the socket."""
+
+INPUT_BURST = 64 * 1024
+"""Bytes of terminal input passed at once before the rate applies."""
+
+INPUT_RATE = 16 * 1024
+"""Bytes per second of terminal input passed after the burst; more is dropped (typing is far less)."""
+
+MESSAGE_COST = 64
+"""What every websocket message costs against the input budget, so a flood of tiny ones is bounded too."""
+
+WRITE_TIMEOUT = 5.0
+"""Seconds a view process may leave its input unread before its socket is closed."""
+
+STOP_GRACE = 2.0
+"""Seconds a view process has to quit when its socket closes before it is killed."""
+
+HEADER_TIMEOUT = 10.0
+"""Seconds a client has to finish its request headers (also the idle time of a kept-alive connection)."""
+
 CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "SYSTEMROOT")
 """Variables of the server's environment a terminal view process inherits; nothing else passes."""
 
@@ -102,6 +149,12 @@ class ServeOptions:
     """Seconds between a page's checks for news."""
     terminal: bool = False
     """Also offer the terminal view in the browser."""
+    header_timeout: float = HEADER_TIMEOUT
+    """Seconds a client has to finish its request headers before it is dropped."""
+    certfile: str | None = None
+    """PEM certificate (chain) to serve over TLS; None serves plain HTTP."""
+    keyfile: str | None = None
+    """PEM private key of `certfile`, when it is not in the same file."""
 
 
 @dataclass(frozen=True)
@@ -146,23 +199,61 @@ def links_path(session_path: Path) -> Path:
     return session_path.with_name(session_path.name + LINKS_SUFFIX)
 
 
+MIN_DISTINCT_CHARACTERS = 12
+"""Fewer different characters than this in a kept token is not a random token (`"u" * 43`)."""
+
+
 def read_links(path: Path) -> dict[str, str]:
-    """Team id to token from a links file; empty when there is none yet."""
+    """Team id to token from a links file; empty when there is none yet.
+
+    The file is trusted only when it is what `write_links` makes: owned by
+    the user running serve, readable by that user only, and every token
+    unique and of full strength. A file two teams share a token in would let
+    one team's printed link open another team's view.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not JSON"
-        raise LinksError(f"{path}: cannot read the kept team links ({reason}); "
+    except OSError as error:
+        raise LinksError(f"{path}: cannot read the kept team links ({error.strerror or error}); "
                          "delete the file or pass --new-links") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        _check_owner_only(path, info)
+        try:
+            data = json.loads(handle.read().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else "not JSON"
+            raise LinksError(f"{path}: cannot read the kept team links ({reason}); "
+                             "delete the file or pass --new-links") from None
     links = data.get("links") if isinstance(data, dict) else None
     if not isinstance(links, dict) or not all(
         isinstance(team, str) and isinstance(token, str) and _TOKEN_SHAPE.fullmatch(token)
         for team, token in links.items()
     ):
         raise LinksError(f"{path}: not a tabletop links file; delete it or pass --new-links")
+    if len(set(links.values())) != len(links):
+        raise LinksError(f"{path}: two teams share a token, so one team's link would open another's view; "
+                         "pass --new-links")
+    if any(len(set(token)) < MIN_DISTINCT_CHARACTERS for token in links.values()):
+        raise LinksError(f"{path}: a kept token is not a random one and could be guessed; pass --new-links")
     return dict(links)
+
+
+def _check_owner_only(path: Path, info: os.stat_result) -> None:
+    """Refuse a links file someone else owns or others may read or change."""
+    if not stat.S_ISREG(info.st_mode):
+        raise LinksError(f"{path}: not a regular file; delete it or pass --new-links")
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and info.st_uid != getuid():
+        raise LinksError(f"{path}: owned by another user (uid {info.st_uid}), who could change the links; "
+                         "delete it or pass --new-links")
+    mode = stat.S_IMODE(info.st_mode)
+    if os.name == "posix" and mode & 0o077:
+        raise LinksError(f"{path}: mode {mode:04o} lets other users read or change the links; "
+                         f"make it owner-only (chmod 600 {path}) if nobody else could have read them, "
+                         "or pass --new-links")
 
 
 def write_links(path: Path, links: list[TeamLink]) -> None:
@@ -229,6 +320,12 @@ class TeamServer:
         if not self.session.readonly:
             raise ValueError("the team views serve a session opened read-only")
         self._by_token = {link.token: link.team for link in self.links}
+        if len(self._by_token) != len(self.links):
+            raise ValueError("two teams share a token")
+        self._busy: dict[str, int] = {}
+        """Requests and terminal sessions being served now, per pool (a team id, static, stranger)."""
+        self._terminals: dict[str, int] = {}
+        """Terminal sessions open now, per team."""
         self._cache: dict[str, _Rendered] = {}
         self._templates = _environment()
 
@@ -256,8 +353,9 @@ class TeamServer:
     # The application
 
     def app(self) -> web.Application:
-        """The aiohttp application with every route, the cap and the headers."""
-        app = web.Application(middlewares=[self._cap, self._headers])
+        """The aiohttp application with every route, the caps and the headers."""
+        app = web.Application(middlewares=[self._cap])
+        app.on_response_prepare.append(_protective_headers)
         static = Path(str(files("tabletop.viewer") / "static"))
         app.add_routes(
             [
@@ -283,33 +381,41 @@ class TeamServer:
             )
         return app
 
+    @property
+    def team_share(self) -> int:
+        """Requests and terminal sessions one team may have served at once: an even part of the cap."""
+        return max(1, self.options.max_connections // max(1, len(self.links)))
+
+    @property
+    def terminals_per_team(self) -> int:
+        """Terminal sessions one team may hold, leaving room in its share for its pages when there is any."""
+        return max(1, min(TERMINALS_PER_TEAM, self.team_share - 1))
+
+    def _pool(self, request: web.Request) -> tuple[str, int]:
+        """Which pool a request is served from, and that pool's size."""
+        path = request.path
+        if path.startswith(("/static/", "/terminal-static/")) or path == "/favicon.ico":
+            return "static", STATIC_CONNECTIONS
+        team = self.team_for(request.match_info.get("token", ""))
+        if team is None:
+            return "stranger", STRANGER_CONNECTIONS
+        return f"team:{team}", self.team_share
+
     @web.middleware
     async def _cap(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if self.active >= self.options.max_connections:
-            raise web.HTTPServiceUnavailable(
-                text="Too many connections to this server; try again in a few seconds.\n",
-                headers={"Retry-After": "5", **PAGE_HEADERS},
-            )
-        self.active += 1
+        pool, size = self._pool(request)
+        counted = pool.startswith("team:")
+        if self._busy.get(pool, 0) >= size or (counted and self.active >= self.options.max_connections):
+            raise _busy()
+        self._busy[pool] = self._busy.get(pool, 0) + 1
+        self.active += counted
         try:
             return await handler(request)
         finally:
-            self.active -= 1
-
-    @web.middleware
-    async def _headers(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        try:
-            response = await handler(request)
-        except web.HTTPException as error:
-            error.headers.update(PAGE_HEADERS)
-            raise
-        if not response.prepared:
-            response.headers.update(PAGE_HEADERS)
-        return response
+            self._busy[pool] -= 1
+            self.active -= counted
 
     # The views
 
@@ -395,9 +501,22 @@ class TeamServer:
         return web.Response(text=html, content_type="text/html", headers={"Content-Security-Policy": TERMINAL_POLICY})
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """One browser tab's terminal view: a `tabletop view` process for the token's team only."""
+        """One browser tab's terminal view: a `tabletop view` process for the token's team only.
+
+        Input is bounded (each message, and a rate per socket), and the
+        process is stopped within seconds of the socket closing.
+        """
         team = self._team(request)
-        websocket = web.WebSocketResponse(heartbeat=15)
+        if self._terminals.get(team, 0) >= self.terminals_per_team:
+            raise _busy()
+        self._terminals[team] = self._terminals.get(team, 0) + 1
+        try:
+            return await self._terminal_session(request, team)
+        finally:
+            self._terminals[team] -= 1
+
+    async def _terminal_session(self, request: web.Request, team: str) -> web.WebSocketResponse:
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE_BYTES)
         width = _number(request.query.get("width"), 80, 20, 400)
         height = _number(request.query.get("height"), 24, 8, 200)
         await websocket.prepare(request)
@@ -408,17 +527,58 @@ class TeamServer:
             close=websocket.close,
             download_manager=DownloadManager(),
         )
+        budget = InputBudget(INPUT_BURST, INPUT_RATE, asyncio.get_running_loop().time)
         try:
             await service.start(width, height)
             async for message in websocket:
                 if message.type != WSMsgType.TEXT:
                     continue
-                await _forward(message.data, service, websocket)
+                if not budget.take(len(message.data) + MESSAGE_COST):
+                    continue
+                if not await _forward(message.data, service, websocket):
+                    break
         except asyncio.CancelledError:
             await websocket.close()
         finally:
             await service.stop()
+            if not websocket.closed:
+                await websocket.close()
         return websocket
+
+
+class InputBudget:
+    """A token bucket: `burst` bytes at once, refilled at `rate` bytes a second."""
+
+    def __init__(self, burst: int, rate: float, clock: Callable[[], float]) -> None:
+        self.burst = burst
+        self.rate = rate
+        self._clock = clock
+        self._level = float(burst)
+        self._at = clock()
+
+    def take(self, cost: int) -> bool:
+        """Spend `cost` if there is that much left; False (nothing spent) when the sender is too fast."""
+        now = self._clock()
+        self._level = min(float(self.burst), self._level + (now - self._at) * self.rate)
+        self._at = now
+        if cost > self._level:
+            return False
+        self._level -= cost
+        return True
+
+
+def _busy() -> web.HTTPServiceUnavailable:
+    return web.HTTPServiceUnavailable(
+        text="Too many connections to this server; try again in a few seconds.\n",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _protective_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every response, error pages and fragments too: no caching, no framing, a policy, no versions."""
+    response.headers.update(PAGE_HEADERS)
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    response.headers["Server"] = SERVER_NAME
 
 
 def view_command(session_path: Path, team: str) -> list[str]:
@@ -458,38 +618,98 @@ class ReadOnlyViewService(AppService):
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=child_environment(width, height),
+            preexec_fn=_die_with_parent(os.getpid()),
         )
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
 
-    async def stop(self) -> None:
-        """Ask the view to quit, and make sure its process is gone: no orphan per closed tab."""
-        await super().stop()
-        process = self._process
-        if process is None or process.returncode is not None:
-            return
+    async def _send_packet(self, kind: bytes, data: bytes) -> bool:
+        """Write one packet; False when the process is gone or leaves its input unread too long."""
+        stdin = self._stdin
+        if stdin is None or stdin.is_closing():
+            return False
         try:
-            await asyncio.wait_for(process.wait(), timeout=5)
-        except asyncio.TimeoutError:
-            process.kill()
-            await process.wait()
+            stdin.write(self.encode_packet(kind, data))  # type: ignore[arg-type]
+            await asyncio.wait_for(stdin.drain(), WRITE_TIMEOUT)
+        except (RuntimeError, OSError, asyncio.TimeoutError):
+            return False
+        return True
+
+    async def send_bytes(self, data: bytes) -> bool:
+        """Send terminal input, giving up when the process does not read it."""
+        return await self._send_packet(b"D", data)
+
+    async def send_meta(self, data: dict[str, str | None | int | bool]) -> bool:
+        """Send a size, focus or quit message, giving up when the process does not read it."""
+        return await self._send_packet(b"M", json.dumps(data).encode("utf-8"))
+
+    async def stop(self) -> None:
+        """Ask the view to quit, and make sure its process is gone within seconds: no orphan per closed tab.
+
+        Every wait is bounded: a process busy with something else (or not
+        reading its input) gets STOP_GRACE seconds, then SIGKILL.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_GRACE
+        process, task = self._process, self._task
+        self._task = None
+        if task is not None:
+            with contextlib.suppress(asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id),
+                                       max(0.0, deadline - loop.time()))
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.send_meta({"type": "quit"}), max(0.0, deadline - loop.time()))
+        if process is not None and process.returncode is None:
+            try:
+                await asyncio.wait_for(process.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+        if task is not None:
+            try:
+                await asyncio.wait_for(task, 1.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                task.cancel()
 
 
-async def _forward(data: str, service: Any, websocket: web.WebSocketResponse) -> None:
-    """Pass one browser message to the view process (keys, size, focus), as textual-serve does."""
-    import json
+def _die_with_parent(parent: int) -> Callable[[], None] | None:
+    """A pre-exec hook that has the kernel kill the view process when the server dies, even by SIGKILL.
 
+    Linux only (`prctl(PR_SET_PDEATHSIG)`); elsewhere the bounded stop path is the only guard.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def hook() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return hook
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl option: the signal a process gets when its parent dies."""
+
+
+async def _forward(data: str, service: Any, websocket: web.WebSocketResponse) -> bool:
+    """Pass one browser message to the view process (keys, size, focus), as textual-serve does.
+
+    False when the process no longer takes input, so the socket is closed.
+    """
     try:
         envelope = json.loads(data)
     except ValueError:
-        return
+        return True
     if not isinstance(envelope, list) or not envelope:
-        return
+        return True
     kind = envelope[0]
     payload = envelope[1] if len(envelope) > 1 else None
     if kind == "stdin" and isinstance(payload, str):
-        await service.send_bytes(payload.encode("utf-8"))
+        return bool(await service.send_bytes(payload.encode("utf-8", "replace")))
     elif kind == "resize" and isinstance(payload, dict):
         await service.set_terminal_size(
             _number(payload.get("width"), 80, 20, 400), _number(payload.get("height"), 24, 8, 200)
@@ -500,6 +720,7 @@ async def _forward(data: str, service: Any, websocket: web.WebSocketResponse) ->
         await service.blur()
     elif kind == "focus":
         await service.focus()
+    return True
 
 
 def _number(value: object, default: int, low: int, high: int) -> int:
@@ -526,13 +747,90 @@ def _environment() -> jinja2.Environment:
 # Running
 
 
-def public_base(host: str, port: int) -> str:
-    """The base URL to print for a listening address ('0.0.0.0' becomes this machine's name)."""
+def public_base(host: str, port: int, *, tls: bool = False) -> str:
+    """The base URL to print for a listening address.
+
+    A wildcard address ('0.0.0.0', '::') becomes the address this machine
+    reaches the network with, which other machines can use too (a host
+    name often resolves only here, or to 127.0.1.1).
+    """
     if host in {"0.0.0.0", "::", ""}:
-        host = socket.gethostname()
+        host = reachable_address(ipv6=host == "::")
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    scheme = "https" if tls else "http"
+    return f"{scheme}://{host}:{port}"
+
+
+def reachable_address(*, ipv6: bool = False) -> str:
+    """This machine's address on its network: the source of its default route, else its host name.
+
+    Connecting a UDP socket sends nothing; it only asks the kernel which
+    local address it would use.
+    """
+    family, probe = (socket.AF_INET6, "2001:db8::1") if ipv6 else (socket.AF_INET, "192.0.2.1")
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as udp:
+            udp.connect((probe, 9))
+            address = udp.getsockname()[0]
+    except OSError:
+        address = ""
+    if address and not address.startswith(("127.", "0.")) and address not in {"::1", "::"}:
+        return str(address)
+    return socket.gethostname()
+
+
+class TLSError(ValueError):
+    """The certificate or key given for TLS cannot be used; the message names the file."""
+
+
+def tls_context(certfile: str, keyfile: str | None = None) -> ssl.SSLContext:
+    """A server TLS context from PEM files; TLSError saying which file is wrong."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except FileNotFoundError as error:
+        raise TLSError(f"{error.filename or certfile}: no such file") from None
+    except (ssl.SSLError, OSError) as error:
+        files_named = certfile if keyfile is None else f"{certfile} and {keyfile}"
+        raise TLSError(f"{files_named}: not a PEM certificate and matching private key ({error})") from None
+    return context
+
+
+class _OneLine(logging.Handler):
+    """The HTTP server's log, one short line per problem: never a traceback, never the request.
+
+    aiohttp logs a request its parser refuses with the raw request line
+    in the traceback; that line may hold a team's token, and the terminal
+    it lands on is the one showing every team's link.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(logging.WARNING)
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.getMessage().startswith("Error handling request"):
+            line = "serve: refused a malformed request"
+        else:
+            line = "serve: a request failed"
+        if error is not None:
+            line += f" ({type(error).__name__})"
+        stream = self.stream or sys.stderr
+        try:
+            print(line, file=stream, flush=True)
+        except (OSError, ValueError):
+            pass
+
+
+def http_logger(stream: TextIO | None = None) -> logging.Logger:
+    """A logger for aiohttp's server that prints through `_OneLine` only (not registered, not propagated)."""
+    logger = logging.Logger("tabletop.serve.http", logging.WARNING)
+    logger.propagate = False
+    logger.addHandler(_OneLine(stream))
+    return logger
 
 
 async def run(
@@ -551,19 +849,27 @@ async def run(
     `ready` is set once the links are printed and the server answers.
     """
     server = TeamServer(session, links if links is not None else new_links(session), options)
-    runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
+    context = tls_context(options.certfile, options.keyfile) if options.certfile else None
+    runner = web.AppRunner(
+        server.app(),
+        access_log=None,
+        handle_signals=False,
+        keepalive_timeout=options.header_timeout,
+        logger=http_logger(),
+    )
     await runner.setup()
-    site = web.TCPSite(runner, options.host, options.port)
-    await site.start()
+    site = web.TCPSite(runner, options.host, options.port, ssl_context=context)
     try:
+        await site.start()
         sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 - the bound port when 0 was asked
         port = sockets[0].getsockname()[1] if sockets else options.port
-        base = public_base(options.host, port)
+        base = public_base(options.host, port, tls=context is not None)
         print(f"Serving the team views of {session.path} on {base} (read-only). Ctrl+C stops.", file=out)
         if options.host not in LOCAL_HOSTS:
             print(
                 "Listening beyond this machine: anyone holding a link sees that team's view. "
-                "Traffic is plain HTTP; use it on a network you trust.",
+                + ("Traffic is encrypted (TLS)." if context is not None else
+                   "Traffic is plain HTTP; use it on a network you trust, or --certfile for TLS."),
                 file=out,
             )
         print("Give each team only its own link:", file=out)
