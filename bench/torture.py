@@ -20,6 +20,12 @@ on purpose, many times, and checks the promises of the session file:
   refuses with one `tabletop: FILE: ...` line and exit 1, or prints exactly what
   it printed for the intact file (the damage hit unused space). Never a
   traceback, never a shorter log or report.
+- flood: a `tabletop serve --terminal` on loopback, flooded from one team's
+  token (32 terminals, each sent three 3 MiB messages) and from no token (256
+  static files, 64 wrong tokens, 16 requests whose headers never end), at most
+  three rounds of at most 20 s. Every poll of the other teams is answered
+  (the table reports the share, goal 100%), every view process ends within
+  5 s of its socket closing, and no token reaches the server's stderr.
 
 The normal test suite (tests/test_torture.py) runs a few rounds of each; this
 command runs as many as asked and prints a table. Exit 0 when every check held.
@@ -28,6 +34,7 @@ command runs as many as asked and prints a table. Exit 0 when every check held.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import ctypes
 import io
@@ -601,6 +608,144 @@ def damage(folder: Path, *, runs: int, seed: int) -> Outcome:
     return outcome
 
 
+# --- flood ------------------------------------------------------------------------------------------
+
+FLOOD_SECONDS = 20.0
+"""Longest a flood round may take before it is cut short (and reported as a problem)."""
+
+
+def _serve_process(session: Path) -> tuple[subprocess.Popen[str], str, dict[str, str]]:
+    """`tabletop serve --terminal` on a free loopback port; its base URL and team tokens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tabletop", "serve", str(session), "--port", "0", "--terminal", "--new-links"],
+        cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    tokens: dict[str, str] = {}
+    base = ""
+    for line in process.stdout:
+        found = re.match(r"\s+(\S+)\s+(http://127\.0\.0\.1:\d+)/t/([A-Za-z0-9_-]+)/$", line)
+        if found:
+            base, tokens[found.group(1)] = found.group(2), found.group(3)
+        if line.startswith("New links"):
+            break
+    return process, base, tokens
+
+
+def _view_children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid and fields[0] != "Z":
+                    found.add(int(entry.name))
+    return found
+
+
+async def _flood_once(base: str, tokens: dict[str, str], server_pid: int, outcome: Outcome) -> tuple[int, int]:
+    """One flood from the first team's token and from no token, while the other teams poll; (polls, answered)."""
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    flooder, *others = sorted(tokens)
+    statuses: list[int] = []
+    stop = asyncio.Event()
+
+    async def poll(http: aiohttp.ClientSession, team: str) -> None:
+        while not stop.is_set():
+            try:
+                async with http.get(f"{base}/t/{tokens[team]}/fragment") as response:
+                    await response.read()
+                    statuses.append(response.status)
+            except aiohttp.ClientError:
+                statuses.append(0)
+            await asyncio.sleep(0.05)
+
+    async def get(http: aiohttp.ClientSession, url: str) -> None:
+        with contextlib.suppress(aiohttp.ClientError):
+            async with http.get(url) as response:
+                await response.read()
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        pollers = [asyncio.create_task(poll(http, team)) for team in others]
+        sockets = []
+        for _ in range(32):  # one token asks for 32 terminals
+            with contextlib.suppress(aiohttp.ClientError):
+                sockets.append(await http.ws_connect(f"{base.replace('http', 'ws', 1)}/t/{tokens[flooder]}/ws"))
+        for ws in sockets:  # each wait for its view to draw, then three 3 MiB messages
+            with contextlib.suppress(asyncio.TimeoutError, aiohttp.ClientError):
+                await asyncio.wait_for(ws.receive(), timeout=30)
+        children = _view_children(server_pid)
+        big = json.dumps(["stdin", "x" * (3 * 1024 * 1024)])
+        for ws in sockets:
+            for _ in range(3):
+                with contextlib.suppress(ConnectionError, aiohttp.ClientError):
+                    if not ws.closed:
+                        await ws.send_str(big)
+        slow = []
+        for _ in range(16):  # headers that never end
+            _, writer = await asyncio.open_connection(*base.removeprefix("http://").split(":"))
+            writer.write(b"GET /static/team.js HTTP/1.1\r\nHost: x\r\n")
+            slow.append(writer)
+        await asyncio.gather(*(get(http, f"{base}/static/team.js") for _ in range(256)),
+                             *(get(http, f"{base}/t/{'x' * 32}/fragment") for _ in range(64)))
+        for ws in sockets:
+            await ws.close()
+        closed_at = loop.time()
+        while any(_alive(pid) for pid in children) and loop.time() - closed_at < 5:
+            await asyncio.sleep(0.05)
+        outcome.check(not any(_alive(pid) for pid in children),
+                      f"{sum(_alive(pid) for pid in children)} view processes outlived their sockets by 5 s")
+        outcome.notes["terminals"] = len(sockets)
+        stop.set()
+        await asyncio.gather(*pollers)
+        for writer in slow:
+            writer.close()
+    return len(statuses), statuses.count(200)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def flood(folder: Path, *, runs: int) -> Outcome:
+    """`runs` floods of a `tabletop serve` on loopback; other teams' polls must all be answered (goal 100%)."""
+    outcome = Outcome("serve flood")
+    started = time.perf_counter()
+    target = make_session(folder, injects=10)
+    process, base, tokens = _serve_process(target.path)
+    polls = answered = 0
+    try:
+        outcome.check(len(tokens) >= 2 and bool(base), f"serve printed {len(tokens)} links")
+        if len(tokens) >= 2:
+            for _ in range(runs):
+                try:
+                    got, ok = asyncio.run(asyncio.wait_for(_flood_once(base, tokens, process.pid, outcome),
+                                                           FLOOD_SECONDS))
+                except asyncio.TimeoutError:
+                    outcome.check(False, f"a flood round took over {FLOOD_SECONDS:.0f} s")
+                    continue
+                polls, answered = polls + got, answered + ok
+                outcome.runs += 1
+                outcome.check(got > 0 and ok == got, f"other teams' polls: {ok} of {got} answered")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+    outcome.check(not any(token in err for token in tokens.values()), "a token reached the server's stderr")
+    outcome.check("Traceback" not in err, f"the server printed a traceback: {err[-300:]!r}")
+    outcome.notes.update(polls=polls, answered=f"{100 * answered / polls:.1f}%" if polls else "none")
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 
@@ -630,14 +775,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50, metavar="N",
                         help="kill rounds per writer count and damaged copies (default 50; CI may use 5)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
-    parser.add_argument("--only", choices=("kill", "full", "readonly", "damage"), action="append",
+    parser.add_argument("--only", choices=("kill", "full", "readonly", "damage", "flood"), action="append",
                         help="run only these tortures (repeatable)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed {seed}, {args.runs} runs", file=sys.stderr, flush=True)
-    wanted = set(args.only or ("kill", "full", "readonly", "damage"))
+    wanted = set(args.only or ("kill", "full", "readonly", "damage", "flood"))
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="tabletop-torture-") as tmp:
         folder = Path(tmp)
@@ -651,6 +796,8 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("readonly", read_only))
         if "damage" in wanted:
             steps.append(("damage", lambda f: damage(f, runs=args.runs, seed=seed)))
+        if "flood" in wanted:
+            steps.append(("flood", lambda f: flood(f, runs=min(args.runs, 3))))
         for index, (name, step) in enumerate(steps):
             sub = folder / f"{index}-{name}"
             sub.mkdir()

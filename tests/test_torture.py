@@ -23,6 +23,7 @@ from bench.torture import (
     child_env,
     damage,
     finished_session,
+    flood,
     full_disk,
     kill_writers,
     read_all,
@@ -84,3 +85,10 @@ def test_damaged_header_in_a_real_process_is_one_line(tmp_path: Path) -> None:
         assert result.returncode == 1
         assert result.stdout == ""
         assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"tabletop: {path}")
+
+
+def test_a_serve_flood_leaves_every_other_teams_poll_answered(tmp_path: Path) -> None:
+    outcome = flood(tmp_path, runs=1)
+    assert outcome.problems == []
+    assert outcome.runs == 1 and outcome.notes["answered"] == "100.0%"
+    assert 0 < int(str(outcome.notes["terminals"])) < 32, "one token was given every terminal it asked for"
