@@ -20,12 +20,14 @@ import ssl
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 import tabletop.viewer.server as server_module
 from tabletop.cli import main
@@ -132,7 +134,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-async def poll_until(condition, deadline: float, what: str) -> None:  # type: ignore[no-untyped-def]
+async def poll_until(condition: Callable[[], bool], deadline: float, what: str) -> None:
     """Poll `condition` until it holds; fail saying `what` when `deadline` (loop seconds from now) passes."""
     loop = asyncio.get_running_loop()
     end = loop.time() + deadline
@@ -258,14 +260,12 @@ async def test_many_requests_from_one_token_cannot_take_another_teams_share(sess
         assert server.team_share == 2
         gate = asyncio.Event()
 
-        async def held(request):  # type: ignore[no-untyped-def]
+        async def held(request: web.Request) -> web.Response:
             await gate.wait()
-            return aiohttp.web.Response(text="held")
+            return web.Response(text="held")
 
         app = server.app()
         app.router.add_get("/t/{token}/held", held)
-        from aiohttp.test_utils import TestClient, TestServer
-
         tokens = {link.team: link.token for link in links}
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             holding = [asyncio.create_task(client.get(f"/t/{tokens['rok']}/held")) for _ in range(2)]

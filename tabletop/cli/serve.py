@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_positive,
         default=DEFAULT_MAX_CONNECTIONS,
         metavar="N",
-        help=f"requests and terminal sessions served at once (default {DEFAULT_MAX_CONNECTIONS})",
+        help=f"requests and terminal sessions served at once, shared evenly between the teams so that "
+        f"no team can lock the others out (default {DEFAULT_MAX_CONNECTIONS})",
     )
     p.add_argument(
         "--refresh", type=_seconds, default=2.0, metavar="SECONDS", help="how often pages look for news (default 2)"

@@ -122,8 +122,8 @@ INPUT_RATE = 16 * 1024
 MESSAGE_COST = 64
 """What every websocket message costs against the input budget, so a flood of tiny ones is bounded too."""
 
-WRITE_TIMEOUT = 5.0
-"""Seconds a view process may leave its input unread before its socket is closed."""
+WRITE_TIMEOUT = 2.0
+"""Seconds a view process may leave its input unread before its socket is closed (with STOP_GRACE, under 5 s)."""
 
 STOP_GRACE = 2.0
 """Seconds a view process has to quit when its socket closes before it is killed."""
@@ -681,11 +681,14 @@ def _die_with_parent(parent: int) -> Callable[[], None] | None:
     """
     if not sys.platform.startswith("linux"):
         return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork: no loader locks after it
+    except (OSError, AttributeError):
+        return None
 
     def hook() -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the server died between the fork and the prctl
             os._exit(1)
 
     return hook
