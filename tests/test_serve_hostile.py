@@ -95,8 +95,10 @@ def start_serve(session: Path, *args: str) -> Served:
             tokens[found.group(1)] = found.group(3)
         if re.match(r"(Links kept|Same links|New links|These links)", line):
             break
-    assert set(tokens) == set(PARTICIPANTS), process.stderr.read() if process.poll() is not None else tokens
-    return Served(process, base, tokens)
+    served = Served(process, base, tokens)
+    if set(tokens) != set(PARTICIPANTS):
+        raise AssertionError(f"serve printed links for {sorted(tokens)}: {served.stop()[-500:]}")
+    return served
 
 
 @pytest.fixture
@@ -374,36 +376,34 @@ def test_malformed_requests_print_one_short_line_and_never_a_token(session_path:
     served = start_serve(session_path)
     token = served.tokens["us"]
     port = int(served.base.rsplit(":", 1)[1])
-    for template in MALFORMED:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-            raw.sendall(b"GET /static/team.css HTTP/1.1\r\nHost: x\r\n\r\n")  # so a bad method is not the first
-            raw.sendall(template.replace(b"{token}", token.encode()))
-            raw.shutdown(socket.SHUT_WR)
-            while raw.recv(65536):
-                pass
-    with aiohttp_get(served.url("us")) as status:
-        assert status == 200, "the server still answers after the malformed requests"
-    err = served.stop()
+    try:
+        for template in MALFORMED:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                raw.sendall(b"GET /static/team.css HTTP/1.1\r\nHost: x\r\n\r\n")  # so a bad method is not the first
+                raw.sendall(template.replace(b"{token}", token.encode()))
+                answer = b""
+                while chunk := raw.recv(65536):  # a refused request closes the connection
+                    answer += chunk
+            assert b" 400 " in answer, answer[-300:]
+            assert token.encode() not in answer and b"aiohttp" not in answer and b"Python/" not in answer, answer
+            responses = answer.count(b"HTTP/1.")
+            assert answer.count(b"Server: tabletop") == answer.count(b"Server:") == responses
+            assert answer.count(b"Content-Security-Policy: default-src 'none'") == responses
+        assert http_status(served.url("us")) == 200, "the server still answers after the malformed requests"
+    finally:
+        err = served.stop()
     assert token not in err and "Traceback" not in err and "/t/" not in err
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines, "nothing said of the refused requests"
     assert all(len(line) <= 80 and line.startswith("serve: ") for line in lines), lines
 
 
-class aiohttp_get:
+def http_status(url: str) -> int:
     """A blocking GET for the synchronous tests: the status code."""
+    import urllib.request
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __enter__(self) -> int:
-        import urllib.request
-
-        with urllib.request.urlopen(self.url, timeout=30) as response:  # noqa: S310 - loopback only
-            return int(response.status)
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
+        return int(response.status)
 
 
 # --- 5. the small ones ------------------------------------------------------------------------

@@ -828,6 +828,42 @@ class _OneLine(logging.Handler):
             pass
 
 
+class _QuietHandler(web.RequestHandler):
+    """aiohttp's connection handler, whose answer to a request it cannot parse echoes nothing of it.
+
+    aiohttp's own 400 page quotes the raw request line (a token may be in
+    it) and names its version in `Server`; these pages never reach the
+    application, so its response hook cannot fix them.
+    """
+
+    def handle_error(
+        self, request: Any, status: int = 500, exc: BaseException | None = None, message: str | None = None
+    ) -> web.StreamResponse:
+        response = super().handle_error(request, status, exc, None)
+        if isinstance(response, web.Response):
+            response.text = f"{status} {'Bad request' if status < 500 else 'Server error'}.\n"
+        response.headers.update(PAGE_HEADERS)
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        response.headers["Server"] = SERVER_NAME
+        return response
+
+
+class _QuietServer(web.Server):
+    """aiohttp's server, making `_QuietHandler` connections."""
+
+    def __call__(self) -> web.RequestHandler:
+        return _QuietHandler(self, loop=self._loop, **self._kwargs)
+
+
+class _Runner(web.AppRunner):
+    """The application runner whose connections are `_QuietHandler`s."""
+
+    async def _make_server(self) -> web.Server:
+        made = await super()._make_server()
+        made.__class__ = _QuietServer
+        return made
+
+
 def http_logger(stream: TextIO | None = None) -> logging.Logger:
     """A logger for aiohttp's server that prints through `_OneLine` only (not registered, not propagated)."""
     logger = logging.Logger("tabletop.serve.http", logging.WARNING)
@@ -853,7 +889,7 @@ async def run(
     """
     server = TeamServer(session, links if links is not None else new_links(session), options)
     context = tls_context(options.certfile, options.keyfile) if options.certfile else None
-    runner = web.AppRunner(
+    runner = _Runner(
         server.app(),
         access_log=None,
         handle_signals=False,
