@@ -196,6 +196,18 @@ async def test_a_terminal_input_flood_ends_its_child_within_seconds_and_others_k
     assert statuses and set(statuses) == {200}
 
 
+def test_terminal_input_passes_a_burst_then_only_at_the_rate() -> None:
+    now = [100.0]
+    budget = server_module.InputBudget(1000, 100, lambda: now[0])
+    assert budget.take(600) and budget.take(400)
+    assert not budget.take(1), "the burst is spent"
+    now[0] += 0.5
+    assert budget.take(50) and not budget.take(1), "half a second passes 50 bytes at 100 a second"
+    now[0] += 3600
+    assert budget.take(1000) and not budget.take(1), "an idle hour refills the burst, never more"
+    assert not budget.take(2000)
+
+
 async def test_a_server_killed_with_sigkill_leaves_no_view_process(session_path: Path) -> None:
     served = start_serve(session_path, "--terminal")
     try:
@@ -320,6 +332,13 @@ def test_a_links_file_giving_two_teams_one_token_is_refused(session_path: Path, 
     assert main(["serve", str(session_path), "--port", "0"]) == 1
     err = capsys.readouterr().err
     assert f"{kept}: two teams share a token" in err and "--new-links" in err and shared not in err
+
+
+def test_the_server_refuses_links_that_share_a_token(session_path: Path) -> None:
+    shared = secrets.token_urlsafe(24)
+    links = [TeamLink("us", "United States", shared), TeamLink("rok", "Republic of Korea", shared)]
+    with Session.open(session_path, readonly=True) as session, pytest.raises(ValueError, match="share a token"):
+        server_module.TeamServer(session, links)
 
 
 def test_a_links_file_others_may_read_is_refused(session_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
