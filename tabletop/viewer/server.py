@@ -30,7 +30,10 @@ What the textual-serve trap list asks for is done here:
   closing, whatever it is doing, and dies with the server even on SIGKILL.
 - **Quiet.** A malformed request prints one short line, never its path (which
   may hold a token); the `Server` header names no versions.
-- **Binding.** 127.0.0.1 unless a host is given.
+- **Binding.** 127.0.0.1 unless a host is given; a wildcard host prints
+  links with this machine's network address. `certfile` serves over TLS.
+- **Kept links.** The links file is trusted only when this user owns it, no
+  one else may read it, and its tokens are unique and random.
 
 The session is opened read-only; every request folds what the facilitator
 appended (`session.refresh()`, one `PRAGMA data_version` when nothing changed).
