@@ -14,6 +14,7 @@ import csv
 import difflib
 import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -666,7 +667,18 @@ INJECT_ORDER = ("id", "at", "title", "source", "to", "channel", "condition", "bo
                 "decision", "objectives", "notes")
 """Key order of the bundled exercises, so an imported file reads like a hand-written one."""
 
-MODELINE = "# yaml-language-server: $schema=https://raw.githubusercontent.com/tabletop/tabletop/main/schema/exercise.schema.json"
+SCHEMA_ID = "https://tabletop.invalid/schema/exercise.schema.json"
+"""What `tabletop new` puts in the modeline when no schema file is near the output."""
+
+
+def schema_reference(out: Path) -> str:
+    """The modeline's target: the nearest `schema/exercise.schema.json` above `out`, relative, else the schema id."""
+    folder = out.resolve().parent
+    for parent in (folder, *folder.parents):
+        candidate = parent / "schema" / "exercise.schema.json"
+        if candidate.is_file():
+            return os.path.relpath(candidate, folder)
+    return SCHEMA_ID
 
 _OFFSET_KEYS = ("at", "starts_at", "duration")
 
@@ -711,5 +723,5 @@ def exercise_yaml(exercise: m.Exercise, schema: str | None = None) -> str:
 
     Dumper.add_representer(str, text)
     body = yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
-    modeline = f"# yaml-language-server: $schema={schema}" if schema else MODELINE
+    modeline = f"# yaml-language-server: $schema={schema or SCHEMA_ID}"
     return f"{modeline}\n\n{body}"

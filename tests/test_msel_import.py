@@ -232,3 +232,14 @@ def test_xlsx_prints_landscape_fit_to_width_with_header_on_every_page(tmp_path: 
     body = header.index("Body")
     tallest = max(range(2, msel.max_row + 1), key=lambda r: len(msel.cell(row=r, column=body + 1).value or ""))
     assert msel.row_dimensions[tallest].height > 3 * 15
+
+
+def test_modeline_points_at_the_nearest_schema(tmp_path: Path) -> None:
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "exercise.schema.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "exercises").mkdir()
+    sheet = tmp_path / "msel.xlsx"
+    write_msel(sheet, load_exercise(BUNDLED[0]))
+    out = tmp_path / "exercises" / "back.yaml"
+    assert main(["import", str(sheet), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "# yaml-language-server: $schema=../schema/exercise.schema.json"

@@ -7,7 +7,6 @@ Wiring only: read the sheet with `tabletop.msel_import`, print every problem as
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import the sheet, or list why it cannot be."""
     from tabletop.cli.report import load_exercise
-    from tabletop.msel_import import MselError, exercise_yaml, import_msel
+    from tabletop.msel_import import MselError, exercise_yaml, import_msel, schema_reference
 
     if not args.output and not args.into and not args.check:
         raise UserError("say where the exercise goes: -o NEW.yaml, --into EXISTING.yaml, or --check", code=2)
@@ -71,9 +70,7 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"would write{where or ' an exercise'}; nothing written")
         return 0
     assert out is not None
-    schema = Path(__file__).resolve().parents[2] / "schema" / "exercise.schema.json"
-    relative = os.path.relpath(schema, out.resolve().parent) if schema.exists() else None
-    text = exercise_yaml(exercise, relative)
+    text = exercise_yaml(exercise, schema_reference(out))
     from tabletop.loader import ExerciseError, load_text
 
     try:

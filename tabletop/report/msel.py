@@ -263,6 +263,7 @@ def _fill_sheet(
         cell.font = bold
         cell.fill = fill
         cell.alignment = wrap
+    sheet.row_dimensions[1].height = row_height(header, shown)
     for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=col)
