@@ -434,7 +434,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
         to = resolve_teams(reader, ctx, table.name, r, at_col("to"), text["to"]) if text["to"].strip() else []
         if not text["to"].strip():
             reader.problem(table.name, r, at_col("to"), "no recipient team; write team names or 'all'")
-        title = text["title"].strip()
+        title = text["title"] if text["title"].strip() else ""
         if not title:
             reader.problem(table.name, r, at_col("title"), "the inject has no title")
         objectives = (resolve_objectives(reader, ctx, table.name, r, at_col("objectives"), text["objectives"])
@@ -485,10 +485,11 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
         if len(reader.problems) != before:
             continue
         fields: dict[str, Any] = {
-            "id": inject_id, "at": at, "title": title, "body": text.get("body", "") or title,
-            "source": text.get("source", "").strip() or "Exercise Control", "to": to, "channel": channel,
-            "expected": expected,
-            "questions": [q for q in text.get("questions", "").split("\n") if q.strip()],
+            "id": inject_id, "at": at, "title": title, "body": text["body"] if "body" in cols else title,
+            "source": text["source"] if text.get("source", "").strip() else "Exercise Control",
+            "to": to, "channel": channel,
+            "expected": data.get("expected", expected),
+            "questions": data.get("questions", [q for q in text.get("questions", "").split("\n") if q.strip()]),
             "objectives": objectives, "notes": notes or None, "decision": decision, "condition": condition,
         }
         try:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop.conditions import describe
 from tabletop.model import ALL, Exercise, format_offset
+from tabletop.msel_import import parse_expected
 from tabletop.report.context import scenario_time, wall_time
 from tabletop.state import InjectStatus, SessionState
 
@@ -46,9 +47,11 @@ PLAN_COLUMNS = (
 )
 """Columns of an exercise's MSEL, with their XLSX widths in characters.
 
-`Data` holds the inject's condition and decision as compact JSON: the words in
-`Condition` and `Options` are for people, the JSON is what the import reads
-back, so nothing is lost between the two. The XLSX hides it from print.
+`Data` holds the inject's condition and decision as compact JSON (and its
+expected actions or questions when their cells could not be read back
+exactly): the words in `Condition` and `Options` are for people, the JSON is
+what the import reads back, so nothing is lost between the two. The XLSX
+hides it from print.
 """
 
 PLAY_COLUMNS = (
@@ -124,6 +127,12 @@ def _planned_row(exercise: Exercise, inject_id: str, move: str) -> list[str]:
         data["condition"] = inject.condition.model_dump(mode="json", by_alias=True, exclude_none=True)
     if inject.decision is not None:
         data["decision"] = inject.decision.model_dump(mode="json", exclude_none=True)
+    expected = "\n".join(f"{team}: {text}" for team, text in inject.expected.items())
+    if parse_expected(expected, [t.id for t in exercise.teams]) != inject.expected:
+        data["expected"] = inject.expected
+    questions = "\n".join(inject.questions)
+    if [q for q in questions.split("\n") if q.strip()] != inject.questions:
+        data["questions"] = inject.questions
     decision = inject.decision
     return [
         scenario_time(inject.at),
@@ -135,8 +144,8 @@ def _planned_row(exercise: Exercise, inject_id: str, move: str) -> list[str]:
         inject.channel.value,
         inject.title,
         inject.body,
-        "\n".join(f"{team}: {text}" for team, text in inject.expected.items()),
-        "\n".join(inject.questions),
+        expected,
+        questions,
         decision.prompt if decision is not None else "",
         "\n".join(f"{o.id} ({o.posture.value}): {o.label}" for o in decision.options) if decision is not None else "",
         describe(inject.condition) if inject.condition is not None else "",
