@@ -95,6 +95,7 @@ class Problem:
     row: int
     column: int
     message: str = field(compare=True)
+    severity: str = "error"
 
     def format(self) -> str:
         """`FILE:SHEET!CELL: message`, the form every line of the report takes."""
@@ -103,7 +104,8 @@ class Problem:
         where = self.sheet
         if self.row:
             where += f"!{get_column_letter(self.column) if self.column else ''}{self.row}"
-        return f"{self.file}:{where}: {self.message}"
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.file}:{where}: {prefix}{self.message}"
 
 
 class MselError(Exception):
@@ -155,8 +157,17 @@ class Reader:
     csv: bool
     problems: list[Problem] = field(default_factory=list)
 
+    warnings: list[Problem] = field(default_factory=list)
+
     def problem(self, sheet: str, row: int, column: int, message: str) -> None:
         self.problems.append(Problem(self.file, sheet, row, column, message))
+
+    def warning(self, sheet: str, row: int, column: int, message: str) -> None:
+        self.warnings.append(Problem(self.file, sheet, row, column, message, "warning"))
+
+    def fail(self) -> MselError:
+        """Every error found, with the warnings among them in cell order."""
+        return MselError(self.problems + self.warnings)
 
     def text(self, value: Any) -> str:
         """A cell as text; a CSV cell's defusing apostrophe (see the export) is taken off."""
@@ -376,7 +387,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             names = ", ".join(repr(n) for n in COLUMN_NAMES[needed][:4])
             reader.problem(table.name, 1, 0, f"no {needed} column; name one of {names}")
     for col, name in mapping.unknown.items():
-        reader.problem(table.name, 1, col + 1, f"unknown column '{name}' is kept in each inject's notes"
+        reader.warning(table.name, 1, col + 1, f"unknown column '{name}' is kept in each inject's notes"
                        f"{suggest(name, [n for names in COLUMN_NAMES.values() for n in names])}")
     if "title" not in cols or "to" not in cols:
         return []
@@ -579,13 +590,17 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
 
 
 def import_msel(path: Path, *, into: m.Exercise | None = None, start: datetime | None = None,
-                zone: str | None = None, name: str | None = None) -> m.Exercise:
+                zone: str | None = None, name: str | None = None,
+                warnings: list[Problem] | None = None) -> m.Exercise:
     """The exercise an MSEL sheet describes; with `into`, that exercise with its injects replaced.
 
     Raises MselError with every problem; OSError or ValueError when the file cannot be read at all.
+    Warnings (what was kept but not understood) go to `warnings` when the import succeeds.
     """
     file = name or path.name
     reader = Reader(file, csv=path.suffix.lower() == ".csv")
+    if warnings is not None:
+        reader.warnings = warnings
     tables = read_tables(path)
     if not tables or not any(t.rows for t in tables):
         raise MselError([Problem(file, tables[0].name if tables else "MSEL", 0, 0, "the sheet is empty")])
@@ -607,7 +622,7 @@ def import_msel(path: Path, *, into: m.Exercise | None = None, start: datetime |
             ctx.learn_teams = ctx.learn_teams or True
     rows = read_injects(reader, main, ctx)
     if reader.problems:
-        raise MselError(reader.problems)
+        raise reader.fail()
     scheduled: dict[str, list[m.Inject]] = {}
     contingencies: list[m.Inject] = []
     for move, inject in rows:
@@ -626,7 +641,7 @@ def _new_exercise(reader: Reader, path: Path, meta: dict[str, Any], ctx: Context
     if ctx.start is None:
         reader.problem("Exercise" if meta else "MSEL", 0, 0,
                        "the exercise needs a start date-time; give --start, e.g. --start 2027-04-11T06:00+09:00")
-        raise MselError(reader.problems)
+        raise reader.fail()
     moves: list[dict[str, Any]] = []
     for mv in move_rows:
         row = mv.pop("_row")
@@ -658,7 +673,7 @@ def _new_exercise(reader: Reader, path: Path, meta: dict[str, Any], ctx: Context
     }
     exercise = _validated(reader, Table("Exercise", []), 0, m.Exercise, data)
     if reader.problems or exercise is None:
-        raise MselError(reader.problems)
+        raise reader.fail()
     return exercise
 
 

@@ -142,7 +142,7 @@ def test_every_problem_at_its_cell_sorted_with_did_you_mean(tmp_path: Path) -> N
     assert f"msel.xlsx:MSEL!C2: unknown team '{team.name[:-1]}x'; did you mean '{team.name}'?" in problems
     assert "msel.xlsx:MSEL!D2: unknown channel 'telepathy'; did you mean 'telephone'?" in problems
     assert any(p.startswith("msel.xlsx:MSEL!G2: unknown objective 'OBJ-9'; did you mean 'OBJ-") for p in problems)
-    assert "msel.xlsx:MSEL!I1: unknown column 'Colour' is kept in each inject's notes" in text
+    assert "msel.xlsx:MSEL!I1: warning: unknown column 'Colour' is kept in each inject's notes" in text
     assert "msel.xlsx:MSEL!A3: inject 'A-1' is already on row 2" in problems
     assert any(p.startswith("msel.xlsx:MSEL!B3: 'soon' is not a scenario time") for p in problems)
     assert "msel.xlsx:MSEL!E3: the inject has no title" in problems
@@ -243,3 +243,12 @@ def test_modeline_points_at_the_nearest_schema(tmp_path: Path) -> None:
     out = tmp_path / "exercises" / "back.yaml"
     assert main(["import", str(sheet), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").splitlines()[0] == "# yaml-language-server: $schema=../schema/exercise.schema.json"
+
+
+def test_an_unknown_column_is_kept_in_notes_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = tmp_path / "extra.csv"
+    sheet.write_text("Time,Event,To,Colour\n+00:05,First call,Japan,red\n", encoding="utf-8")
+    out = tmp_path / "extra.yaml"
+    assert main(["import", str(sheet), "-o", str(out), "--start", "2027-04-11T06:00+09:00"]) == 0
+    assert f"{sheet}:MSEL!D1: warning: unknown column 'Colour' is kept in each inject's notes" in capsys.readouterr().err
+    assert load_exercise(out).all_injects()[0].notes == "Colour: red"

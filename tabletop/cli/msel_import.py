@@ -55,13 +55,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         if start.tzinfo is None:
             raise UserError(f"--start {args.start!r} needs its UTC offset, e.g. 2027-04-11T06:00+09:00", code=2)
     into = load_exercise(Path(args.into)) if args.into else None
+    warnings: list = []
     try:
-        exercise = import_msel(sheet, into=into, start=start, zone=args.timezone, name=str(sheet))
+        exercise = import_msel(sheet, into=into, start=start, zone=args.timezone, name=str(sheet), warnings=warnings)
     except MselError as error:
         print(str(error), file=sys.stderr)
         raise UserError(f"{sheet}: not imported ({len(error.problems)} problem(s) above)") from None
     except (OSError, ValueError) as error:
         raise UserError(f"{sheet}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    for warning in sorted(warnings):
+        print(warning.format(), file=sys.stderr)
     out = Path(args.into or args.output) if (args.into or args.output) else None
     count = len(exercise.all_injects())
     if args.check:
