@@ -375,7 +375,6 @@ def parse_expected(text: str, known: list[str]) -> dict[str, str]:
     return entries
 
 
-INJECT_FIELDS = ("id", "at", "title", "body", "source", "to", "channel")
 
 
 def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str | None, m.Inject]]:
@@ -696,7 +695,6 @@ def schema_reference(out: Path) -> str:
             return os.path.relpath(candidate, folder)
     return SCHEMA_ID
 
-_OFFSET_KEYS = ("at", "starts_at", "duration")
 
 
 def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
