@@ -15,15 +15,18 @@ from tests.engine_fixtures import exercise_yaml, new_session
 def test_planned_msel_rows_and_columns() -> None:
     exercise = load_exercise_text(exercise_yaml())
     header, rows = msel_table(exercise)
-    assert header == ["No.", "Scenario time", "Move", "Inject", "From", "To", "Channel", "Title", "Body",
-                      "Expected action", "Objectives"]
-    assert [r[3] for r in rows] == ["M1-01", "M1-02", "M1-03", "M1-04", "M2-01", "M2-02", "M2-03", "C-1", "C-2"]
+    assert header == ["No.", "Scenario time", "Story time", "Move", "Inject", "From", "To", "Channel", "Title",
+                      "Body", "Expected action", "Questions", "Decision", "Options", "Condition", "Objectives",
+                      "Notes", "Planned", "Data"]
+    c = {name: header.index(name) for name in header}
+    assert [r[c["Inject"]] for r in rows] == ["M1-01", "M1-02", "M1-03", "M1-04", "M2-01", "M2-02", "M2-03", "C-1", "C-2"]
     m102 = rows[1]
-    assert m102[:3] == ["2", "+00:15", "M1"]
-    assert m102[5] == "rok, us"
-    assert m102[9] == "rok: Ask every vessel nearby to assist, whatever its flag."
-    assert rows[0][5] == "all"
-    assert rows[-1][2] == "contingency" and rows[-1][1] == ""
+    assert [m102[c["No."]], m102[c["Scenario time"]], m102[c["Move"]]] == ["2", "+00:15", "M1"]
+    assert m102[c["To"]] == "rok, us"
+    assert m102[c["Expected action"]] == "rok: Ask every vessel nearby to assist, whatever its flag."
+    assert rows[0][c["To"]] == "all"
+    assert rows[-1][c["Move"]] == "contingency" and rows[-1][c["Scenario time"]] == ""
+    assert rows[-1][c["Planned"]] == "contingency" and rows[0][c["Planned"]] == "planned"
 
 
 def test_played_msel_has_delivery_and_status(tmp_path: Path) -> None:
@@ -36,13 +39,13 @@ def test_played_msel_has_delivery_and_status(tmp_path: Path) -> None:
     finally:
         session.close()
     assert header[-3:] == ["Delivered at (scenario)", "Delivered at (UTC)", "Status"]
-    status = {r[3]: r[-1] for r in rows}
+    status = {r[header.index("Inject")]: r[-1] for r in rows}
     assert status["M1-01"] == "delivered"
     assert status["M1-03"] == "skipped (no time)"
     assert status["ADHOC-1"] == "ad hoc"
     assert status["M1-02"] == "not played"
     assert status["M1-04"] == "condition not met"
-    delivered = next(r for r in rows if r[3] == "M1-01")
+    delivered = next(r for r in rows if r[header.index("Inject")] == "M1-01")
     assert delivered[-3] == "+00:00" and delivered[-2] == "2030-01-01 09:00 UTC"
 
 
@@ -57,10 +60,11 @@ def test_csv_is_utf8_with_bom_and_defuses_formulas(tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
-    adhoc = next(r for r in rows if r[3] == "ADHOC-1")
-    assert adhoc[7] == "'=cmd|' /C calc'!A0"
-    assert adhoc[8] == "日本語 body"
-    assert adhoc[1] == "+00:00"
+    c = {name: rows[0].index(name) for name in rows[0]}
+    adhoc = next(r for r in rows if r[c["Inject"]] == "ADHOC-1")
+    assert adhoc[c["Title"]] == "'=cmd|' /C calc'!A0"
+    assert adhoc[c["Body"]] == "日本語 body"
+    assert adhoc[c["Scenario time"]] == "+00:00"
 
 
 def test_xlsx_header_bold_frozen_wrapped_and_text_cells(tmp_path: Path) -> None:
@@ -74,10 +78,10 @@ def test_xlsx_header_bold_frozen_wrapped_and_text_cells(tmp_path: Path) -> None:
     sheet = load_workbook(out).active
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold and sheet["A1"].value == "No."
-    assert sheet["I2"].alignment.wrap_text
-    assert sheet.column_dimensions["I"].width == 60
-    titles = [sheet.cell(row=r, column=8).value for r in range(2, sheet.max_row + 1)]
+    assert sheet["J1"].value == "Body" and sheet["J2"].alignment.wrap_text
+    assert sheet.column_dimensions["J"].width == 46
+    titles = [sheet.cell(row=r, column=9).value for r in range(2, sheet.max_row + 1)]
     assert "=1+1" in titles
-    cell = next(sheet.cell(row=r, column=8) for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=8).value == "=1+1")
+    cell = next(sheet.cell(row=r, column=9) for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=9).value == "=1+1")
     assert cell.data_type == "s"
     assert sheet["A2"].value == 1

@@ -12,34 +12,54 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tabletop.model import ALL, Exercise
+from tabletop.conditions import describe
+from tabletop.model import ALL, Exercise, format_offset
+from tabletop.msel_import import parse_expected
 from tabletop.report.context import scenario_time, wall_time
 from tabletop.state import InjectStatus, SessionState
 
 PLAN_COLUMNS = (
-    ("No.", 6),
-    ("Scenario time", 12),
-    ("Move", 10),
-    ("Inject", 12),
-    ("From", 24),
-    ("To", 18),
-    ("Channel", 13),
-    ("Title", 34),
-    ("Body", 60),
-    ("Expected action", 48),
-    ("Objectives", 14),
+    ("No.", 5),
+    ("Scenario time", 9),
+    ("Story time", 11),
+    ("Move", 8),
+    ("Inject", 9),
+    ("From", 14),
+    ("To", 10),
+    ("Channel", 10),
+    ("Title", 20),
+    ("Body", 46),
+    ("Expected action", 30),
+    ("Questions", 24),
+    ("Decision", 20),
+    ("Options", 24),
+    ("Condition", 16),
+    ("Objectives", 16),
+    ("Notes", 26),
+    ("Planned", 10),
+    ("Data", 12),
 )
-"""Columns of an exercise's MSEL, with their XLSX widths in characters."""
+"""Columns of an exercise's MSEL, with their XLSX widths in characters.
+
+`Data` holds the inject's condition and decision as compact JSON (and its
+expected actions or questions when their cells could not be read back
+exactly): the words in `Condition` and `Options` are for people, the JSON is
+what the import reads back, so nothing is lost between the two. The XLSX
+hides it from print.
+"""
 
 PLAY_COLUMNS = (
-    ("Delivered at (scenario)", 14),
-    ("Delivered at (UTC)", 20),
-    ("Status", 16),
+    ("Delivered at (scenario)", 11),
+    ("Delivered at (UTC)", 16),
+    ("Status", 14),
 )
-"""Columns added for a session."""
+"""Columns added for a session: when each inject was delivered and what became of it."""
 
 MSEL_SUFFIXES = (".csv", ".xlsx")
 """File types `write_msel` writes, chosen by the file's suffix."""
@@ -70,18 +90,17 @@ def msel_table(exercise: Exercise, state: SessionState | None = None) -> tuple[l
         first = state.first_delivery(row.inject)
         if row.kind == "adhoc":
             record = adhoc[row.inject]
-            cells = [
-                scenario_time(record.minute),
-                record.move or "",
-                record.inject,
-                record.source,
-                ", ".join(record.to),
-                record.channel.value,
-                record.title,
-                record.body,
-                "",
-                "",
-            ]
+            cells = [""] * (len(PLAN_COLUMNS) - 1)
+            cells[0] = scenario_time(record.minute)
+            cells[1] = story_time(exercise, int(record.minute + 1e-6))
+            cells[2] = record.move or ""
+            cells[3] = record.inject
+            cells[4] = record.source
+            cells[5] = ", ".join(record.to)
+            cells[6] = record.channel.value
+            cells[7] = record.title
+            cells[8] = record.body
+            cells[16] = "ad hoc"
             status = "ad hoc"
         else:
             cells = _planned_row(exercise, row.inject, row.move or "contingency")
@@ -103,18 +122,57 @@ def msel_table(exercise: Exercise, state: SessionState | None = None) -> tuple[l
 def _planned_row(exercise: Exercise, inject_id: str, move: str) -> list[str]:
     inject = exercise.inject(inject_id)
     assert inject is not None
+    data: dict[str, Any] = {}
+    if inject.condition is not None:
+        data["condition"] = inject.condition.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if inject.decision is not None:
+        data["decision"] = inject.decision.model_dump(mode="json", exclude_none=True)
+    expected = "\n".join(f"{team}: {text}" for team, text in inject.expected.items())
+    if parse_expected(expected, [t.id for t in exercise.teams]) != inject.expected:
+        data["expected"] = inject.expected
+    questions = "\n".join(inject.questions)
+    if [q for q in questions.split("\n") if q.strip()] != inject.questions:
+        data["questions"] = inject.questions
+    decision = inject.decision
     return [
         scenario_time(inject.at),
+        story_time(exercise, inject.at),
         move,
         inject.id,
         inject.source,
         ALL if inject.to == ALL else ", ".join(inject.to),
         inject.channel.value,
         inject.title,
-        inject.body.strip(),
-        "\n".join(f"{team}: {text.strip()}" for team, text in inject.expected.items()),
-        ", ".join(inject.objectives),
+        inject.body,
+        expected,
+        questions,
+        decision.prompt if decision is not None else "",
+        "\n".join(f"{o.id} ({o.posture.value}): {o.label}" for o in decision.options) if decision is not None else "",
+        describe(inject.condition) if inject.condition is not None else "",
+        "\n".join(_objective_cell(exercise, o) for o in inject.objectives),
+        inject.notes or "",
+        "planned" if move != "contingency" else "contingency",
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else "",
     ]
+
+
+def story_time(exercise: Exercise, minute: int | None) -> str:
+    """The in-story date and time of a scenario minute, `2027-04-11 07:20`, in the scenario's zone."""
+    if minute is None:
+        return ""
+    when = exercise.setting.start + timedelta(minutes=minute)
+    try:
+        when = when.astimezone(ZoneInfo(exercise.setting.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def _objective_cell(exercise: Exercise, objective_id: str) -> str:
+    objective = next((o for o in exercise.objectives if o.id == objective_id), None)
+    if objective is None or not objective.capability:
+        return objective_id
+    return f"{objective_id} ({objective.capability})"
 
 
 def _status(status: InjectStatus) -> str:
@@ -134,7 +192,7 @@ def csv_cell(value: str, column: str) -> str:
     """A cell as written to CSV: text that a spreadsheet would take for a formula is quoted."""
     if column == "Scenario time" or column.startswith("Delivered at"):
         return value
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(_FORMULA_START + ("'",)) else value
 
 
 def msel_csv(header: list[str], rows: list[list[str]]) -> str:
@@ -147,36 +205,120 @@ def msel_csv(header: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def msel_workbook(header: list[str], rows: list[list[str]], *, title: str) -> Any:
-    """The table as an openpyxl workbook: bold frozen header, set widths, wrapped text."""
-    from openpyxl import Workbook
+LINE_HEIGHT = 15.0
+"""Points per line of wrapped 11-point text; row heights are set from it so print shows every line."""
+
+MAX_ROW_HEIGHT = 409.0
+"""The tallest row a spreadsheet allows, in points."""
+
+
+def row_height(values: list[str], widths_: list[int]) -> float:
+    """The height that shows every wrapped line of the row's tallest cell."""
+    lines = 1
+    for value, width in zip(values, widths_):
+        if not value or width <= 0:
+            continue
+        per = max(width - 1, 1)
+        count = sum(max(1, -(-len(part) // per)) for part in value.split("\n"))
+        lines = max(lines, count)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
+
+
+def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]], list[list[str]]]]:
+    """The tables that do not fit the MSEL's rows: the exercise, its teams, objectives and moves.
+
+    Each is its own sheet so it prints on its own pages, and so the import can
+    build the whole exercise again from the workbook.
+    """
+    e = exercise
+    facts = [
+        ("id", e.id), ("title", e.title), ("version", e.version), ("summary", e.summary),
+        ("marking", e.marking), ("disclaimer", e.disclaimer or ""),
+        ("start", e.setting.start.isoformat()), ("timezone", e.setting.timezone),
+        ("location", e.setting.location or ""), ("duration", format_offset(e.duration)),
+        ("authors", "\n".join(e.authors)), ("sponsor", e.sponsor or ""),
+        ("point of contact", e.point_of_contact or ""), ("scope", e.scope or ""),
+    ]
+    teams = [[t.id, t.name, t.kind.value, t.short or "", "\n".join(t.members), t.brief or ""] for t in e.teams]
+    objectives = [[o.id, o.text, o.capability or ""] for o in e.objectives]
+    moves = [
+        [
+            mv.id, mv.title, format_offset(mv.starts_at) if mv.starts_at is not None else "", mv.situation,
+            "\n".join(f"{key}: {q}" for key, qs in mv.questions.items() for q in qs),
+        ]
+        for mv in e.moves
+    ]
+    return [
+        ("Exercise", [("Field", 18), ("Value", 110)], [[k, v] for k, v in facts]),
+        ("Teams", [("Id", 10), ("Name", 28), ("Kind", 10), ("Short", 8), ("Members", 30), ("Brief", 60)], teams),
+        ("Objectives", [("Id", 10), ("Objective", 90), ("Capability", 30)], objectives),
+        ("Moves", [("Id", 8), ("Title", 28), ("Starts at", 10), ("Situation", 70), ("Questions", 44)], moves),
+    ]
+
+
+def _fill_sheet(
+    sheet: Any, header: list[str], rows: list[list[str]], widths_: list[int], *, numbered: bool, hidden: str = ""
+) -> None:
+    """Header, cells as text, widths, wrapped heights and the print setup every table shares."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "MSEL"
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DCE3EC")
     wrap = Alignment(wrap_text=True, vertical="top")
+    shown = [0 if name == hidden else w for name, w in zip(header, widths_)]
     for col, name in enumerate(header, start=1):
         cell = sheet.cell(row=1, column=col, value=name)
         cell.font = bold
         cell.fill = fill
         cell.alignment = wrap
+    sheet.row_dimensions[1].height = row_height(header, shown)
     for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=col)
-            if col == 1 and value.isdigit():
+            if numbered and col == 1 and value.isdigit():
                 cell.value = int(value)
             else:
                 cell.value = value
                 cell.data_type = "s"
             cell.alignment = wrap
-    for col, width in enumerate(widths(len(header) > len(PLAN_COLUMNS)), start=1):
+        sheet.row_dimensions[r].height = row_height(row, shown)
+    for col, width in enumerate(widths_, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width
+    last = get_column_letter(len(header))
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+    sheet.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 1)}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    for side in ("left", "right"):
+        setattr(sheet.page_margins, side, 0.4)
+    sheet.oddFooter.center.text = "&A — page &P of &N"
+
+
+def msel_workbook(header: list[str], rows: list[list[str]], *, title: str, exercise: Exercise | None = None) -> Any:
+    """The table as an openpyxl workbook, printable: landscape, fit to width, header on every page.
+
+    With the exercise, further sheets carry its metadata, teams, objectives and
+    moves, so the workbook imports back into the same exercise.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "MSEL"
+    widths_ = widths(len(header) > len(PLAN_COLUMNS))
+    _fill_sheet(sheet, header, rows, widths_, numbered=True, hidden="Data")
+    data_col = get_column_letter(header.index("Data") + 1)
+    sheet.column_dimensions[data_col].hidden = True
+    if exercise is not None:
+        for name, columns, table in exercise_sheets(exercise):
+            _fill_sheet(book.create_sheet(name), [c for c, _ in columns], table, [w for _, w in columns], numbered=False)
     book.properties.title = f"{title} — MSEL"
     return book
 
@@ -190,5 +332,5 @@ def write_msel(path: Path, exercise: Exercise, state: SessionState | None = None
     if suffix == ".csv":
         path.write_text(msel_csv(header, rows), encoding="utf-8-sig", newline="")
     else:
-        msel_workbook(header, rows, title=exercise.title).save(path)
+        msel_workbook(header, rows, title=exercise.title, exercise=exercise).save(path)
     return len(rows)
