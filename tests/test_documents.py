@@ -76,6 +76,7 @@ def test_the_facilitator_guide_has_the_whole_game(exercise, fmt: str) -> None:  
                    "SECRET-BRIEF-SOUTH", "SECRET-EXPECTED-NORTH"):
         assert marker in text, marker
     assert "09:15–10:15" in text and "10:30–11:30" in text
+    assert "09:20 wall clock · +00:05" in text and "10:40 wall clock · +01:10" in text
     assert "any team chose each-own on M1-01" in text
     assert "What would you change in your plan tomorrow?" in text
 

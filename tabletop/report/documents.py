@@ -88,6 +88,7 @@ def agenda_rows(exercise: Exercise, *, scripts: bool) -> list[Context]:
     for item in exercise.agenda.items:
         row = {
             "start": format_clock(clock),
+            "start_minute": clock,
             "end": format_clock(clock + item.minutes),
             "minutes": item.minutes,
             "title": item.title,
@@ -192,6 +193,13 @@ def _inject_for_control(exercise: Exercise, inject: Inject, opened: dict[tuple[s
     }
 
 
+def _wall(exercise: Exercise, slot: Context | None, move: Any, inject: Inject) -> str:
+    """The wall-clock time an inject falls due in its agenda slot, played at scenario speed."""
+    if slot is None or inject.at is None or exercise.agenda is None:
+        return ""
+    return format_clock(slot["start_minute"] + inject.at - exercise.move_start(move))
+
+
 def facilitator_context(exercise: Exercise) -> Context:
     """The facilitator guide: agenda with scripts, each move with its openings, injects, branches, contingencies."""
     opened = _opened_by(exercise)
@@ -212,7 +220,10 @@ def facilitator_context(exercise: Exercise) -> Context:
                     {"to": "All teams" if key == "all" else team_labels(exercise, [key])[0], "items": list(items)}
                     for key, items in move.questions.items()
                 ],
-                "injects": [_inject_for_control(exercise, i, opened) for i in move.injects],
+                "injects": [
+                    {**_inject_for_control(exercise, i, opened), "wall": _wall(exercise, slot, move, i)}
+                    for i in move.injects
+                ],
             }
         )
     context = _common(exercise, "facilitator")
