@@ -27,6 +27,7 @@ from tabletop.model import (
     format_clock,
 )
 from tabletop.need_to_know import NotAParticipant, participant, participants
+from tabletop.report.branch_map import branch_map
 from tabletop.report.context import Context, scenario_time, team_labels, world_time
 from tabletop.report.handouts import inject_cards, team_handout
 from tabletop.report.render import ReportError, render_template
@@ -236,6 +237,7 @@ def facilitator_context(exercise: Exercise) -> Context:
             "moves": moves,
             "contingencies": [_inject_for_control(exercise, i, opened) for i in exercise.contingencies],
             "hotwash_questions": list(exercise.hotwash_questions),
+            "branch_map": branch_map(exercise),
         }
     )
     return context
