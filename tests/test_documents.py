@@ -25,6 +25,17 @@ def exercise():  # type: ignore[no-untyped-def]
     return load_exercise(FIXTURE)
 
 
+def _strings(value: object) -> list[str]:
+    """Every string inside a context, as written (no escaping)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 def _markers() -> set[str]:
     return set(MARKER.findall(FIXTURE.read_text(encoding="utf-8")))
 
@@ -156,3 +167,24 @@ def test_the_docs_verb_writes_the_file(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "--team works with" in bad.stderr
+
+
+@pytest.mark.parametrize("path", sorted(exercises_dir().glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_bundled_read_ahead_holds_nothing_of_later_play(path: Path) -> None:
+    from tabletop.need_to_know import participants
+
+    bundled = load_exercise(path)
+    later = [mv.situation for mv in bundled.moves[1:]] + [v.text for mv in bundled.moves for v in mv.situation_variants]
+    private = [i.body for i in bundled.all_injects()] + [i.notes for i in bundled.all_injects() if i.notes]
+    private += [o.consequence for i in bundled.all_injects() if i.decision for o in i.decision.options if o.consequence]
+    for team in participants(bundled):
+        text = render_document(exercise=bundled, kind="sitman", fmt="md", team=team.id)
+        assert isinstance(text, str)
+        context = "\n".join(_strings(document_context(bundled, "sitman", team.id)))
+        for secret in later + private + [t.brief for t in bundled.teams if t.brief and t.id != team.id]:
+            assert secret not in context, (team.id, secret[:60])
+        others = [t.brief for t in bundled.teams if t.brief and t.id != team.id]
+        for secret in later + private + others:
+            assert secret.strip()[:60] not in text, (team.id, secret[:60])
+        if team.brief:
+            assert team.brief.strip().splitlines()[0][:40] in text
