@@ -17,6 +17,7 @@ from tabletop.model import (
     Condition,
     DecidedCondition,
     DeliveredCondition,
+    Move,
     NotCondition,
 )
 
@@ -53,6 +54,18 @@ def evaluate(condition: Condition, facts: Facts) -> bool:
         case NotCondition(not_=inner):
             return not evaluate(inner, facts)
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def situation_for(move: Move, facts: Facts) -> tuple[str, int | None]:
+    """The situation text a move opens with, and the index of the variant read (None: the default).
+
+    Variants are tried in file order and the first whose condition holds wins, so
+    a planner writes the most specific path first, as in an if/elif chain.
+    """
+    for index, variant in enumerate(move.situation_variants):
+        if evaluate(variant.when, facts):
+            return variant.text, index
+    return move.situation, None
 
 
 def describe(condition: Condition) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tabletop import model as m
+from tabletop.lint_agenda import agenda_warnings, unseen_consequences
 from tabletop.loader import Diagnostic, LoadedExercise
 
 MAX_SILENT_GAP = 45
@@ -40,14 +41,21 @@ def _located(exercise: m.Exercise) -> list[_Located]:
     return out
 
 
-def lint(loaded: LoadedExercise) -> list[Diagnostic]:
-    """Every warning for the exercise, sorted by position."""
+def lint(loaded: LoadedExercise, *, consequences: bool = False) -> list[Diagnostic]:
+    """Every warning for the exercise, sorted by position.
+
+    `consequences` adds the rule that names options whose written consequence
+    nothing later shows; it is asked for (`lint --consequences`) because a file
+    written before situation variants existed trips it on nearly every option.
+    """
     warnings = [
         *unexercised_objectives(loaded),
         *idle_teams(loaded),
         *undecided_decisions(loaded),
         *unreachable_injects(loaded),
         *silent_gaps(loaded),
+        *agenda_warnings(loaded),
+        *(unseen_consequences(loaded) if consequences else ()),
     ]
     return sorted(set(warnings))
 

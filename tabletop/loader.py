@@ -565,10 +565,69 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
                 known_team(path + ("decision", "teams", ti), team)
         if inject.condition is not None:
             _check_condition(inject.condition, path + ("condition",), inject, injects, exercise, at, known_team)
+    _check_documents(exercise, injects, at, known_team)
     return problems
 
 
-def _check_condition(condition: Any, path: Path_, owner: m.Inject, injects: dict[str, m.Inject],
+def _check_documents(exercise: m.Exercise, injects: dict[str, m.Inject], at: Any,
+                     known_team: Any) -> None:
+    """The workshop fields: agenda slots name real moves, variants ask only about the past.
+
+    A situation variant is chosen when its move opens, so its condition may only
+    look at injects of earlier moves or contingencies; anything later can never
+    have happened yet, and the variant would silently never be read.
+    """
+    move_ids = [mv.id for mv in exercise.moves]
+    if exercise.agenda is not None:
+        for ai, item in enumerate(exercise.agenda.items):
+            path = ("agenda", "items", ai)
+            if item.kind == m.AgendaKind.move:
+                if item.move is None:
+                    at(path, f"agenda item {item.title!r} is a move slot: name its move with 'move'")
+                elif item.move not in move_ids:
+                    guess = difflib.get_close_matches(item.move, move_ids, n=1)
+                    hint = f"; did you mean {guess[0]!r}?" if guess else f"; moves are: {', '.join(move_ids)}"
+                    at(path + ("move",), f"unknown move {item.move!r}{hint}")
+            elif item.move is not None:
+                at(path + ("move",), f"agenda item {item.title!r} is a {item.kind.value} slot, "
+                   "so it cannot name a move (use kind: move)")
+    for mi, move in enumerate(exercise.moves):
+        earlier = {i.id for mv in exercise.moves[:mi] for i in mv.injects} | {c.id for c in exercise.contingencies}
+        for vi, variant in enumerate(move.situation_variants):
+            path = ("moves", mi, "situation_variants", vi, "when")
+            owner = _VariantOwner(f"{move.id} situation variant {vi + 1}")
+            _check_condition(variant.when, path, owner, injects, exercise, at, known_team)
+            for cpath, ident in _condition_injects(variant.when, path):
+                if ident in injects and ident not in earlier:
+                    at(cpath, f"situation variant of move {move.id!r} asks about inject {ident!r}, "
+                       "which is not played before the move opens, so it can never apply")
+
+
+@dataclass(frozen=True)
+class _VariantOwner:
+    """Stands in for the inject owning a condition when a situation variant owns it."""
+
+    id: str
+
+
+def _condition_injects(condition: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    """Every inject id a condition names, with the path of the id."""
+    match condition:
+        case m.AllCondition(all=items) | m.AnyCondition(any=items):
+            key = "all" if isinstance(condition, m.AllCondition) else "any"
+            for i, item in enumerate(items):
+                yield from _condition_injects(item, path + (key, i))
+        case m.NotCondition(not_=inner):
+            yield from _condition_injects(inner, path + ("not",))
+        case m.DeliveredCondition(delivered=ident):
+            yield path + ("delivered",), ident
+        case m.ChoseCondition(chose=ref):
+            yield path + ("chose", "inject"), ref.inject
+        case m.DecidedCondition(decided=ref):
+            yield path + ("decided", "inject"), ref.inject
+
+
+def _check_condition(condition: Any, path: Path_, owner: m.Inject | _VariantOwner, injects: dict[str, m.Inject],
                      exercise: m.Exercise, at: Any, known_team: Any) -> None:
     """Every id a condition names must exist, and each atom must be satisfiable."""
     match condition:

@@ -200,6 +200,21 @@ class Team(StrictModel):
         return self.short or self.id.upper()
 
 
+class Criteria(StrictModel):
+    """What an evaluator checks for one objective: the body of its Exercise Evaluation Guide."""
+
+    critical_tasks: list[str] = Field(
+        default_factory=list,
+        description="Critical tasks the teams must perform for the objective to be met, "
+        "e.g. 'Agree who coordinates the search within 30 minutes'.",
+    )
+    look_for: list[str] = Field(
+        default_factory=list,
+        description="What an evaluator watches or listens for at the table, "
+        "e.g. 'Does the ROK team inform the US before hailing the Chinese vessel?'.",
+    )
+
+
 class Objective(StrictModel):
     """What the exercise tests; observations and the AAR are organised by objective."""
 
@@ -208,6 +223,10 @@ class Objective(StrictModel):
     capability: str | None = Field(
         default=None,
         description="HSEEP core capability it exercises, e.g. 'Operational Coordination'.",
+    )
+    criteria: Criteria | None = Field(
+        default=None,
+        description="Evaluation criteria printed in this objective's Exercise Evaluation Guide.",
     )
 
 
@@ -378,6 +397,16 @@ class Inject(StrictModel):
     )
 
 
+class SituationVariant(StrictModel):
+    """A move's opening text for one path through the scenario, so earlier choices carry forward."""
+
+    when: Condition = Field(
+        description="Condition on decisions and deliveries before the move opens, "
+        "with the same keys an inject's condition uses (chose, decided, delivered, all, any, not).",
+    )
+    text: str = Field(description="Situation update read instead of the move's default situation.")
+
+
 class Move(StrictModel):
     """A block of the scenario, opened by a situation update and closed by discussion."""
 
@@ -387,7 +416,15 @@ class Move(StrictModel):
         default=None,
         description="Scenario time the move opens; default: the time of its first inject.",
     )
-    situation: str = Field(description="Situation update read to every team when the move opens.")
+    situation: str = Field(
+        description="Situation update read to every team when the move opens; "
+        "the default when no situation variant applies."
+    )
+    situation_variants: list[SituationVariant] = Field(
+        default_factory=list,
+        description="Situation updates that replace 'situation' when earlier play matches: "
+        "the first variant whose condition holds when the move opens is read instead.",
+    )
     questions: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Discussion questions keyed by team id, or 'all' for every team.",
@@ -395,6 +432,93 @@ class Move(StrictModel):
     injects: list[Inject] = Field(
         default_factory=list, description="The move's injects in scenario-time order."
     )
+
+
+class AgendaKind(str, Enum):
+    """What happens in an agenda slot; the facilitator guide and the lint read it."""
+
+    welcome = "welcome"
+    rules = "rules"
+    move = "move"
+    break_ = "break"
+    plenary = "plenary"
+    hotwash = "hotwash"
+    closing = "closing"
+
+
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value: Any) -> Any:
+    """Turn a wall-clock time '09:00' into minutes after midnight; pass anything else on."""
+    if isinstance(value, str):
+        match = _CLOCK_RE.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a wall-clock time; write 'HH:MM', e.g. '09:00'")
+        return int(match[1]) * 60 + int(match[2])
+    return value
+
+
+def format_clock(minutes: int | float) -> str:
+    """Minutes after midnight as 'HH:MM' (wrapping past midnight)."""
+    total = int(minutes) % 1440
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+Clock = Annotated[
+    int,
+    BeforeValidator(parse_clock),
+    Field(ge=0, lt=1440),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$",
+                    "description": "Wall-clock time 'HH:MM'."}),
+]
+"""A wall-clock time of day, written '09:00', held as minutes after midnight."""
+
+
+class AgendaItem(StrictModel):
+    """One slot of the workshop's wall-clock plan."""
+
+    title: str = Field(description="What the slot is called on the agenda, e.g. 'Move 1: Boats on the water'.")
+    kind: AgendaKind = Field(
+        description="welcome, rules, move, break, plenary, hotwash or closing.",
+    )
+    minutes: int = Field(ge=1, le=1440, description="Planned length of the slot in minutes.")
+    move: Id | None = Field(
+        default=None,
+        description="Id of the move played in this slot; required when kind is 'move', "
+        "not allowed otherwise.",
+    )
+    script: str | None = Field(
+        default=None,
+        description="What the facilitator says in this slot (printed in the facilitator guide only).",
+    )
+
+
+class Agenda(StrictModel):
+    """The wall-clock plan of the workshop, from welcome to closing."""
+
+    start: Clock = Field(
+        default=9 * 60,
+        description="Wall-clock time the workshop starts, 'HH:MM'; default '09:00'.",
+    )
+    items: list[AgendaItem] = Field(
+        min_length=1, description="The slots in order: welcome, ground rules, moves, breaks, hot wash, closing."
+    )
+
+
+class GlossaryEntry(StrictModel):
+    """A term participants meet in the read-ahead and the injects."""
+
+    term: str = Field(description="The term or acronym, e.g. 'NLL'.")
+    meaning: str = Field(description="What it means, in a sentence, e.g. 'Northern Limit Line'.")
+
+
+class Reference(StrictModel):
+    """A document participants or planners may consult."""
+
+    title: str = Field(description="Title of the document, e.g. 'HSEEP 2020, chapter 4'.")
+    url: str | None = Field(default=None, description="Where to find it, if it is public.")
+    note: str | None = Field(default=None, description="Why it matters to this exercise.")
 
 
 class Exercise(StrictModel):
@@ -432,6 +556,31 @@ class Exercise(StrictModel):
     contingencies: list[Inject] = Field(
         default_factory=list,
         description="Injects kept in reserve, pulled in by the facilitator when play stalls.",
+    )
+    agenda: Agenda | None = Field(
+        default=None,
+        description="Wall-clock plan of the workshop: welcome, ground rules, moves, breaks, "
+        "hot wash, closing, each with its planned minutes.",
+    )
+    ground_rules: list[str] = Field(
+        default_factory=list,
+        description="Rules of play read at the start and printed in the read-ahead, "
+        "e.g. non-attribution, no-fault, whom participants speak for.",
+    )
+    hotwash_questions: list[str] = Field(
+        default_factory=list,
+        description="Questions the facilitator asks in the hot wash, printed in the guide "
+        "and the feedback form.",
+    )
+    background: str | None = Field(
+        default=None,
+        description="Background known to every participant at STARTEX, printed in the read-ahead.",
+    )
+    glossary: list[GlossaryEntry] = Field(
+        default_factory=list, description="Terms and acronyms explained in the read-ahead."
+    )
+    references: list[Reference] = Field(
+        default_factory=list, description="Documents participants or planners may consult."
     )
 
     # Lookups used by every layer; computed on demand (models are frozen and small).
@@ -471,6 +620,10 @@ class Exercise(StrictModel):
             return list(inject.decision.teams)
         players = {t.id for t in self.player_teams}
         return [t for t in self.recipients(inject) if t in players]
+
+    def move(self, move_id: str) -> Move | None:
+        """The move with this id."""
+        return next((mv for mv in self.moves if mv.id == move_id), None)
 
     def move_start(self, move: Move) -> int:
         """Scenario minute at which a move opens."""

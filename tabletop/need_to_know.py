@@ -296,7 +296,7 @@ def _moves(state: SessionState, team_id: str) -> tuple[MoveSeen, ...]:
             MoveSeen(
                 id=move.id,
                 title=move.title,
-                situation=move.situation,
+                situation=state.situation(move.id),
                 questions=tuple(questions),
                 minute=float(minute if minute is not None else event.minute),
             )

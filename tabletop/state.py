@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tabletop.clock import ScenarioClock
-from tabletop.conditions import describe, evaluate
+from tabletop.conditions import describe, evaluate, situation_for
 from tabletop.events import (
     AdhocEvent,
     CorrectedEvent,
@@ -154,6 +154,8 @@ class SessionState:
         """Index of the open move in `exercise.moves` (-1 before STARTEX)."""
         self.move_openings: list[tuple[str, EventBase]] = []
         """(move id, the event that opened it), in order."""
+        self.situations: dict[str, tuple[str, int | None]] = {}
+        """Per opened move: the situation text read when it opened, and the variant index (None: default)."""
         self.deliveries: list[Delivery] = []
         """Every delivery (scheduled, contingency, ad hoc, repeats), in order."""
         self.last_action: dict[str, EventBase] = {}
@@ -207,11 +209,22 @@ class SessionState:
     def _on_started(self, event: StartedEvent) -> None:
         self.started = event
         self.move_index = 0
-        self.move_openings.append((event.move, event))
+        self._open(event.move, event)
 
     def _on_move(self, event: MoveAdvancedEvent) -> None:
         self.move_index = event.index
-        self.move_openings.append((event.move, event))
+        self._open(event.move, event)
+
+    def _open(self, move_id: str, event: EventBase) -> None:
+        """Record the opening and fix its situation text from what was decided before it.
+
+        The text is chosen once, at the opening, because that is what the room
+        heard: a decision corrected later does not rewrite what was read out.
+        """
+        self.move_openings.append((move_id, event))
+        move = self.exercise.move(move_id)
+        if move is not None and move_id not in self.situations:
+            self.situations[move_id] = situation_for(move, self)
 
     def _on_ended(self, event: EndedEvent) -> None:
         self.ended = event
@@ -564,6 +577,19 @@ class SessionState:
         """The open move (None before STARTEX)."""
         return self.exercise.moves[self.move_index] if self.move_index >= 0 else None
 
+    def situation(self, move_id: str) -> str:
+        """The situation text of a move as it was read when it opened (the default before then)."""
+        opened = self.situations.get(move_id)
+        if opened is not None:
+            return opened[0]
+        move = self.exercise.move(move_id)
+        return move.situation if move is not None else ""
+
+    def situation_variant(self, move_id: str) -> int | None:
+        """Index of the situation variant the move opened with; None for the default or not yet opened."""
+        opened = self.situations.get(move_id)
+        return opened[1] if opened is not None else None
+
     @property
     def next_move(self) -> Move | None:
         """The move `advance` would open, if any."""
@@ -582,6 +608,7 @@ class SessionState:
             "ended": self.ended is not None,
             "move_index": self.move_index,
             "moves": [(m, e.seq) for m, e in self.move_openings],
+            "situations": dict(self.situations),
             "deliveries": list(self.deliveries),
             "msel": self.msel(at),
             "awaited": self.awaited(),

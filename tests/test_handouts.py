@@ -57,15 +57,26 @@ def test_a_packet_holds_its_own_brief_and_nothing_secret() -> None:
     assert "QUESTION-FOR-ROK" not in dump(team_handout(exercise, "us"))
 
 
-def test_a_team_gets_cards_only_for_injects_addressed_to_it() -> None:
+def test_a_packet_holds_no_later_move_and_no_card() -> None:
     exercise = exercise_with_secrets()
-    ids = [card["id"] for card in team_handout(exercise, "japan")["cards"]]
-    assert ids == ["M1-01", "M1-03", "M2-01", "M2-02", "M2-03", "C-2"]
-    card = next(c for c in team_handout(exercise, "rok")["cards"] if c["id"] == "M1-02")
+    packet = team_handout(exercise, "japan")
+    assert [m["id"] for m in packet["moves"]] == [exercise.moves[0].id]
+    assert "cards" not in packet
+    text = dump(packet)
+    for move in exercise.moves[1:]:
+        assert move.situation not in text
+    for inject in exercise.all_injects():
+        assert inject.body not in text
+
+
+def test_the_control_deck_has_a_card_per_inject_with_what_recipients_see() -> None:
+    exercise = exercise_with_secrets()
+    card = next(c for c in handouts_context(exercise)["cards"] if c["id"] == "M1-02")
     assert card["decision"]["options"][0] == {"id": "direct", "label": "Hail it directly on channel 16"}
     assert card["to"] == ["ROK", "US"]
     assert card["time"] == "+00:15"
     assert card["questions"] == ["Who coordinates a rescue among three flags?"]
+    assert handouts_context(exercise, "japan")["cards"] == []
 
 
 def test_the_control_cell_and_unknown_teams_get_no_packet() -> None:
@@ -94,7 +105,8 @@ def test_html_packet_escapes_and_hides() -> None:
     assert "BRIEF-OF-rok" not in html
     for secret in SECRETS.values():
         assert secret not in html
-    assert "Inject cards for US" in html
+    assert "Inject cards" not in html
+    assert all(i.body not in html for i in exercise.all_injects())
 
 
 def test_pdf_handouts_start_each_packet_on_a_new_page() -> None:

@@ -74,6 +74,7 @@ GOOD = textwrap.dedent(
         source: Korea Meteorological Administration
         to: all
         channel: news
+        notes: Pull it in when the ROK team chose alone and the cutters are late.
     """
 )
 

@@ -234,6 +234,8 @@ class ConsoleApp(App[None]):
         self.refresh_views()
         if message.call.done:
             self.notify(message.call.done, timeout=3, markup=False)
+        if message.call.method in ("advance", "start"):
+            self._notify_situation()
         if message.requester is not None:
             message.requester.post_message(ActionDone(message.call, message.event))
         if message.call.method == "end":
@@ -746,6 +748,17 @@ class ConsoleApp(App[None]):
         from tabletop.app.screens.clock import JumpForm
 
         self.push_screen(JumpForm(self.session.now_minute()))
+
+    def _notify_situation(self) -> None:
+        """Put the situation the open move was read with in front of the facilitator, variant named."""
+        state = self.session.state
+        move = state.move
+        if move is None:
+            return
+        index = state.situation_variant(move.id)
+        which = "default text" if index is None else f"variant {index + 1}"
+        self.notify(state.situation(move.id), title=f"Read to the room: {move.id} situation ({which})",
+                    timeout=20, markup=False)
 
     def action_advance(self) -> None:
         """Open the next move."""

@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("lint", help="quality warnings a planner wants before the workshop")
     p.add_argument("paths", nargs="+", metavar="PATH", help="exercise files or folders")
     p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    p.add_argument("--consequences", action="store_true",
+                   help="also name decision options whose consequence no later inject, situation variant or note shows")
     p.set_defaults(func=cmd_lint)
 
     p = subparsers.add_parser("list", help="the exercises in a folder (default: the bundled ones)")
@@ -87,7 +89,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     good, bad = _load_all(files)
     warned = 0
     for loaded in good:
-        for warning in lint(loaded):
+        for warning in lint(loaded, consequences=args.consequences):
             warned += 1
             print(warning.format(), file=sys.stderr)
     print(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: {bad} invalid, "

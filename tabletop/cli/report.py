@@ -43,13 +43,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "handouts",
-        help="print participant packets and inject cards from an exercise",
-        description="Print each team's packet (its private brief, the moves' situation updates and "
-        "discussion questions) and the inject cards a facilitator hands out on paper. Without --team: "
+        help="print participant packets (what each team knows at STARTEX) and the control cell's inject cards",
+        description="Print each team's packet (its private brief, the first move's situation update and "
+        "discussion questions: nothing a team learns only in play) and the inject cards the control cell hands "
+        "out at delivery. With --team: that packet alone, no cards. Without --team: "
         "one document with a packet per participant team, each on new pages, then every inject card.",
     )
     p.add_argument("exercise", metavar="EXERCISE", help="exercise YAML file")
-    p.add_argument("--team", metavar="T", help="only this team's packet and the cards addressed to it")
+    p.add_argument("--team", metavar="T", help="only this team's packet (no inject cards)")
     p.add_argument("-f", "--format", default="html", metavar="html|pdf", help="output format (default: html)")
     p.add_argument("-o", "--output", metavar="OUT", help="file to write (default: ID-handouts.FORMAT or ID-TEAM-packet.FORMAT)")
     p.add_argument("--paper", default="a4", choices=("a4", "letter"), help="PDF paper size (default: a4)")

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop import __version__
+from tabletop.conditions import describe as describe_condition
 from tabletop.events import (
     AdhocEvent,
     CorrectedEvent,
@@ -691,6 +692,13 @@ class _Builder:
             )
         return activity_chart(lanes, end_minute=self.end_minute, postures=(*POSTURES, FREE_TEXT))
 
+    def _variant_note(self, move: Any) -> str:
+        """Why the move opened with the text it did, for the AAR reader; empty for the default text."""
+        index = self.state.situation_variant(move.id)
+        if index is None:
+            return ""
+        return "Opened with the variant for: " + describe_condition(move.situation_variants[index].when)
+
     def inject_view(self, row: MselRow) -> dict[str, Any]:
         ex = self.ex
         inject: Inject | None = self.injects.get(row.inject)
@@ -780,7 +788,8 @@ class _Builder:
                 {
                     "id": move.id,
                     "title": move.title,
-                    "situation": move.situation,
+                    "situation": self.state.situation(move.id),
+                    "situation_variant": self._variant_note(move),
                     "planned": scenario_time(self.ex.move_start(move)),
                     "opened": scenario_time(_opened_minute(opened)) if opened is not None else "",
                     "opened_wall": wall_time(opened.at) if opened is not None else "",
@@ -798,6 +807,7 @@ class _Builder:
                     "id": "",
                     "title": "Contingency and ad-hoc injects outside any move",
                     "situation": "",
+                    "situation_variant": "",
                     "planned": "",
                     "opened": "",
                     "opened_wall": "",

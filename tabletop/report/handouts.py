@@ -7,16 +7,20 @@ option's posture or consequence, or another team's private brief. The
 facilitator's deck of cards is the union of what the recipients of each
 inject may see, so it is built from the same function.
 
-Without `--team`, the output is ONE document: a packet per participant team
-(players, then observers, in file order), each starting on a new page, then
-the deck of inject cards, one card per inject, in MSEL order.
+A packet holds only what its team knows at STARTEX (its brief and the first
+move), never a later move or a card of an inject that may never fire. Without
+`--team`, the output is ONE document: a packet per participant team (players,
+then observers, in file order), each starting on a new page, then the control
+cell's deck of inject cards, one card per inject, in MSEL order, to hand out
+at delivery.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tabletop.model import ALL, Exercise
+from tabletop.conditions import situation_for
+from tabletop.model import ALL, Exercise, Inject, Move, TeamKind
 from tabletop.need_to_know import NotAParticipant, inject_handout, participant, participants
 from tabletop.report.context import Context, scenario_time, team_labels, world_time
 from tabletop.report.render import FORMATS, ReportError, render_template
@@ -25,59 +29,47 @@ HANDOUT_FORMATS = ("html", "pdf")
 """Formats `render_handouts` writes."""
 
 
-def team_handout(exercise: Exercise, team_id: str) -> Context:
-    """Everything team `team_id` may hold on paper, as plain data: the one need-to-know filter of handouts.
+class _NoFacts:
+    """The facts at STARTEX: nothing delivered, nothing decided."""
 
-    Its own brief and members, the situation update of every move with the
-    discussion questions for the team and for all, and a card for each inject
-    addressed to it. Raises ReportError for an unknown team or the control cell.
+    def was_delivered(self, inject_id: str) -> bool:
+        """Nothing has been delivered before play."""
+        return False
+
+    def choices(self, inject_id: str) -> dict[str, str | None]:
+        """Nothing has been decided before play."""
+        return {}
+
+
+def opening_situation(move: Move) -> str:
+    """The situation a move opens with when nothing has been played yet (the first move at STARTEX)."""
+    return situation_for(move, _NoFacts())[0]
+
+
+def team_handout(exercise: Exercise, team_id: str) -> Context:
+    """Everything team `team_id` may hold on paper before play, as plain data: the one filter of packets.
+
+    Only what the team knows at STARTEX: its own brief and members, and the
+    first move's situation with the discussion questions for the team and for
+    all. Later moves open with text that depends on play, and an inject card is
+    handed over when the inject is delivered (some never are), so neither is
+    in a packet. Raises ReportError for an unknown team or the control cell.
     """
     try:
         team = participant(exercise, team_id)
     except NotAParticipant as error:
         raise ReportError(str(error)) from None
-    moves = []
-    for move in exercise.moves:
-        questions = [q for key in (ALL, team.id) for q in move.questions.get(key, [])]
-        moves.append(
-            {
-                "id": move.id,
-                "title": move.title,
-                "situation": move.situation,
-                "questions": questions,
-                "opens": scenario_time(exercise.move_start(move)),
-            }
-        )
-    cards = []
-    for inject in exercise.all_injects():
-        if team.id not in exercise.recipients(inject):
-            continue
-        seen = inject_handout(exercise, inject.id, team.id)
-        recipients = [t for t in exercise.recipients(inject) if exercise.team(t) is not None]
-        cards.append(
-            {
-                "id": seen.inject,
-                "title": seen.title,
-                "body": seen.body,
-                "source": seen.source,
-                "channel": seen.channel.replace("_", " "),
-                "move": seen.move or "",
-                "contingency": seen.move is None,
-                "time": scenario_time(inject.at),
-                "world": world_time(exercise, inject.at),
-                "to": team_labels(exercise, recipients),
-                "questions": list(seen.questions),
-                "decision": (
-                    {
-                        "prompt": seen.decision.prompt,
-                        "options": [{"id": o.id, "label": o.label} for o in seen.decision.options],
-                        "deciders": team_labels(exercise, exercise.deciders(inject)),
-                    }
-                    if seen.decision is not None
-                    else None
-                ),
-            }
-        )
+    first = exercise.moves[0]
+    questions = [q for key in (ALL, team.id) for q in first.questions.get(key, [])]
+    moves = [
+        {
+            "id": first.id,
+            "title": first.title,
+            "situation": opening_situation(first),
+            "questions": questions,
+            "opens": scenario_time(exercise.move_start(first)),
+        }
+    ]
     return {
         "team": team.id,
         "label": team.label,
@@ -86,23 +78,70 @@ def team_handout(exercise: Exercise, team_id: str) -> Context:
         "members": list(team.members),
         "brief": team.brief or "",
         "moves": moves,
-        "cards": cards,
     }
 
 
+def inject_card(exercise: Exercise, inject: Inject) -> Context:
+    """The card of one inject as its recipients may read it, for the control cell to hand out at delivery.
+
+    Built from the need-to-know view of the first participant recipient (every
+    recipient sees the same participant fields), so a card never carries a note,
+    an expected action, a posture or a consequence.
+    """
+    readers = [t for t in exercise.recipients(inject) if exercise.team(t) is not None
+               and exercise.team(t).kind != TeamKind.control]  # type: ignore[union-attr]
+    if not readers:
+        raise ReportError(f"inject {inject.id!r} is addressed to no participant team")
+    seen = inject_handout(exercise, inject.id, readers[0])
+    recipients = [t for t in exercise.recipients(inject) if exercise.team(t) is not None]
+    return {
+        "id": seen.inject,
+        "title": seen.title,
+        "body": seen.body,
+        "source": seen.source,
+        "channel": seen.channel.replace("_", " "),
+        "move": seen.move or "",
+        "contingency": seen.move is None,
+        "conditional": inject.condition is not None,
+        "time": scenario_time(inject.at),
+        "world": world_time(exercise, inject.at),
+        "to": team_labels(exercise, recipients),
+        "questions": list(seen.questions),
+        "decision": (
+            {
+                "prompt": seen.decision.prompt,
+                "options": [{"id": o.id, "label": o.label} for o in seen.decision.options],
+                "deciders": team_labels(exercise, exercise.deciders(inject)),
+            }
+            if seen.decision is not None
+            else None
+        ),
+    }
+
+
+def inject_cards(exercise: Exercise, team: str | None = None) -> list[Context]:
+    """The control cell's deck, in MSEL order: every inject (or those addressed to `team`)."""
+    return [
+        inject_card(exercise, inject)
+        for inject in exercise.all_injects()
+        if (team is None or team in exercise.recipients(inject))
+        and any(exercise.team(t) is not None and exercise.team(t).kind != TeamKind.control  # type: ignore[union-attr]
+                for t in exercise.recipients(inject))
+    ]
+
+
 def handouts_context(exercise: Exercise, team: str | None = None) -> Context:
-    """The handout document's context: packets (one, or one per participant) and the cards to print."""
+    """The handout document's context: packets (one, or one per participant) and, for control, the cards.
+
+    With a team, the document is that team's packet alone: the deck of cards is
+    the control cell's and is never printed into a team's hands.
+    """
     if team is not None:
         packets = [team_handout(exercise, team)]
-        cards = packets[0]["cards"]
+        cards: list[Context] = []
     else:
         packets = [team_handout(exercise, t.id) for t in participants(exercise)]
-        by_id: dict[str, dict[str, Any]] = {}
-        for packet in packets:
-            for card in packet["cards"]:
-                by_id.setdefault(card["id"], card)
-        order = [i.id for i in exercise.all_injects()]
-        cards = [by_id[i] for i in order if i in by_id]
+        cards = inject_cards(exercise)
     return {
         "title": exercise.title,
         "marking": exercise.marking,

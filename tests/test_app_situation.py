@@ -1,0 +1,38 @@
+"""The console tells the facilitator which situation text a move opened with."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+
+from textual.notifications import Notify
+
+from tabletop.app import ConsoleApp
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+
+FIXTURE = Path(__file__).parent / "fixtures" / "harbour-workshop.yaml"
+
+
+async def test_opening_a_move_shows_the_variant_its_decisions_chose(tmp_path: Path) -> None:
+    session = Session.create(FIXTURE, tmp_path / "w.session", clock=FakeClock())
+    session.start()
+    session.deliver("M1-01")
+    session.decide("north", "M1-01", option="each-own")
+    notes: list[tuple[str, str]] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append((message.notification.title, message.notification.message))
+
+    app = ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False,
+                     poll_interval=3600.0, tick_interval=3600.0)
+    async with app.run_test(notifications=True, message_hook=hook) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    read = [message for title, message in notes if title == "Read to the room: M2 situation (variant 2)"]
+    assert len(read) == 1 and read[0].startswith("SECRET-VARIANT-SPLIT")
+    session.close()
