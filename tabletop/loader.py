@@ -9,6 +9,7 @@ in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -533,7 +534,7 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
             if move.starts_at < previous_start:
                 at(("moves", mi, "starts_at"), f"move {move.id!r} starts before the move ahead of it")
             previous_start = move.starts_at
-        last, last_label = move.starts_at, "the move's start"
+        timed: list[tuple[int, m.Inject]] = []
         for ii, inject in enumerate(move.injects):
             path = ("moves", mi, "injects", ii)
             if inject.at is None:
@@ -541,11 +542,24 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
                     continue
                 at(path, f"inject {inject.id!r} has no scenario time: scheduled injects need 'at'")
                 continue
-            if last is not None and inject.at < last:
+            if move.starts_at is not None and inject.at < move.starts_at:
                 at(path + ("at",), f"inject {inject.id!r} at {m.format_offset(inject.at)} is out of order: "
-                   f"it comes before {last_label} ({m.format_offset(last)})")
+                   f"it comes before the move's start ({m.format_offset(move.starts_at)})")
+                continue
+            timed.append((ii, inject))
+        in_order = _longest_in_order([inject.at or 0 for _, inject in timed])
+        for position, (ii, inject) in enumerate(timed):
+            if position in in_order:
+                continue
+            before = [timed[k][1] for k in in_order if k < position]
+            after = [timed[k][1] for k in in_order if k > position]
+            if before and (inject.at or 0) < (before[-1].at or 0):
+                other, relation = before[-1], "before"
             else:
-                last, last_label = inject.at, f"inject {inject.id!r}"
+                other, relation = after[0], "after"
+            at(("moves", mi, "injects", ii, "at"),
+               f"inject {inject.id!r} at {m.format_offset(inject.at or 0)} is out of order: "
+               f"it comes {relation} inject {other.id!r} ({m.format_offset(other.at or 0)})")
 
     for path, inject in located:
         if inject.to != m.ALL:
@@ -566,6 +580,38 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
         if inject.condition is not None:
             _check_condition(inject.condition, path + ("condition",), inject, injects, exercise, at, known_team)
     return problems
+
+
+def _run_lengths(times: list[int]) -> list[int]:
+    """For each position, the length of the longest run of times that never goes back and ends
+    there (patience sorting: n log n, for moves of thousands of injects)."""
+    tails: list[int] = []  # per run length, the smallest last time seen
+    lengths = []
+    for time in times:
+        k = bisect.bisect_right(tails, time)
+        if k == len(tails):
+            tails.append(time)
+        else:
+            tails[k] = time
+        lengths.append(k + 1)
+    return lengths
+
+
+def _longest_in_order(times: list[int]) -> set[int]:
+    """Positions of the longest run of injects (not necessarily adjacent) whose times never go
+    back. The injects outside it are the ones that moved: one inject moved later is reported
+    itself, not the correct injects that follow it. Where several runs are as long (two injects
+    swapped), the one that keeps the injects nearest the top of the file wins, so the later one
+    is reported."""
+    from_here = _run_lengths([-t for t in reversed(times)])[::-1]  # longest run starting at each
+    total = max(from_here, default=0)
+    kept: set[int] = set()
+    last: int | None = None
+    for position, time in enumerate(times):
+        if from_here[position] == total - len(kept) and (last is None or time >= last):
+            kept.add(position)
+            last = time
+    return kept
 
 
 def _check_condition(condition: Any, path: Path_, owner: m.Inject, injects: dict[str, m.Inject],
