@@ -250,6 +250,24 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
     return text
 
 
+_INDENT_TAB = re.compile(r"^([ ]*)\t[ \t]*(?=[^\s#])", re.MULTILINE)
+"""A line whose indentation holds a tab before its content."""
+
+
+def _indentation_tabs(text: str, filename: str) -> list[Diagnostic]:
+    """Every line indented with a tab, at the tab. PyYAML stops at the first and often names it
+    badly ("found character that cannot start any token"); a planner who pasted from a word
+    processor has many, and fixes them all at once."""
+    found = []
+    line, counted = 1, 0
+    for match in _INDENT_TAB.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.append(Diagnostic(line, len(match[1]) + 1,
+                                "tab character here, in the indentation: YAML indents with spaces, never tabs", filename))
+    return found
+
+
 def decode(data: bytes, filename: str) -> str:
     """Bytes of a scenario file to text, or an ExerciseError saying what the bytes are."""
     if len(data) > MAX_BYTES:
@@ -287,6 +305,9 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
             _scan(text, filename)
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
+            tabs = _indentation_tabs(text, filename)
+            if tabs:
+                raise ExerciseError(tabs) from None
             mark = error.problem_mark or error.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise ExerciseError([Diagnostic(line, column, _syntax_message(error), filename)]) from None

@@ -282,3 +282,15 @@ def test_an_inject_moved_earlier_is_reported_itself() -> None:
     assert _fixture_errors(text) == [
         f"drill.yaml:{line}:13: inject 'M1-03' at +00:10 is out of order: it comes before inject 'M1-02' (+00:15)"
     ]
+
+
+def test_every_tab_in_the_indentation_is_named_at_its_position() -> None:
+    from tests.engine_fixtures import EXERCISE_YAML
+
+    text = (EXERCISE_YAML.replace("\n  location: Yellow Sea", "\n\tlocation: Yellow Sea")
+            .replace("\n    title: Boats on the water", "\n  \ttitle: Boats on the water"))
+    rows = text.splitlines()
+    first = rows.index("\tlocation: Yellow Sea") + 1
+    second = rows.index("  \ttitle: Boats on the water") + 1
+    message = "tab character here, in the indentation: YAML indents with spaces, never tabs"
+    assert _fixture_errors(text) == [f"drill.yaml:{first}:1: {message}", f"drill.yaml:{second}:3: {message}"]
