@@ -9,6 +9,7 @@ in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -249,6 +250,24 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
     return text
 
 
+_INDENT_TAB = re.compile(r"^([ ]*)\t[ \t]*(?=[^\s#])", re.MULTILINE)
+"""A line whose indentation holds a tab before its content."""
+
+
+def _indentation_tabs(text: str, filename: str) -> list[Diagnostic]:
+    """Every line indented with a tab, at the tab. PyYAML stops at the first and often names it
+    badly ("found character that cannot start any token"); a planner who pasted from a word
+    processor has many, and fixes them all at once."""
+    found = []
+    line, counted = 1, 0
+    for match in _INDENT_TAB.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.append(Diagnostic(line, len(match[1]) + 1,
+                                "tab character here, in the indentation: YAML indents with spaces, never tabs", filename))
+    return found
+
+
 def decode(data: bytes, filename: str) -> str:
     """Bytes of a scenario file to text, or an ExerciseError saying what the bytes are."""
     if len(data) > MAX_BYTES:
@@ -286,6 +305,9 @@ def parse(text: str, filename: str) -> tuple[yaml.Node, Any]:
             _scan(text, filename)
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
+            tabs = _indentation_tabs(text, filename)
+            if tabs:
+                raise ExerciseError(tabs) from None
             mark = error.problem_mark or error.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise ExerciseError([Diagnostic(line, column, _syntax_message(error), filename)]) from None
@@ -533,7 +555,7 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
             if move.starts_at < previous_start:
                 at(("moves", mi, "starts_at"), f"move {move.id!r} starts before the move ahead of it")
             previous_start = move.starts_at
-        last, last_label = move.starts_at, "the move's start"
+        timed: list[tuple[int, m.Inject]] = []
         for ii, inject in enumerate(move.injects):
             path = ("moves", mi, "injects", ii)
             if inject.at is None:
@@ -541,11 +563,24 @@ def check_references(loaded_root: yaml.Node, exercise: m.Exercise, filename: str
                     continue
                 at(path, f"inject {inject.id!r} has no scenario time: scheduled injects need 'at'")
                 continue
-            if last is not None and inject.at < last:
+            if move.starts_at is not None and inject.at < move.starts_at:
                 at(path + ("at",), f"inject {inject.id!r} at {m.format_offset(inject.at)} is out of order: "
-                   f"it comes before {last_label} ({m.format_offset(last)})")
+                   f"it comes before the move's start ({m.format_offset(move.starts_at)})")
+                continue
+            timed.append((ii, inject))
+        in_order = _longest_in_order([inject.at or 0 for _, inject in timed])
+        for position, (ii, inject) in enumerate(timed):
+            if position in in_order:
+                continue
+            before = [timed[k][1] for k in in_order if k < position]
+            after = [timed[k][1] for k in in_order if k > position]
+            if before and (inject.at or 0) < (before[-1].at or 0):
+                other, relation = before[-1], "before"
             else:
-                last, last_label = inject.at, f"inject {inject.id!r}"
+                other, relation = after[0], "after"
+            at(("moves", mi, "injects", ii, "at"),
+               f"inject {inject.id!r} at {m.format_offset(inject.at or 0)} is out of order: "
+               f"it comes {relation} inject {other.id!r} ({m.format_offset(other.at or 0)})")
 
     for path, inject in located:
         if inject.to != m.ALL:
@@ -625,6 +660,38 @@ def _condition_injects(condition: Any, path: Path_) -> Iterator[tuple[Path_, str
             yield path + ("chose", "inject"), ref.inject
         case m.DecidedCondition(decided=ref):
             yield path + ("decided", "inject"), ref.inject
+
+
+def _run_lengths(times: list[int]) -> list[int]:
+    """For each position, the length of the longest run of times that never goes back and ends
+    there (patience sorting: n log n, for moves of thousands of injects)."""
+    tails: list[int] = []  # per run length, the smallest last time seen
+    lengths = []
+    for time in times:
+        k = bisect.bisect_right(tails, time)
+        if k == len(tails):
+            tails.append(time)
+        else:
+            tails[k] = time
+        lengths.append(k + 1)
+    return lengths
+
+
+def _longest_in_order(times: list[int]) -> set[int]:
+    """Positions of the longest run of injects (not necessarily adjacent) whose times never go
+    back. The injects outside it are the ones that moved: one inject moved later is reported
+    itself, not the correct injects that follow it. Where several runs are as long (two injects
+    swapped), the one that keeps the injects nearest the top of the file wins, so the later one
+    is reported."""
+    from_here = _run_lengths([-t for t in reversed(times)])[::-1]  # longest run starting at each
+    total = max(from_here, default=0)
+    kept: set[int] = set()
+    last: int | None = None
+    for position, time in enumerate(times):
+        if from_here[position] == total - len(kept) and (last is None or time >= last):
+            kept.add(position)
+            last = time
+    return kept
 
 
 def _check_condition(condition: Any, path: Path_, owner: m.Inject | _VariantOwner, injects: dict[str, m.Inject],

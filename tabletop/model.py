@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
@@ -21,6 +22,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    AwareDatetime,
     WithJsonSchema,
 )
 
@@ -39,8 +41,15 @@ class StrictModel(BaseModel):
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
 
+OFFSET_PATTERN = (
+    r"^\s*(?:[0-9]+|\+?\s*(?:[0-9]+\s*d(?:\s*[0-9]{1,3}:[0-5][0-9])?|[0-9]{1,3}:[0-5][0-9]))\s*$"
+)
+"""A scenario time written as text: minutes, '+HH:MM', '+Nd' or '+Nd HH:MM'. One pattern serves the
+loader and the JSON Schema, so an editor accepts exactly what the tool does (an empty string or a
+lone '+' is neither). ASCII digits only, as JSON Schema's ECMA-262 regular expressions read them."""
+
 _OFFSET_RE = re.compile(
-    r"^\s*\+?\s*(?:(?P<days>\d+)\s*d\s*)?(?:(?P<hours>\d{1,3}):(?P<minutes>[0-5]\d))?\s*$"
+    r"^\s*\+?\s*(?:(?P<days>[0-9]+)\s*d\s*)?(?:(?P<hours>[0-9]{1,3}):(?P<minutes>[0-5][0-9]))?\s*$"
 )
 
 
@@ -51,14 +60,14 @@ def parse_offset(value: Any) -> Any:
     field's own position and message.
     """
     if isinstance(value, bool):
-        return value
+        raise ValueError(f"{value!r} is not a scenario time; write '+HH:MM', '+Nd HH:MM' or a number of minutes")
     if isinstance(value, int):
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if re.fullmatch(r"[0-9]+", text):
             return int(text)
-        match = _OFFSET_RE.match(text)
+        match = _OFFSET_RE.match(text) if re.match(OFFSET_PATTERN, value) else None
         if match and (match["days"] or match["hours"] is not None):
             days = int(match["days"] or 0)
             hours = int(match["hours"] or 0)
@@ -92,8 +101,8 @@ Offset = Annotated[
                 {"type": "integer", "minimum": 0, "description": "Minutes after STARTEX."},
                 {
                     "type": "string",
-                    "pattern": r"^\s*\+?\s*(\d+\s*d\s*)?(\d{1,3}:[0-5]\d)?\s*$",
-                    "description": "'+HH:MM' or '+Nd HH:MM' after STARTEX.",
+                    "pattern": OFFSET_PATTERN,
+                    "description": "'+HH:MM', '+Nd' or '+Nd HH:MM' after STARTEX, or minutes.",
                 },
             ]
         }
@@ -158,14 +167,53 @@ RATING_DEFINITIONS: dict[str, str] = {
 """The HSEEP wording, paraphrased, printed beside every rating table."""
 
 
+START_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+"""An RFC 3339 date-time with its UTC offset (seconds written, 'T' between date and time): the
+schema's `date-time` format, spelt out so the loader refuses what an editor refuses (a time
+without an offset, a number of seconds since 1970)."""
+
+
+def check_start(value: Any) -> Any:
+    """Refuse a STARTEX that names no UTC offset: the story clock would shift with the machine's zone."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.match(START_PATTERN, value):
+        raise ValueError(f"{value!r} is not a date and time with its UTC offset; "
+                         "write e.g. '2027-04-11T06:00:00+09:00'")
+    return value
+
+
+Start = Annotated[
+    AwareDatetime,
+    BeforeValidator(check_start),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": START_PATTERN}),
+]
+
+
+def check_timezone(value: Any) -> Any:
+    """An IANA zone this machine knows: a typo would otherwise fall back to UTC without a word."""
+    if not isinstance(value, str):
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {value!r}; write an IANA name such as 'Asia/Seoul' or 'UTC'") from None
+    return value
+
+
+TimeZone = Annotated[str, BeforeValidator(check_timezone)]
+
+
 class Setting(StrictModel):
     """Where and when the scenario begins in the story world."""
 
-    start: datetime = Field(
+    start: Start = Field(
         description="In-world date and time of STARTEX, with its UTC offset, "
         "e.g. '2027-04-11T06:00:00+09:00'.",
     )
-    timezone: str = Field(
+    timezone: TimeZone = Field(
         description="IANA name of the time zone the scenario is told in, e.g. 'Asia/Seoul'.",
     )
     location: str | None = Field(

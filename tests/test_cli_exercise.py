@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,7 +125,7 @@ def test_new_writes_a_starter_that_validates_and_lints(tmp_path: Path, capsys: p
     target = tmp_path / "harbour.yaml"
     assert main(["new", "harbour-blackout", "-o", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# yaml-language-server: $schema=file://")
+    assert text.startswith("# yaml-language-server: $schema=./exercise.schema.json\n")
     assert "id: harbour-blackout" in text
     assert main(["validate", str(target)]) == 0
     assert main(["lint", "--strict", str(target)]) == 0
@@ -138,3 +140,67 @@ def test_python_dash_m_and_no_traceback(bad: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{bad}:33:9: ")
+
+
+MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.M)
+
+
+def _resolved_schema(exercise: Path) -> dict[str, object]:
+    """The schema an editor finds from the file's modeline, read as the YAML language server does
+    (a relative path is taken from the file's folder)."""
+    match = MODELINE.search(exercise.read_text(encoding="utf-8"))
+    assert match, "no modeline"
+    reference = match[1]
+    assert "://" not in reference and not reference.startswith("/")
+    return json.loads((exercise.parent / reference).read_text(encoding="utf-8"))
+
+
+def test_new_modeline_resolves_after_moving_file_and_schema(tmp_path: Path) -> None:
+    first = tmp_path / "laptop" / "drills"
+    first.mkdir(parents=True)
+    assert main(["new", "harbour-blackout", "-o", str(first / "harbour.yaml")]) == 0
+    assert (first / "exercise.schema.json").is_file()
+    second = tmp_path / "other-machine" / "shared"
+    second.mkdir(parents=True)
+    for name in ("harbour.yaml", "exercise.schema.json"):
+        shutil.move(first / name, second / name)
+    assert _resolved_schema(second / "harbour.yaml") == json.loads(schema_text())
+
+
+def test_new_in_a_project_points_at_its_schema_folder(tmp_path: Path) -> None:
+    project = tmp_path / "repo"
+    (project / "schema").mkdir(parents=True)
+    (project / "schema" / "exercise.schema.json").write_text(schema_text(), encoding="utf-8")
+    (project / "exercises").mkdir()
+    target = project / "exercises" / "harbour.yaml"
+    assert main(["new", "harbour-blackout", "-o", str(target)]) == 0
+    assert "$schema=../schema/exercise.schema.json" in target.read_text(encoding="utf-8")
+    assert not (project / "exercises" / "exercise.schema.json").exists()
+    moved = tmp_path / "clone"
+    shutil.move(project, moved)
+    assert _resolved_schema(moved / "exercises" / "harbour.yaml") == json.loads(schema_text())
+
+
+def test_new_with_the_package_schema_names_this_install(tmp_path: Path) -> None:
+    target = tmp_path / "harbour.yaml"
+    assert main(["new", "harbour-blackout", "--schema", "package", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=file://")
+    assert not (tmp_path / "exercise.schema.json").exists()
+
+
+def _walk(node: object) -> list[dict[str, object]]:
+    if isinstance(node, dict):
+        return [node] + [d for value in node.values() for d in _walk(value)]
+    if isinstance(node, list):
+        return [d for value in node for d in _walk(value)]
+    return []
+
+
+def test_schema_completion_inserts_no_null_and_every_property_has_a_title() -> None:
+    schema = json.loads(schema_text())
+    nodes = _walk(schema)
+    assert not [n for n in nodes if "default" in n and n["default"] is None]
+    properties = [(name, prop) for n in nodes if isinstance(n.get("properties"), dict)
+                  for name, prop in n["properties"].items()]  # type: ignore[union-attr]
+    assert any("$ref" in prop for _, prop in properties)
+    assert not [name for name, prop in properties if "title" not in prop]

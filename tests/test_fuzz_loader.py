@@ -54,7 +54,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "bad_indentation_sequence.yaml": (39, 6, "did not find expected key"),
     "bad_int_tag.yaml": (27, 13, "int value 'ten' cannot be read as its tag says"),
     "bad_scenario_time.yaml": (27, 13, "'soon' is not a scenario time"),
-    "bad_start_datetime.yaml": (7, 10, "start: Input should be a valid datetime"),
+    "bad_start_datetime.yaml": (7, 10, "start: 'the day after tomorrow' is not a date and time with its UTC offset"),
     "bad_timestamp_tag.yaml": (7, 10, "timestamp value '2030-13-45' cannot be read"),
     "billion_laughs.yaml": (7, 20, "aliases expand this document to more than"),
     "binary_png.yaml": (1, 1, "binary file, not a YAML exercise"),

@@ -257,3 +257,41 @@ def test_missing_file(tmp_path) -> None:
     with pytest.raises(ExerciseError) as caught:
         load_exercise(tmp_path / "nope.yaml")
     assert str(caught.value) == f"{tmp_path / 'nope.yaml'}:1:1: no such file"
+
+
+def _fixture_errors(text: str) -> list[str]:
+    with pytest.raises(ExerciseError) as caught:
+        load_text(text, "drill.yaml")
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_an_inject_moved_later_is_reported_itself() -> None:
+    from tests.engine_fixtures import EXERCISE_YAML
+
+    text = EXERCISE_YAML.replace('at: "+00:05"', 'at: "+00:50"')
+    line = text.splitlines().index('        at: "+00:50"') + 1
+    assert _fixture_errors(text) == [
+        f"drill.yaml:{line}:13: inject 'M1-01' at +00:50 is out of order: it comes after inject 'M1-02' (+00:15)"
+    ]
+
+
+def test_an_inject_moved_earlier_is_reported_itself() -> None:
+    from tests.engine_fixtures import EXERCISE_YAML
+
+    text = EXERCISE_YAML.replace('at: "+00:30"', 'at: "+00:10"')
+    line = text.splitlines().index('        at: "+00:10"') + 1
+    assert _fixture_errors(text) == [
+        f"drill.yaml:{line}:13: inject 'M1-03' at +00:10 is out of order: it comes before inject 'M1-02' (+00:15)"
+    ]
+
+
+def test_every_tab_in_the_indentation_is_named_at_its_position() -> None:
+    from tests.engine_fixtures import EXERCISE_YAML
+
+    text = (EXERCISE_YAML.replace("\n  location: Yellow Sea", "\n\tlocation: Yellow Sea")
+            .replace("\n    title: Boats on the water", "\n  \ttitle: Boats on the water"))
+    rows = text.splitlines()
+    first = rows.index("\tlocation: Yellow Sea") + 1
+    second = rows.index("  \ttitle: Boats on the water") + 1
+    message = "tab character here, in the indentation: YAML indents with spaces, never tabs"
+    assert _fixture_errors(text) == [f"drill.yaml:{first}:1: {message}", f"drill.yaml:{second}:3: {message}"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("id", metavar="ID", help="id of the new exercise, e.g. harbour-blackout")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: ID.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--schema", choices=("relative", "package"), default="relative",
+                   help="how the editor modeline names the schema: 'relative' (default) a path relative to "
+                   "the new file, to a schema found in the project or to a copy written beside the file, "
+                   "so it resolves on any machine; 'package' the schema of this installed tabletop, "
+                   "a file:// path valid on this machine only")
     p.set_defaults(func=cmd_new)
 
 
@@ -139,9 +146,28 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _for_editors(node: Any) -> Any:
+    """The schema as editors should read it. `default: null` is dropped, because completion
+    inserts every default and a planner would then delete `notes: null` and its kind by hand (an
+    absent optional field already means none). Properties that are only a `$ref` get a title from
+    their name, as pydantic gives every other property."""
+    if isinstance(node, list):
+        return [_for_editors(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _for_editors(value) for key, value in node.items()
+           if not (key == "default" and value is None)}
+    properties = out.get("properties")
+    if isinstance(properties, dict):
+        for name, prop in properties.items():
+            if isinstance(prop, dict) and "title" not in prop:
+                prop["title"] = name.replace("_", " ").title()
+    return out
+
+
 def exercise_schema() -> dict[str, Any]:
     """The JSON Schema of the exercise format, as committed in schema/."""
-    schema = m.Exercise.model_json_schema(mode="validation")
+    schema = _for_editors(m.Exercise.model_json_schema(mode="validation"))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -179,12 +205,42 @@ def cmd_new(args: argparse.Namespace) -> int:
     title = args.id.replace("-", " ").replace("_", " ").title()
     from tabletop.resources import data_dir
 
-    schema_uri = (data_dir("schema") / "exercise.schema.json").resolve().as_uri()
+    packaged = data_dir("schema") / "exercise.schema.json"
+    copy_to: Path | None = None
+    if args.schema == "package":
+        schema_uri = packaged.resolve().as_uri()
+    else:
+        found = _schema_near(target.parent)
+        if found is None:
+            copy_to = target.parent / SCHEMA_NAME
+            found = copy_to
+        schema_uri = Path(os.path.relpath(found.resolve(), target.parent.resolve())).as_posix()
+        if not schema_uri.startswith("."):
+            schema_uri = f"./{schema_uri}"
     text = (starter.replace("__ID__", args.id).replace("__TITLE__", title)
             .replace(SCHEMA_ID, schema_uri))
     try:
+        if copy_to is not None:
+            shutil.copyfile(packaged, copy_to)
         target.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UserError(f"{target}: {error.strerror}") from None
+        raise UserError(f"{error.filename or target}: {error.strerror}") from None
+    if copy_to is not None:
+        print(f"wrote {copy_to}: the schema your editor checks {target.name} against; keep it beside the file")
     print(f"wrote {target}: edit it, then run `tabletop validate {target}`")
     return 0
+
+
+SCHEMA_NAME = "exercise.schema.json"
+
+
+def _schema_near(folder: Path) -> Path | None:
+    """A schema already in the project: beside the new file, or in a `schema/` folder of it or
+    of a folder above it (a repository laid out like this one). The modeline names it by a path
+    relative to the file, so it still resolves when the project is cloned or moved elsewhere."""
+    folder = folder.resolve()
+    for place in (folder, *folder.parents):
+        for candidate in (place / SCHEMA_NAME, place / "schema" / SCHEMA_NAME):
+            if candidate.is_file():
+                return candidate
+    return None

@@ -66,10 +66,31 @@ def md_escape(value: Any) -> str:
     return first + newline + _md_line_starts(rest)
 
 
+MD_CELL_BREAK = " / "
+"""What stands for a line break inside a table cell. A pipe table cell cannot hold a break
+without raw HTML, and `<br>` shows as text wherever a reader turns HTML off (pandoc to
+plain formats, markdown-it and cmark in safe mode), so lines are joined with a visible mark."""
+
+MD_HARD_BREAK = "\\\n"
+"""A hard line break that CommonMark, GFM and pandoc's Markdown all read: a backslash at the end
+of the line. Two trailing spaces mean the same but editors and wikis strip them."""
+
+
 def md_cell(value: Any) -> str:
     """Text fit for one cell of a Markdown table: escaped, on one line."""
     text = md_escape(value)
-    return "<br>".join(line.strip() for line in text.splitlines() if line.strip())
+    return MD_CELL_BREAK.join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def md_item(value: Any, indent: int = 2) -> str:
+    """Multi-line text inside a list item: escaped, each line break kept as a hard break,
+    continuation lines indented under the item so every renderer keeps them in it."""
+    text = "" if value is None else str(value)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    escaped = [md_escape(lines[0])] + [_md_line_starts(md_escape(line)) for line in lines[1:]]
+    return (MD_HARD_BREAK + " " * indent).join(escaped)
 
 
 def md_block(value: Any) -> str:
@@ -77,7 +98,7 @@ def md_block(value: Any) -> str:
     text = "" if value is None else str(value)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n\n".join(
-        "  \n".join(_md_line_starts(md_escape(line)) for line in _lines(p)) for p in paragraphs
+        MD_HARD_BREAK.join(_md_line_starts(md_escape(line)) for line in _lines(p)) for p in paragraphs
     )
 
 
@@ -125,6 +146,7 @@ def slug(value: Any) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": md_escape,
     "mdcell": md_cell,
+    "mditem": md_item,
     "mdblock": md_block,
     "paras": html_paragraphs,
     "slug": slug,
