@@ -334,6 +334,7 @@ class _Builder:
         context: Context = {
             "generator": f"tabletop {__version__}",
             "generated": wall_time(self.generated_at, date=True),
+            "generated_iso": self.generated_at.isoformat(timespec="seconds"),
             "marking": self.ex.marking,
             "disclaimer": self.ex.disclaimer or "",
             "title": self.ex.title,

@@ -64,4 +64,12 @@ def html_to_pdf(html: str, *, paper: str = "a4", fetcher: Any = None) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     stylesheet = weasyprint.CSS(string=page_css(paper), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet])  # type: ignore[no-any-return]
+    return document.write_pdf(  # type: ignore[no-any-return]
+        stylesheets=[stylesheet], pdf_variant="pdf/ua-1", pdf_tags=True, finisher=_open_with_outline,
+    )
+
+
+def _open_with_outline(document: Any, pdf: Any) -> None:
+    """Ask the reader to open with the bookmarks shown: a long AAR is read by its sections.
+    The PDF is tagged (PDF/UA-1), so screen readers and reflow follow its structure."""
+    pdf.catalog["PageMode"] = "/UseOutlines"
