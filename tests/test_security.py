@@ -398,6 +398,10 @@ class Planted:
     """marker -> the teams whose views may show it (empty: no participant may)."""
     from_exercise: set[str] = field(default_factory=set)
     """Markers that come from the exercise file (what printed handouts can hold)."""
+    brief_of: dict[str, str] = field(default_factory=dict)
+    """team -> the marker planted in its brief (what its STARTEX packet must hold)."""
+    in_injects: set[str] = field(default_factory=set)
+    """Markers planted in inject bodies: played at delivery, never printed in a team's packet."""
 
     def plant(self, teams: list[str] | tuple[str, ...] = (), *, exercise: bool = False) -> str:
         """A fresh marker that only `teams` may see."""
@@ -425,7 +429,10 @@ def plant_in_exercise(text: str, planted: Planted) -> str:
         data[key] = f"{planted.plant(exercise=True)} {data.get(key) or key}"
     for team in data["teams"]:
         owners = [team["id"]] if team.get("kind", "player") != "control" else []
-        team["brief"] = f"{planted.plant(owners, exercise=True)} {team.get('brief') or 'Brief.'}"
+        brief = planted.plant(owners, exercise=True)
+        if owners:
+            planted.brief_of[team["id"]] = brief
+        team["brief"] = f"{brief} {team.get('brief') or 'Brief.'}"
     for objective in data["objectives"]:
         objective["capability"] = f"{planted.plant(exercise=True)} {objective.get('capability') or ''}"
     by_id = {i.id: i for i in exercise.all_injects()}
@@ -439,7 +446,9 @@ def plant_in_exercise(text: str, planted: Planted) -> str:
         injects += move["injects"]
     for inject in injects:
         recipients = exercise.recipients(by_id[inject["id"]])
-        inject["body"] = f"{planted.plant(recipients, exercise=True)} {inject['body']}"
+        body = planted.plant(recipients, exercise=True)
+        planted.in_injects.add(body)
+        inject["body"] = f"{body} {inject['body']}"
         inject["notes"] = f"{planted.plant(exercise=True)} {inject.get('notes') or ''}"
         inject["expected"] = {team: f"{planted.plant(exercise=True)} {what}"
                               for team, what in (inject.get("expected") or {}).items()}
@@ -513,6 +522,7 @@ async def test_need_to_know_over_every_team_of_a_bundled_exercise(exercise_path:
                 packet = render_handouts(exercise=session.exercise, fmt="html", team=team)
                 seen = set(MARKER.findall(str(packet)))
                 assert seen & hidden == set(), f"{team}'s packet holds {sorted(seen & hidden)[:5]}"
-                assert planted.visible_to(team, exercise_only=True) - seen == set(), f"{team}'s packet lacks its share"
+                assert planted.brief_of[team] in seen, f"{team}'s packet lacks its brief"
+                assert seen & planted.in_injects == set(), f"{team}'s packet prints injects before they are played"
     finally:
         session.close()
