@@ -140,12 +140,14 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every participant team's view until interrupted."""
+    from tabletop.viewer.room import kept_room_token
     from tabletop.viewer.server import LinksError, ServeOptions, kept_links, serve
 
     session = open_readonly(args.session)
     try:
         try:
             links, note = kept_links(session, renew=args.new_links)
+            room = kept_room_token(session, renew=args.new_links)
         except LinksError as error:
             raise UserError(str(error)) from None
         options = ServeOptions(
@@ -156,7 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             terminal=args.terminal,
         )
         try:
-            serve(session, options, links=links, links_note=note)
+            serve(session, options, links=links, links_note=note, room_token=room)
         except OSError as error:
             raise UserError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
     finally:
