@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from tabletop import __version__
 
-VERB_MODULES = ("exercise", "session", "console", "report", "serve")
+VERB_MODULES = ("exercise", "session", "console", "report", "serve", "room")
 """Modules of this package that register verbs, in the order `--help` lists them."""
 
 
