@@ -175,6 +175,22 @@ class Setting(StrictModel):
     )
 
 
+ATTACHMENT_PATTERN = r"^[^/\\:][^\\:]*\.(?:png|PNG|jpe?g|JPE?G|svg|SVG|pdf|PDF)$"
+"""A path relative to the exercise file, inside its folder, ending in .png, .jpg, .jpeg, .svg or .pdf."""
+
+
+class Attachment(StrictModel):
+    """A map, image or document shown with an inject, a brief or a situation."""
+
+    file: str = Field(
+        pattern=ATTACHMENT_PATTERN,
+        description="Path relative to the exercise file, e.g. 'maps/yellow-sea.svg'; PNG, JPEG, SVG or PDF. "
+        "The loader checks it exists, is the type its name says (by its bytes) and is under the size cap; "
+        "an SVG with script, event handlers, foreignObject, entities or external references is refused.",
+    )
+    caption: str | None = Field(default=None, description="Caption printed under it, e.g. 'The NLL and the five islands'.")
+
+
 class Team(StrictModel):
     """A cell at the table: a national team, the control (white) cell, or observers."""
 
@@ -194,6 +210,9 @@ class Team(StrictModel):
     brief: str | None = Field(
         default=None,
         description="Private brief handed to this team only at STARTEX.",
+    )
+    brief_attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents handed out with the private brief."
     )
 
     @property
@@ -490,6 +509,9 @@ class Inject(StrictModel):
         default=None,
         description="Fire only when recorded decisions or deliveries match this condition.",
     )
+    attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents delivered with the inject."
+    )
     news: NewsStory | None = Field(
         default=None, description="Channel 'news': outlet, headline, dateline and byline of the article."
     )
@@ -545,6 +567,9 @@ class Move(StrictModel):
         description="Scenario time the move opens; default: the time of its first inject.",
     )
     situation: str = Field(description="Situation update read to every team when the move opens.")
+    attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents shown with the situation update."
+    )
     questions: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Discussion questions keyed by team id, or 'all' for every team.",
