@@ -87,3 +87,13 @@ def test_missing_oversized_and_outside_files_are_refused(tmp_path: Path) -> None
     path, _ = _exercise(tmp_path, "../etc.png")
     with pytest.raises(ExerciseError, match="must be inside the exercise.s folder"):
         load(path)
+
+
+def test_the_bundled_yellow_sea_map_passes_the_attachment_checks() -> None:
+    from tabletop.attachments import file_problem
+
+    folder = Path(__file__).resolve().parent.parent / "exercises"
+    assert file_problem(folder, "maps/yellow-sea-nll.svg") is None
+    text = (folder / "maps" / "yellow-sea-nll.svg").read_text(encoding="utf-8")
+    for name in ("Baengnyeong-do", "Daecheong-do", "Socheong-do", "Yeonpyeong-do", "Northern Limit Line", "Incheon"):
+        assert name in text
