@@ -755,6 +755,10 @@ def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
                          if (d.line, d.column) not in reported and _PLACEHOLDER not in d.message]
         raise ExerciseError(problems) from None
     problems = check_references(root, exercise, filename)
+    if not problems:
+        from tabletop.attachments import check_attachments
+
+        problems = check_attachments(root, exercise, filename)  # type: ignore[assignment]
     if problems:
         raise ExerciseError(problems)
     return LoadedExercise(exercise, text, filename, root)

@@ -24,6 +24,7 @@ from pydantic import (
     Tag,
     AwareDatetime,
     WithJsonSchema,
+    model_validator,
 )
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -143,6 +144,7 @@ class Channel(str, Enum):
     meeting = "meeting"
     letter = "letter"
     message = "message"
+    statement = "statement"
 
 
 class Rating(str, Enum):
@@ -221,6 +223,22 @@ class Setting(StrictModel):
     )
 
 
+ATTACHMENT_PATTERN = r"^[^/\\:][^\\:]*\.(?:png|PNG|jpe?g|JPE?G|svg|SVG|pdf|PDF)$"
+"""A path relative to the exercise file, inside its folder, ending in .png, .jpg, .jpeg, .svg or .pdf."""
+
+
+class Attachment(StrictModel):
+    """A map, image or document shown with an inject, a brief or a situation."""
+
+    file: str = Field(
+        pattern=ATTACHMENT_PATTERN,
+        description="Path relative to the exercise file, e.g. 'maps/yellow-sea.svg'; PNG, JPEG, SVG or PDF. "
+        "The loader checks it exists, is the type its name says (by its bytes) and is under the size cap; "
+        "an SVG with script, event handlers, foreignObject, entities or external references is refused.",
+    )
+    caption: str | None = Field(default=None, description="Caption printed under it, e.g. 'The NLL and the five islands'.")
+
+
 class Team(StrictModel):
     """A cell at the table: a national team, the control (white) cell, or observers."""
 
@@ -240,6 +258,9 @@ class Team(StrictModel):
     brief: str | None = Field(
         default=None,
         description="Private brief handed to this team only at STARTEX.",
+    )
+    brief_attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents handed out with the private brief."
     )
 
     @property
@@ -406,6 +427,118 @@ _CONDITION_CLASSES = {
 }
 
 
+class NewsStory(StrictModel):
+    """How a news inject reads as an article: the masthead and the lines above the text."""
+
+    outlet: str | None = Field(default=None, description="Newspaper, agency or channel, e.g. 'Yonhap News Agency'.")
+    headline: str | None = Field(default=None, description="Headline as printed; default: the inject's title.")
+    dateline: str | None = Field(default=None, description="Place (and date) the story is filed from, e.g. 'INCHEON, April 11'.")
+    byline: str | None = Field(default=None, description="Who wrote it, e.g. 'By Kim Soo-jin'.")
+
+
+class SocialPost(StrictModel):
+    """How a social media inject reads as a post."""
+
+    account: str | None = Field(default=None, description="Display name of the account, e.g. 'Yeonpyeong Fishermen'.")
+    handle: str | None = Field(
+        default=None, pattern=r"^@?[A-Za-z0-9_.]{1,30}$", description="Handle of the account, e.g. '@ypfishers'."
+    )
+    reposts: int | None = Field(default=None, ge=0, description="How many times it has been reposted.")
+    likes: int | None = Field(default=None, ge=0, description="How many likes it shows.")
+
+
+class CableHeader(StrictModel):
+    """How a diplomatic cable reads: the classification banner and the header block."""
+
+    classification: str | None = Field(
+        default=None, max_length=80, description="Banner printed top and bottom, e.g. 'SECRET//NOFORN (EXERCISE)'."
+    )
+    from_: str | None = Field(default=None, alias="from", description="Sending post, e.g. 'AMEMBASSY SEOUL'.")
+    to: str | None = Field(default=None, description="Addressees, e.g. 'SECSTATE WASHDC PRIORITY'.")
+    subject: str | None = Field(default=None, description="Subject line; default: the inject's title.")
+    reference: str | None = Field(default=None, description="Cable reference, e.g. '27 SEOUL 000412'.")
+
+
+class CallHeader(StrictModel):
+    """How a phone call reads: who calls whom; the inject's body is the transcript."""
+
+    caller: str | None = Field(default=None, description="Who is calling, e.g. 'PRC Vice Foreign Minister'.")
+    callee: str | None = Field(default=None, description="Who picks up, e.g. 'ROK First Vice Minister'.")
+
+
+class Reliability(str, Enum):
+    """Admiralty (NATO) grade of the source: A completely reliable .. E unreliable, F cannot be judged."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+
+
+class Credibility(str, Enum):
+    """Admiralty (NATO) grade of the information: 1 confirmed .. 5 improbable, 6 cannot be judged."""
+
+    one = "1"
+    two = "2"
+    three = "3"
+    four = "4"
+    five = "5"
+    six = "6"
+
+
+class IntelNote(StrictModel):
+    """How an intelligence note reads: its source and the grades an analyst gives it."""
+
+    source: str | None = Field(default=None, description="Kind of source, e.g. 'SIGINT', 'liaison service'.")
+    reliability: Reliability | None = Field(
+        default=None, description="Reliability of the source, A (completely reliable) to F (cannot be judged)."
+    )
+    credibility: Credibility | None = Field(
+        default=None, description="Credibility of the information, 1 (confirmed) to 6 (cannot be judged)."
+    )
+    classification: str | None = Field(default=None, max_length=80, description="Banner, e.g. 'SECRET (EXERCISE)'.")
+
+
+class StatementHeader(StrictModel):
+    """How a press statement reads: who issues it and for when."""
+
+    issuer: str | None = Field(default=None, description="Office issuing it, e.g. 'Ministry of Foreign Affairs, PRC'.")
+    speaker: str | None = Field(default=None, description="Spokesperson reading it, if any.")
+    embargo: str | None = Field(default=None, description="Release line, e.g. 'For immediate release'.")
+
+
+class EmailHeader(StrictModel):
+    """How an email reads: the header lines above the body."""
+
+    from_: str | None = Field(default=None, alias="from", description="Sender, e.g. 'J. Park <j.park@mofa.example>'.")
+    to: str | None = Field(default=None, description="Recipients as shown.")
+    cc: str | None = Field(default=None, description="Copied recipients as shown.")
+    subject: str | None = Field(default=None, description="Subject line; default: the inject's title.")
+
+
+class BriefingHeader(StrictModel):
+    """How a briefing reads: who gives it, to whom, and its banner."""
+
+    briefer: str | None = Field(default=None, description="Who gives the briefing, e.g. 'J2, USFK'.")
+    audience: str | None = Field(default=None, description="Who it is given to.")
+    classification: str | None = Field(default=None, max_length=80, description="Banner, e.g. 'UNCLASSIFIED (EXERCISE)'.")
+
+
+PRESENTATIONS: dict[str, tuple[str, ...]] = {
+    "news": ("news",),
+    "social": ("social_media",),
+    "cable": ("cable",),
+    "call": ("phone_call", "radio"),
+    "intel": ("intelligence",),
+    "statement": ("statement",),
+    "email": ("email", "message", "letter"),
+    "briefing": ("briefing", "meeting", "video"),
+}
+"""Which presentation block an inject of each channel may carry (block name -> channels)."""
+
+
 class Inject(StrictModel):
     """One piece of scenario information delivered to teams at a scenario time."""
 
@@ -443,6 +576,52 @@ class Inject(StrictModel):
         default=None,
         description="Fire only when recorded decisions or deliveries match this condition.",
     )
+    attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents delivered with the inject."
+    )
+    news: NewsStory | None = Field(
+        default=None, description="Channel 'news': outlet, headline, dateline and byline of the article."
+    )
+    social: SocialPost | None = Field(
+        default=None, description="Channel 'social_media': account, handle and reposts of the post."
+    )
+    cable: CableHeader | None = Field(
+        default=None, description="Channel 'cable': classification banner, from, to, subject and reference."
+    )
+    call: CallHeader | None = Field(
+        default=None, description="Channel 'phone_call' or 'radio': caller and callee; the body is the transcript."
+    )
+    intel: IntelNote | None = Field(
+        default=None, description="Channel 'intelligence': source and its reliability (A-F) and credibility (1-6)."
+    )
+    statement: StatementHeader | None = Field(
+        default=None, description="Channel 'statement': the issuing office and spokesperson."
+    )
+    email: EmailHeader | None = Field(
+        default=None, description="Channel 'email', 'message' or 'letter': from, to, cc and subject."
+    )
+    briefing: BriefingHeader | None = Field(
+        default=None, description="Channel 'briefing', 'meeting' or 'video': briefer, audience and banner."
+    )
+
+    @model_validator(mode="after")
+    def _presentation_matches_channel(self) -> Inject:
+        """A block for another channel is a planner's slip (a copied inject), so it is an error."""
+        for block, channels in PRESENTATIONS.items():
+            if getattr(self, block) is not None and self.channel.value not in channels:
+                raise ValueError(
+                    f"'{block}' describes a {' or '.join(channels)} inject, but this inject's channel is "
+                    f"{self.channel.value!r}"
+                )
+        return self
+
+    def presentation(self) -> BaseModel | None:
+        """The presentation block this inject carries, if any."""
+        for block in PRESENTATIONS:
+            value = getattr(self, block)
+            if value is not None:
+                return value  # type: ignore[no-any-return]
+        return None
 
 
 class SituationVariant(StrictModel):
@@ -472,6 +651,9 @@ class Move(StrictModel):
         default_factory=list,
         description="Situation updates that replace 'situation' when earlier play matches: "
         "the first variant whose condition holds when the move opens is read instead.",
+    )
+    attachments: list[Attachment] = Field(
+        default_factory=list, description="Maps, images or documents shown with the situation update."
     )
     questions: dict[str, list[str]] = Field(
         default_factory=dict,

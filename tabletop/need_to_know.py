@@ -28,10 +28,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tabletop.model import ALL, Exercise, Inject, Setting, Team, TeamKind
+from tabletop.model import ALL, PRESENTATIONS, Exercise, Inject, Setting, Team, TeamKind
 from tabletop.state import Delivery, SessionState
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ __all__ = [
     "InjectSeen",
     "MoveSeen",
     "NotAParticipant",
+    "RoomView",
     "OptionLabel",
     "OwnDecision",
     "TeamView",
@@ -49,6 +50,7 @@ __all__ = [
     "inject_handout",
     "participant",
     "participants",
+    "room_view",
     "team_view",
 ]
 
@@ -118,6 +120,10 @@ class InjectSeen:
     """Scenario minute it first reached the team."""
     deliveries: int
     """How many times it was delivered to the team (more than 1 when control repeated it)."""
+    presentation: str | None = None
+    """Name of the channel presentation block it carries ('news', 'cable', ...), if any."""
+    header: tuple[tuple[str, str], ...] = ()
+    """The block's filled fields as (field, text) pairs, in the order the format lists them."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,66 @@ class TeamView:
     def as_dict(self) -> dict[str, Any]:
         """The view as JSON-ready data (times as ISO 8601 strings), for scripts and the browser."""
         return _jsonable(asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """What the whole room may see on the projector: the intersection of every participant's view.
+
+    An inject is on the room screen only if one delivery of it reached every participant
+    (every player and observer team): an inject for some teams shown on a wall would tell the
+    others what it says. No brief, no decision, no note, no observation is ever here.
+    """
+
+    exercise_title: str
+    """Title of the exercise."""
+    marking: str
+    """Handling marking shown on every screen."""
+    setting_start: datetime
+    """In-world date and time of STARTEX."""
+    started: bool
+    """Whether play has begun (STARTEX)."""
+    ended: bool
+    """Whether play is over (ENDEX)."""
+    moves: tuple[MoveSeen, ...]
+    """Moves opened so far, each with only the questions put to every team."""
+    injects: tuple[InjectSeen, ...]
+    """Injects delivered to every participant, in order of their latest such delivery (oldest first)."""
+
+    @property
+    def newest_first(self) -> tuple[InjectSeen, ...]:
+        """Injects, the latest delivery first: the order the room screen lists them in."""
+        return tuple(reversed(self.injects))
+
+    @property
+    def current_move(self) -> MoveSeen | None:
+        """The move open now, if play has begun."""
+        return self.moves[-1] if self.moves else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The view as JSON-ready data (times as ISO 8601 strings)."""
+        return _jsonable(asdict(self))  # type: ignore[no-any-return]
+
+
+ROOM = "\x00room"
+"""Pseudo team id under which room deliveries are counted; no team id can contain NUL."""
+
+
+def room_view(source: Session | SessionState) -> RoomView:
+    """What the room screen may show of the session right now."""
+    state = source if isinstance(source, SessionState) else source.state
+    exercise = state.exercise
+    everyone = {t.id for t in participants(exercise)}
+    zone = _zone(exercise.setting)
+    return RoomView(
+        exercise_title=exercise.title,
+        marking=exercise.marking,
+        setting_start=exercise.setting.start,
+        started=state.started is not None,
+        ended=state.ended is not None,
+        moves=_moves(state, ROOM),
+        injects=_injects(state, ROOM, zone, lambda d: bool(everyone) and everyone <= set(d.to)),
+    )
 
 
 def participants(exercise: Exercise) -> list[Team]:
@@ -310,14 +376,19 @@ class _Arrival:
     count: int
 
 
-def _injects(state: SessionState, team_id: str, zone: tzinfo | None) -> tuple[InjectSeen, ...]:
+def _injects(
+    state: SessionState,
+    team_id: str,
+    zone: tzinfo | None,
+    reaches: Callable[[Delivery], bool] | None = None,
+) -> tuple[InjectSeen, ...]:
     exercise = state.exercise
     latest: dict[str, Delivery] = {}
     arrivals: dict[str, _Arrival] = {}
     numbers: dict[str, int] = {}
     count = 0
     for delivery in state.deliveries:
-        if team_id not in delivery.to:
+        if not (reaches(delivery) if reaches is not None else team_id in delivery.to):
             continue
         count += 1
         latest.pop(delivery.inject, None)
@@ -399,7 +470,17 @@ def _seen(
         decision=decision,
         adhoc=False,
         **timing,
+        **_presentation(inject),
     )
+
+
+def _presentation(inject: Inject) -> dict[str, Any]:
+    block = inject.presentation()
+    if block is None:
+        return {"presentation": None, "header": ()}
+    name = next(name for name in PRESENTATIONS if getattr(inject, name) is block)
+    fields = block.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {"presentation": name, "header": tuple((k, str(v)) for k, v in fields.items())}
 
 
 def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from tabletop import __version__
 
-VERB_MODULES = ("exercise", "session", "console", "report", "docs", "branch_map", "msel_import", "serve")
+VERB_MODULES = ("exercise", "session", "console", "report", "docs", "branch_map", "msel_import", "serve", "room")
 """Modules of this package that register verbs, in the order `--help` lists them."""
 
 

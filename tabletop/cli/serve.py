@@ -147,6 +147,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve every participant team's view until interrupted."""
+    from tabletop.viewer.room import kept_room_token
     from tabletop.viewer.server import LinksError, ServeOptions, TLSError, kept_links, serve, tls_context
 
     if args.keyfile and not args.certfile:
@@ -161,6 +162,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         try:
             links, note = kept_links(session, renew=args.new_links)
+            room = kept_room_token(session, renew=args.new_links)
         except LinksError as error:
             raise UserError(str(error)) from None
         options = ServeOptions(
@@ -173,7 +175,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             keyfile=args.keyfile,
         )
         try:
-            serve(session, options, links=links, links_note=note)
+            serve(session, options, links=links, links_note=note, room_token=room)
         except OSError as error:
             raise UserError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
     finally:

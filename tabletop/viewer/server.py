@@ -70,6 +70,7 @@ from textual_serve.download_manager import DownloadManager
 
 from tabletop.engine import Session, StoreError
 from tabletop.need_to_know import TeamView, participants, team_view
+from tabletop.viewer import presentation
 from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
 
 TOKEN_BYTES = 24
@@ -316,6 +317,8 @@ class TeamServer:
     session: Session
     links: list[TeamLink]
     options: ServeOptions = field(default_factory=ServeOptions)
+    room_token: str | None = None
+    """Token of the read-only room link (`tabletop.viewer.room`); None serves no room page."""
     active: int = 0
     """Requests and terminal sessions being served now."""
 
@@ -371,6 +374,10 @@ class TeamServer:
                 web.static("/static", static, show_index=False, follow_symlinks=False),
             ]
         )
+        if self.room_token is not None:
+            from tabletop.viewer.room import RoomRoutes
+
+            RoomRoutes(self, self.room_token).add_to(app)
         if self.options.terminal:
             import textual_serve
 
@@ -747,6 +754,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(offset=offset_text, when=when_text, channel=channel_text, reflow=reflow)
     env.globals.update(play_text=play_text, team_heading=team_heading)
+    presentation.install(env)
     return env
 
 
@@ -882,6 +890,7 @@ async def run(
     out: TextIO = sys.stdout,
     links: list[TeamLink] | None = None,
     links_note: str = "",
+    room_token: str | None = None,
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
 ) -> None:
@@ -890,7 +899,7 @@ async def run(
     `links` default to new ones; `links_note` says where they are kept.
     `ready` is set once the links are printed and the server answers.
     """
-    server = TeamServer(session, links if links is not None else new_links(session), options)
+    server = TeamServer(session, links if links is not None else new_links(session), options, room_token=room_token)
     context = tls_context(options.certfile, options.keyfile) if options.certfile else None
     runner = _Runner(
         server.app(),
@@ -920,6 +929,8 @@ async def run(
             print(f"  {link.team:<{width}}  {link.url(base)}", file=out)
             if options.terminal:
                 print(f"  {'':<{width}}  {link.url(base)}terminal", file=out)
+        if room_token is not None:
+            print(f"Room screen (read-only, shows only what every team sees): {base}/r/{room_token}/", file=out)
         if links_note:
             print(links_note, file=out)
         out.flush()
@@ -944,6 +955,7 @@ def serve(
     out: TextIO = sys.stdout,
     links: list[TeamLink] | None = None,
     links_note: str = "",
+    room_token: str | None = None,
 ) -> None:
     """Serve until interrupted."""
-    asyncio.run(run(session, options, out=out, links=links, links_note=links_note))
+    asyncio.run(run(session, options, out=out, links=links, links_note=links_note, room_token=room_token))
