@@ -281,6 +281,9 @@ class TeamServer:
                     web.static("/terminal-static", terminal_static, show_index=False, follow_symlinks=False),
                 ]
             )
+        from tabletop.viewer.portal import Portal
+
+        Portal(self).register(app)
         return app
 
     @web.middleware
