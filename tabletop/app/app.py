@@ -691,6 +691,12 @@ class ConsoleApp(App[None]):
 
         self.push_screen(NoteForm(self._open_inject()))
 
+    def action_rfi(self) -> None:
+        """Open the RFI inbox and answer a team's question."""
+        from tabletop.app.screens.rfi import RfiForm
+
+        self.push_screen(RfiForm(self.session.state))
+
     def action_ruling(self) -> None:
         """Record a white-cell ruling."""
         from tabletop.app.screens.records import RulingForm
