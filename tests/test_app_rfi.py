@@ -69,3 +69,23 @@ async def test_an_empty_answer_keeps_the_inbox_open_and_writes_nothing(tmp_path:
         assert session.state.last_seq == before
     finally:
         session.close()
+
+
+async def test_a_team_submission_is_marked_as_from_the_team_on_the_board_and_in_the_log(tmp_path: Path) -> None:
+    clock = FakeClock()
+    session = new_session(tmp_path, clock=clock)
+    try:
+        session.deliver("M1-02")
+        submitted = session.submit_decision("rok", "M1-02", "direct")
+        typed = session.decide("us", "M1-02", "alone")
+        app = console(session)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            line = next(l for l in app.board_lines(session.msel()) if l.inject == "M1-02")
+            choices = {a.team: a.choice for a in line.answers}
+            assert choices["ROK"] == "direct (team)" and choices["US"] == "alone"
+            team_line = app.log_line(submitted)
+            assert team_line.author == "team:rok" and "(from the team)" in team_line.text
+            assert "(from the team)" not in app.log_line(typed).text
+    finally:
+        session.close()

@@ -439,7 +439,11 @@ class ConsoleApp(App[None]):
                     Answer(
                         team=team_label(exercise, team),
                         answered=decision is not None,
-                        choice=(decision.option or "text") if decision is not None else "",
+                        choice=(
+                            (decision.option or "text") + (" (team)" if decision.source == "team" else "")
+                            if decision is not None
+                            else ""
+                        ),
                     )
                 )
             lines.append(BoardLine(row.inject, one_line(prompt), tuple(answers)))
