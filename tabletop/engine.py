@@ -30,8 +30,14 @@ from tabletop.events import (
     CorrectedEvent,
     DecidedEvent,
     DeliveredEvent,
+    FEEDBACK_QUESTIONS,
     EndedEvent,
     EventBase,
+    FeedbackEvent,
+    LockedEvent,
+    RfiEvent,
+    RfiReplyEvent,
+    TeamAnswerEvent,
     HeldEvent,
     HotwashEvent,
     HotwashKind,
@@ -509,6 +515,169 @@ class Session:
 
         return self._act(build)
 
+    # Team actions: what a team does from its own link, under the console's rules
+
+    def _team_meta(self, team: str, now: datetime, minute: float) -> dict[str, Any]:
+        return {"at": now, "minute": minute, "author": f"team:{team}"}
+
+    def _check_player(self, team: str) -> None:
+        self._check_team(team)
+        found = self.exercise.team(team)
+        if found is None or found.kind == TeamKind.control:
+            raise ActionRefused(f"{team!r} is the control cell; it acts from the console, not from a team link")
+
+    def _check_received(self, team: str, inject_id: str) -> None:
+        """Refuse an inject the team has not received, in the words a stranger's guess deserves."""
+        received = {t for d in self.state.deliveries if d.inject == inject_id for t in d.to}
+        if not self.state.knows(inject_id) or team not in received:
+            raise ActionRefused(f"no inject {inject_id!r} has been delivered to your team")
+
+    def submit_decision(
+        self,
+        team: str,
+        inject: str,
+        option: str | None = None,
+        text: str = "",
+        rationale: str = "",
+        dissent: str = "",
+    ) -> DecidedEvent | CorrectedEvent:
+        """A team's own decision from its link; a revision is a correction of its standing decision.
+
+        Refused when the inject was not delivered to the team or not put to it, after the
+        facilitator locked the inject, once the move it came in has ended, and after ENDEX.
+        """
+
+        def build(now: datetime, minute: float) -> DecidedEvent | CorrectedEvent:
+            self._require_playing()
+            self._check_player(team)
+            self._check_received(team, inject)
+            if inject in self.state.locked:
+                raise ActionRefused(f"{inject} is locked: the facilitator has closed it to submissions")
+            if self.state.delivered_in_move.get(inject, self.state.move_index) != self.state.move_index:
+                raise ActionRefused(f"the move in which {inject} was delivered has ended; submissions on it are closed")
+            payload = {
+                "team": team,
+                "inject": inject,
+                "option": option or None,
+                "text": text.strip(),
+                "rationale": rationale.strip(),
+                "dissent": dissent.strip(),
+                "source": "team",
+            }
+            self._check_decision(payload)
+            meta = self._team_meta(team, now, minute)
+            standing = self.state.decision(inject, team)
+            if standing is None:
+                return DecidedEvent(**meta, **payload)
+            if standing.payload() == payload:
+                raise ActionRefused("this is the decision already recorded; nothing changed")
+            return CorrectedEvent(**meta, target=standing.seq, reason=f"revised by team {team}", replacement=payload)
+
+        return self._act(build)
+
+    def lock(self, inject_id: str) -> LockedEvent:
+        """Close an inject to team submissions; the facilitator can still record and correct."""
+
+        def build(now: datetime, minute: float) -> LockedEvent:
+            self._require_started()
+            self._check_inject(inject_id)
+            if inject_id in self.state.locked:
+                raise ActionRefused(f"{inject_id} is already locked")
+            return LockedEvent(**self._meta(now, minute), inject=inject_id)
+
+        return self._act(build)
+
+    def ask(self, team: str, text: str, inject: str | None = None) -> RfiEvent:
+        """A team's request for information to the control cell, optionally about one inject it received."""
+
+        def build(now: datetime, minute: float) -> RfiEvent:
+            self._require_playing()
+            self._check_player(team)
+            if not text.strip():
+                raise ActionRefused("the question may not be empty")
+            if inject:
+                self._check_received(team, inject)
+            return RfiEvent(**self._team_meta(team, now, minute), team=team, text=text.strip(), inject=inject or None)
+
+        return self._act(build)
+
+    def reply(self, rfi: int, text: str) -> RfiReplyEvent:
+        """The control cell answers an RFI; the answer goes to the asking team only."""
+
+        def build(now: datetime, minute: float) -> RfiReplyEvent:
+            self._require_started()
+            asked = self.state.effective(rfi)
+            if not isinstance(asked, RfiEvent):
+                open_ = ", ".join(f"#{r.seq}" for r in self.state.rfis) or "none"
+                raise ActionRefused(f"#{rfi} is not a request for information (RFIs: {open_})")
+            if not text.strip():
+                raise ActionRefused("the answer may not be empty")
+            return RfiReplyEvent(**self._meta(now, minute), rfi=rfi, team=asked.team, text=text.strip())
+
+        return self._act(build)
+
+    def answer_question(self, team: str, move: str, question: str, text: str) -> TeamAnswerEvent:
+        """A team's notes on one discussion question put to it in a move that has opened."""
+
+        def build(now: datetime, minute: float) -> TeamAnswerEvent:
+            self._require_playing()
+            self._check_player(team)
+            opened = {m for m, _ in self.state.move_openings}
+            found = next((m for m in self.exercise.moves if m.id == move), None)
+            if found is None or move not in opened:
+                raise ActionRefused(f"move {move!r} has not opened")
+            asked = list(found.questions.get(ALL, [])) + list(found.questions.get(team, []))
+            if question not in asked:
+                raise ActionRefused(f"that question was not put to your team in {move}")
+            if not text.strip():
+                raise ActionRefused("the answer may not be empty")
+            return TeamAnswerEvent(
+                **self._team_meta(team, now, minute), team=team, move=move, question=question, text=text.strip()
+            )
+
+        return self._act(build)
+
+    def give_feedback(
+        self,
+        team: str,
+        ratings: Mapping[str, int],
+        strengths: str = "",
+        improvements: str = "",
+        comments: str = "",
+        participant: str = "",
+    ) -> FeedbackEvent:
+        """One participant's feedback form, accepted only after ENDEX."""
+
+        def build(now: datetime, minute: float) -> FeedbackEvent:
+            self._require_started()
+            if self.state.ended is None:
+                raise ActionRefused("the feedback form opens at ENDEX")
+            self._check_player(team)
+            checked: dict[str, int] = {}
+            for key, value in ratings.items():
+                if key not in FEEDBACK_QUESTIONS:
+                    raise ActionRefused(f"unknown feedback question {key!r}")
+                try:
+                    number = int(value)
+                except (TypeError, ValueError):
+                    raise ActionRefused(f"rating {value!r} is not a number from 1 to 5") from None
+                if not 1 <= number <= 5:
+                    raise ActionRefused(f"ratings run from 1 to 5 (got {number})")
+                checked[key] = number
+            if not checked and not (strengths.strip() or improvements.strip() or comments.strip()):
+                raise ActionRefused("the form is empty: give a rating or a comment")
+            return FeedbackEvent(
+                **self._team_meta(team, now, minute),
+                team=team,
+                participant=participant.strip(),
+                ratings=checked,
+                strengths=strengths.strip(),
+                improvements=improvements.strip(),
+                comments=comments.strip(),
+            )
+
+        return self._act(build)
+
     def note(self, text: str, inject: str | None = None) -> NoteEvent:
         """Add a note to the record (also after ENDEX)."""
 
@@ -676,7 +845,7 @@ class Session:
                 raise ActionRefused(f"there is no event #{seq} in this session (last is #{self.state.last_seq})")
             if not target.CORRECTABLE:
                 raise ActionRefused(
-                    f"#{seq} is a {target.type} event, which cannot be corrected; only decisions, notes, "  # type: ignore[attr-defined]
+                    f"#{seq} is a {target.type} event, which cannot be corrected; only decisions, notes, RFIs and their answers, team answers, feedback forms, "  # type: ignore[attr-defined]
                     "observations, rulings, hot-wash entries, ad-hoc injects and corrections can"
                 )
             root = self.state.event(self.state.root_of(seq))

@@ -21,6 +21,18 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from tabletop.model import Channel, Rating, format_offset
 
 
+DecisionSource = Literal["facilitator", "team"]
+"""Who entered a decision: the facilitator at the console, or the team from its link."""
+
+FEEDBACK_QUESTIONS: dict[str, str] = {
+    "objectives": "The exercise met its objectives.",
+    "realism": "The scenario was realistic and useful for my role.",
+    "organization": "The exercise was well organized and well run.",
+    "preparedness": "I am better prepared for a real incident after this exercise.",
+}
+"""The rating questions of the participant feedback form, by id."""
+
+
 class HotwashKind(str, Enum):
     """What a hot-wash entry records: something that went well, or something to fix."""
 
@@ -140,11 +152,90 @@ class DecidedEvent(EventBase):
     text: str = Field(default="", description="What the team said it would do, in its words.")
     rationale: str = Field(default="", description="Why, as the team put it.")
     dissent: str = Field(default="", description="Who disagreed inside the team, and how.")
+    source: DecisionSource = Field(
+        default="facilitator",
+        description="Who entered it: 'facilitator' (typed at the console) or 'team' (submitted from the team's link).",
+    )
 
     def summary(self) -> str:
-        """Which team chose what."""
+        """Which team chose what, and who entered it when the team did."""
         choice = self.option or repr(self.text)
-        return f"{self.team} decided {choice} on {self.inject}"
+        by = " (from the team)" if self.source == "team" else ""
+        return f"{self.team} decided {choice} on {self.inject}{by}"
+
+
+class LockedEvent(EventBase):
+    """The facilitator closes an inject to submissions: teams may no longer submit or revise on it."""
+
+    type: Literal["locked"] = "locked"
+    inject: str = Field(description="Id of the inject locked.")
+
+    def summary(self) -> str:
+        """The lock."""
+        return f"locked {self.inject} to team submissions"
+
+
+class RfiEvent(EventBase):
+    """A team's request for information (or message) to the control cell, from its link."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["rfi"] = "rfi"
+    team: str = Field(description="Team id that asked.")
+    text: str = Field(min_length=1, max_length=4000, description="The question, in the team's words.")
+    inject: str | None = Field(default=None, description="Inject it is about, if any.")
+
+    def summary(self) -> str:
+        """Who asked what."""
+        about = f" on {self.inject}" if self.inject else ""
+        return f"RFI from {self.team}{about}: {_short(self.text)}"
+
+
+class RfiReplyEvent(EventBase):
+    """The control cell's answer to an RFI, delivered to the asking team only."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["rfi_reply"] = "rfi_reply"
+    rfi: int = Field(ge=1, description="Seq of the RFI answered.")
+    team: str = Field(description="Team id the answer goes to (the one that asked).")
+    text: str = Field(min_length=1, max_length=4000, description="The answer.")
+
+    def summary(self) -> str:
+        """The answer and to whom."""
+        return f"answer to RFI #{self.rfi} for {self.team}: {_short(self.text)}"
+
+
+class TeamAnswerEvent(EventBase):
+    """A team's notes on one discussion question of a move; the latest per question stands."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["team_answer"] = "team_answer"
+    team: str = Field(description="Team id that answered.")
+    move: str = Field(description="Move whose question it answers.")
+    question: str = Field(min_length=1, description="The question, as the exercise words it.")
+    text: str = Field(min_length=1, max_length=8000, description="The team's answer.")
+
+    def summary(self) -> str:
+        """Which team answered which question."""
+        return f"{self.team} answered {_short(self.question, 40)!r} in {self.move}"
+
+
+class FeedbackEvent(EventBase):
+    """One participant's feedback form at ENDEX (after HSEEP's Participant Feedback Form)."""
+
+    CORRECTABLE: ClassVar[bool] = True
+    type: Literal["feedback"] = "feedback"
+    team: str = Field(description="Team id of the participant.")
+    participant: str = Field(default="", max_length=200, description="Participant's name; may be left empty.")
+    ratings: dict[str, int] = Field(
+        default_factory=dict, description="Rating per feedback question id, 1 (poor) to 5 (excellent)."
+    )
+    strengths: str = Field(default="", max_length=8000, description="What went well.")
+    improvements: str = Field(default="", max_length=8000, description="What to improve.")
+    comments: str = Field(default="", max_length=8000, description="Anything else.")
+
+    def summary(self) -> str:
+        """Whose form."""
+        return f"feedback form from {self.team}" + (f" ({self.participant})" if self.participant else "")
 
 
 class NoteEvent(EventBase):
@@ -317,6 +408,11 @@ Event = Annotated[
         CorrectedEvent,
         EndedEvent,
         HotwashEvent,
+        LockedEvent,
+        RfiEvent,
+        RfiReplyEvent,
+        TeamAnswerEvent,
+        FeedbackEvent,
     ],
     Field(discriminator="type"),
 ]
@@ -342,6 +438,11 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CorrectedEvent,
         EndedEvent,
         HotwashEvent,
+        LockedEvent,
+        RfiEvent,
+        RfiReplyEvent,
+        TeamAnswerEvent,
+        FeedbackEvent,
     )
 }
 """Event class by its `type` tag."""

@@ -10,12 +10,14 @@ questions (for it and for everyone) of every move that has opened, each
 inject actually delivered to it with only the fields a participant reads
 (title, body, source, channel, when it arrived, discussion questions, the
 decision's prompt and option labels), ad-hoc injects sent to it, and its own
-recorded decisions as they stand after corrections.
+recorded decisions as they stand after corrections (with who entered each),
+and what it sent from its own link: its RFIs with the answers control sent to
+it, its answers to discussion questions, its feedback forms.
 
 It never sees an undelivered inject, an inject addressed only to other teams,
 a facilitator note, expected actions, option postures or consequences (the
 facilitator's analysis, which would steer the answer), another team's brief or
-decisions, rulings, evaluator observations or hot-wash entries. Observer cells
+decisions, RFIs, answers or feedback, rulings, evaluator observations or hot-wash entries. Observer cells
 see what the exercise addresses to them and their own brief. The control cell
 is not a participant: it uses the console, which shows everything.
 
@@ -44,7 +46,10 @@ __all__ = [
     "NotAParticipant",
     "RoomView",
     "OptionLabel",
+    "OwnAnswer",
     "OwnDecision",
+    "OwnFeedback",
+    "OwnRfi",
     "TeamView",
     "in_world",
     "inject_handout",
@@ -162,6 +167,52 @@ class OwnDecision:
     """Dissent inside the team, as recorded."""
     minute: float
     """Scenario minute it was recorded."""
+    source: str = "facilitator"
+    """Who entered it: 'facilitator' or 'team' (from the team's own link)."""
+
+
+@dataclass(frozen=True)
+class OwnRfi:
+    """A request for information the team sent, with the answers sent to it."""
+
+    seq: int
+    """Its number in the log, which the control cell answers by."""
+    text: str
+    """The question."""
+    inject: str | None
+    """Inject it is about, if any."""
+    minute: float
+    """Scenario minute it was sent."""
+    answers: tuple[str, ...]
+    """Answers the control cell sent to this team, in order."""
+
+
+@dataclass(frozen=True)
+class OwnAnswer:
+    """The team's standing answer to one discussion question."""
+
+    move: str
+    """Move whose question it answers."""
+    question: str
+    """The question."""
+    text: str
+    """The team's answer."""
+
+
+@dataclass(frozen=True)
+class OwnFeedback:
+    """A feedback form sent from the team's link."""
+
+    participant: str
+    """Participant's name, if given."""
+    ratings: tuple[tuple[str, int], ...]
+    """(question id, rating 1-5)."""
+    strengths: str
+    """What went well."""
+    improvements: str
+    """What to improve."""
+    comments: str
+    """Anything else."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +251,14 @@ class TeamView:
     """The team's own latest decision per inject, in the order recorded."""
     awaited: tuple[str, ...]
     """Ids of delivered injects on which the team still owes a decision."""
+    rfis: tuple[OwnRfi, ...] = ()
+    """The team's own requests for information and the answers sent to it."""
+    answers: tuple[OwnAnswer, ...] = ()
+    """The team's own answers to discussion questions."""
+    feedback: tuple[OwnFeedback, ...] = ()
+    """Feedback forms sent from the team's link."""
+    locked: tuple[str, ...] = ()
+    """Injects delivered to the team that are closed to its submissions."""
 
     @property
     def newest_first(self) -> tuple[InjectSeen, ...]:
@@ -327,6 +386,18 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         injects=_injects(state, team.id, zone),
         decisions=_decisions(state, team.id),
         awaited=tuple(inject for inject, teams in state.awaited().items() if team.id in teams),
+        rfis=tuple(
+            OwnRfi(r.seq, r.text, r.inject, r.minute, tuple(a.text for a in state.replies_to(r.seq) if a.team == team.id))
+            for r in state.rfis
+            if r.team == team.id
+        ),
+        answers=tuple(OwnAnswer(a.move, a.question, a.text) for a in state.team_answers(team.id)),
+        feedback=tuple(
+            OwnFeedback(f.participant, tuple(sorted(f.ratings.items())), f.strengths, f.improvements, f.comments)
+            for f in state.feedback
+            if f.team == team.id
+        ),
+        locked=tuple(sorted(i for i in state.locked if any(team.id in d.to for d in state.deliveries if d.inject == i))),
     )
 
 
@@ -508,6 +579,7 @@ def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
                 rationale=decision.rationale,
                 dissent=decision.dissent,
                 minute=decision.minute,
+                source=decision.source,
             )
         )
         order.append(decision.seq)

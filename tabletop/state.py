@@ -173,6 +173,10 @@ class SessionState:
         self._adhoc_set: set[str] = set()
         self._first_delivery: dict[str, Delivery] = {}
         self._cache: dict[str, Any] = {}
+        self.locked: set[str] = set()
+        """Injects the facilitator closed to team submissions."""
+        self.delivered_in_move: dict[str, int] = {}
+        """Per inject id: index of the move open at its latest delivery (teams may submit only in that move)."""
 
     # Folding
 
@@ -246,7 +250,11 @@ class SessionState:
     def _on_corrected(self, event: CorrectedEvent) -> None:
         self._corrections_of.setdefault(event.target, []).append(event.seq)
 
+    def _on_locked(self, event: Any) -> None:
+        self.locked.add(event.inject)
+
     def _deliver(self, delivery: Delivery) -> None:
+        self.delivered_in_move[delivery.inject] = self.move_index
         self.deliveries.append(delivery)
         self._first_delivery.setdefault(delivery.inject, delivery)
 
@@ -336,6 +344,38 @@ class SessionState:
     def decisions(self) -> list[DecidedEvent]:
         """Every decision recorded (not only the latest per team), corrected, in order."""
         return self.records("decided")  # type: ignore[return-value]
+
+    @property
+    def rfis(self) -> list[Any]:
+        """Teams' requests for information, corrected, retractions left out."""
+        return self.records("rfi")
+
+    @property
+    def rfi_replies(self) -> list[Any]:
+        """The control cell's answers to RFIs, corrected, retractions left out."""
+        return self.records("rfi_reply")
+
+    def replies_to(self, rfi_seq: int) -> list[Any]:
+        """Answers sent for one RFI, in order."""
+        return [r for r in self.rfi_replies if r.rfi == rfi_seq]
+
+    def unanswered_rfis(self) -> list[Any]:
+        """RFIs no answer has been sent for yet: what the console's inbox puts first."""
+        answered = {r.rfi for r in self.rfi_replies}
+        return [r for r in self.rfis if r.seq not in answered]
+
+    def team_answers(self, team_id: str | None = None) -> list[Any]:
+        """Latest answer per (team, move, question), in the order first answered."""
+        latest: dict[tuple[str, str, str], Any] = {}
+        for answer in self.records("team_answer"):
+            if team_id is None or answer.team == team_id:
+                latest[(answer.team, answer.move, answer.question)] = answer
+        return list(latest.values())
+
+    @property
+    def feedback(self) -> list[Any]:
+        """Participant feedback forms, corrected, retractions left out."""
+        return self.records("feedback")
 
     # Decisions
 
@@ -619,6 +659,7 @@ class SessionState:
                 for kind in ("decided", "note", "observed", "ruled", "hotwash", "adhoc")
             },
             "corrections": [c.model_dump() for c in self.corrections],
+            "locked": sorted(self.locked),
         }
 
 
@@ -633,6 +674,7 @@ _HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
     "held": SessionState._on_held_or_skipped,
     "skipped": SessionState._on_held_or_skipped,
     "corrected": SessionState._on_corrected,
+    "locked": SessionState._on_locked,
 }
 """What each kind of event changes beyond the log itself and the clock."""
 

@@ -281,3 +281,64 @@ def play_secrets_session(folder: Path, *, clock: FakeClock | None = None) -> Pat
     finally:
         session.close()
     return path
+
+
+PORTAL_MARKERS: dict[str, frozenset[str]] = {
+    # what teams send from their own links: each team sees only its own
+    "ROK-portal-revised-Q": _shared("rok"),
+    "ROK-portal-rationale-Q": _shared("rok"),
+    "S3-portal-first-Q": frozenset(),
+    "US-rfi-Q": _shared("us"),
+    "US-rfi-reply-Q": _shared("us"),
+    "ROK-rfi-Q": _shared("rok"),
+    "US-answer-Q": _shared("us"),
+    "CHINA-answer-Q": _shared("china"),
+    "US-feedback-name-Q": _shared("us"),
+    "US-feedback-strength-Q": _shared("us"),
+    "ROK-feedback-improve-Q": _shared("rok"),
+}
+"""Markers the team portal writes (submissions, RFIs, answers, feedback), and who may see each."""
+
+PORTAL_ALL_MARKERS: dict[str, frozenset[str]] = {**ALL_MARKERS, **PORTAL_MARKERS}
+"""Every marker of the portal session and the teams that may see it."""
+
+
+def portal_visible_to(team: str) -> set[str]:
+    """Markers a team's view of the portal session must show."""
+    return {marker for marker, teams in PORTAL_ALL_MARKERS.items() if team in teams}
+
+
+def portal_hidden_from(team: str) -> set[str]:
+    """Markers that must appear nowhere in a team's view of the portal session."""
+    return {marker for marker, teams in PORTAL_ALL_MARKERS.items() if team not in teams}
+
+
+def portal_markers_in(text: str) -> set[str]:
+    """Every portal-session marker that appears in a text."""
+    return {marker for marker in PORTAL_ALL_MARKERS if marker in text}
+
+
+def play_portal_session(folder: Path, *, clock: FakeClock | None = None) -> Path:
+    """The secrets session, then what teams do from their links: submit, revise, ask, answer, give feedback."""
+    clock = clock or FakeClock()
+    path = play_secrets_session(folder, clock=clock)
+    session = Session.open(path, clock=clock)
+    try:
+        session.submit_decision("rok", "I-ALL", text="S3-portal-first-Q")
+        session.submit_decision(
+            "rok", "I-ALL", option="close", text="ROK-portal-revised-Q", rationale="ROK-portal-rationale-Q"
+        )
+        asked = session.ask("us", "US-rfi-Q", inject="I-USROK")
+        session.reply(asked.seq, "US-rfi-reply-Q")
+        session.ask("rok", "ROK-rfi-Q")
+        session.answer_question("us", "M1", "US-M1-question-Q", "US-answer-Q")
+        session.answer_question("china", "M1", "OK-M1-question-all-Q", "CHINA-answer-Q")
+        session.lock("I-ALL")
+        session.end()
+        session.give_feedback(
+            "us", {"realism": 4, "objectives": 5}, strengths="US-feedback-strength-Q", participant="US-feedback-name-Q"
+        )
+        session.give_feedback("rok", {"realism": 2}, improvements="ROK-feedback-improve-Q")
+    finally:
+        session.close()
+    return path

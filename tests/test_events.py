@@ -16,18 +16,23 @@ from tabletop.events import (
     DecidedEvent,
     DeliveredEvent,
     EndedEvent,
+    FeedbackEvent,
     HeldEvent,
     HotwashEvent,
     JumpedEvent,
+    LockedEvent,
     MoveAdvancedEvent,
     NoteEvent,
     ObservedEvent,
     PausedEvent,
     RateChangedEvent,
     ResumedEvent,
+    RfiEvent,
+    RfiReplyEvent,
     RuledEvent,
     SkippedEvent,
     StartedEvent,
+    TeamAnswerEvent,
     payload_fields,
 )
 
@@ -51,6 +56,11 @@ SAMPLES = [
     CorrectedEvent(seq=15, at=AT, minute=60, target=6, reason="misheard", replacement={"option": "alone"}),
     EndedEvent(seq=16, at=AT, minute=61),
     HotwashEvent(seq=17, at=AT, minute=61, kind="strength", text="Hotlines worked"),
+    LockedEvent(seq=18, at=AT, minute=20, inject="M1-02"),
+    RfiEvent(seq=19, at=AT, minute=21, author="team:rok", team="rok", text="Where is the cutter?", inject="M1-02"),
+    RfiReplyEvent(seq=20, at=AT, minute=22, rfi=19, team="rok", text="40 minutes out"),
+    TeamAnswerEvent(seq=21, at=AT, minute=23, author="team:us", team="us", move="M1", question="Who leads?", text="ROK"),
+    FeedbackEvent(seq=22, at=AT, minute=62, author="team:us", team="us", ratings={"realism": 4}, strengths="pace"),
 ]
 
 
@@ -92,13 +102,16 @@ def test_payload_leaves_out_when_and_who() -> None:
     decided = SAMPLES[5]
     assert decided.payload() == {
         "team": "rok", "inject": "M1-02", "option": "direct", "text": "", "rationale": "fast", "dissent": "",
+        "source": "facilitator",
     }
-    assert payload_fields(DecidedEvent) == ["team", "inject", "option", "text", "rationale", "dissent"]
+    assert payload_fields(DecidedEvent) == ["team", "inject", "option", "text", "rationale", "dissent", "source"]
 
 
 def test_only_records_are_correctable() -> None:
     correctable = {name for name, cls in EVENT_TYPES.items() if cls.CORRECTABLE}
-    assert correctable == {"adhoc", "decided", "note", "observed", "ruled", "hotwash", "corrected"}
+    assert correctable == {
+        "adhoc", "decided", "note", "observed", "ruled", "hotwash", "corrected", "rfi", "rfi_reply", "team_answer", "feedback",
+    }
 
 
 def test_lines_are_readable() -> None:

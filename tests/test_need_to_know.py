@@ -28,7 +28,11 @@ from tests.need_to_know_fixtures import (
     POSTURE_WORDS,
     hidden_from,
     markers_in,
+    play_portal_session,
     play_secrets_session,
+    portal_hidden_from,
+    portal_markers_in,
+    portal_visible_to,
     visible_to,
     write_secrets_exercise,
 )
@@ -73,6 +77,37 @@ def test_a_team_sees_its_share_and_not_one_secret(secrets: Session, team: str) -
 def test_the_rule_reads_a_replayed_state_the_same_way(secrets: Session, team: str) -> None:
     replayed = SessionState.replay(secrets.exercise, secrets.state.events)
     assert team_view(replayed, team) == team_view(secrets, team)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Session:
+    session = Session.open(play_portal_session(tmp_path), readonly=True)
+    yield session
+    session.close()
+
+
+@pytest.mark.parametrize("team", PARTICIPANTS)
+def test_a_team_sees_only_its_own_portal_traffic(portal: Session, team: str) -> None:
+    text = everything_in(team_view(portal, team))
+    seen = portal_markers_in(text)
+    assert seen & portal_hidden_from(team) == set()
+    assert portal_visible_to(team) - seen == set()
+    for word in POSTURE_WORDS:
+        assert word not in text
+
+
+def test_the_portal_view_reads_a_replayed_state_the_same_way(portal: Session) -> None:
+    replayed = SessionState.replay(portal.exercise, portal.state.events)
+    for team in PARTICIPANTS:
+        assert team_view(replayed, team) == team_view(portal, team)
+
+
+def test_a_team_view_says_which_decisions_the_team_entered(portal: Session) -> None:
+    rok = team_view(portal, "rok")
+    assert {d.inject: d.source for d in rok.decisions} == {"I-USROK": "facilitator", "I-ALL": "team"}
+    assert rok.locked == ("I-ALL",)
+    assert [r.answers for r in team_view(portal, "us").rfis] == [("US-rfi-reply-Q",)]
+    assert [r.answers for r in rok.rfis] == [()]
 
 
 def test_the_control_cell_has_no_participant_view(secrets: Session) -> None:

@@ -441,7 +441,11 @@ class ConsoleApp(App[None]):
                     Answer(
                         team=team_label(exercise, team),
                         answered=decision is not None,
-                        choice=(decision.option or "text") if decision is not None else "",
+                        choice=(
+                            (decision.option or "text") + (" (team)" if decision.source == "team" else "")
+                            if decision is not None
+                            else ""
+                        ),
                     )
                 )
             lines.append(BoardLine(row.inject, one_line(prompt), tuple(answers)))
@@ -692,6 +696,12 @@ class ConsoleApp(App[None]):
         from tabletop.app.screens.records import NoteForm
 
         self.push_screen(NoteForm(self._open_inject()))
+
+    def action_rfi(self) -> None:
+        """Open the RFI inbox and answer a team's question."""
+        from tabletop.app.screens.rfi import RfiForm
+
+        self.push_screen(RfiForm(self.session.state))
 
     def action_ruling(self) -> None:
         """Record a white-cell ruling."""

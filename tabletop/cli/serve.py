@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="serve every team's view to browsers, one secret link per team",
         description="Serve the participant views over HTTP. Each team gets its own link with an "
         "unguessable token, printed at start; a request without a valid token gets 403. Listens "
-        "on 127.0.0.1 unless --host says otherwise. Read-only: nothing served can write to the session.",
+        "on 127.0.0.1 unless --host says otherwise. A team submits its decisions, questions to control, discussion answers and feedback form from its own link (/t/TOKEN/act); nothing else served can write to the session.",
     )
     p.add_argument("session", metavar="SESSION", help="the session file")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")

@@ -28,14 +28,18 @@ from tabletop.events import (
     EventBase,
     HeldEvent,
     HotwashEvent,
+    FEEDBACK_QUESTIONS,
     HotwashKind,
     JumpedEvent,
+    LockedEvent,
     MoveAdvancedEvent,
     NoteEvent,
     ObservedEvent,
     PausedEvent,
     RateChangedEvent,
     ResumedEvent,
+    RfiEvent,
+    RfiReplyEvent,
     RuledEvent,
     SkippedEvent,
     StartedEvent,
@@ -272,6 +276,7 @@ class _Builder:
             "scenario": scenario_time(decision.minute),
             "wall": wall_time(decision.at),
             "author": decision.author,
+            "source": "team" if decision.source == "team" else "facilitator",
         }
 
     def said(self, decision: DecidedEvent) -> str:
@@ -352,6 +357,7 @@ class _Builder:
             "posture_matrix": self.posture_matrix(),
             "postures": list(POSTURES),
             "hotwash": self.hotwash_view(),
+            "portal": self.portal_view(),
             "improvement_plan": self.improvement_plan(),
             "improvement_elements": IMPROVEMENT_ELEMENTS,
             "msel": self.msel(),
@@ -652,7 +658,15 @@ class _Builder:
                 return "skipped", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
             case DecidedEvent():
                 said = self.said(event) or "(no text)"
-                return "decision", f"{event.inject}: {said}", self.label(event.team)
+                by = " (submitted by the team)" if event.source == "team" else ""
+                return "decision", f"{event.inject}: {said}{by}", self.label(event.team)
+            case RfiEvent():
+                about = f" (on {event.inject})" if event.inject else ""
+                return "RFI", f"#{event.seq}{about}: {event.text}", self.label(event.team)
+            case RfiReplyEvent():
+                return "RFI answer", f"to #{event.rfi}: {event.text}", self.label(event.team)
+            case LockedEvent():
+                return "locked", f"{event.inject} closed to team submissions", ""
             case RuledEvent():
                 return "ruling", event.text, self.label(event.team) if event.team else ""
             case NoteEvent():
@@ -673,6 +687,39 @@ class _Builder:
                 kind = "strength" if event.kind is HotwashKind.strength else "area for improvement"
                 return "hot wash", f"{kind}: {event.text}", self.label(event.team) if event.team else ""
         return event.type, event.summary(), ""  # type: ignore[attr-defined]
+
+    def portal_view(self) -> dict[str, Any]:
+        """What the teams sent from their links: RFIs and their answers, discussion answers, feedback forms."""
+        state = self.state
+        rfis = [
+            {
+                "seq": r.seq,
+                "team_label": self.label(r.team),
+                "inject": r.inject or "",
+                "text": r.text,
+                "scenario": scenario_time(r.minute),
+                "answers": [{"text": a.text, "scenario": scenario_time(a.minute)} for a in state.replies_to(r.seq)],
+            }
+            for r in state.rfis
+        ]
+        answers = [
+            {"team_label": self.label(a.team), "move": a.move, "question": a.question, "text": a.text}
+            for a in state.team_answers()
+        ]
+        forms = state.feedback
+        ratings = []
+        for key, text in FEEDBACK_QUESTIONS.items():
+            given = [f.ratings[key] for f in forms if key in f.ratings]
+            ratings.append(
+                {"question": text, "count": len(given), "average": f"{sum(given) / len(given):.1f}" if given else "—"}
+            )
+        free = [
+            {"team_label": self.label(f.team), "participant": f.participant, "kind": kind, "text": text}
+            for f in forms
+            for kind, text in (("strength", f.strengths), ("improvement", f.improvements), ("comment", f.comments))
+            if text
+        ]
+        return {"rfis": rfis, "answers": answers, "forms": len(forms), "ratings": ratings, "free_text": free}
 
     def title_of(self, inject_id: str) -> str:
         inject = self.injects.get(inject_id)

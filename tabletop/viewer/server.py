@@ -389,6 +389,9 @@ class TeamServer:
                     web.static("/terminal-static", terminal_static, show_index=False, follow_symlinks=False),
                 ]
             )
+        from tabletop.viewer.portal import Portal
+
+        Portal(self).register(app)
         return app
 
     @property

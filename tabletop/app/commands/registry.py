@@ -70,6 +70,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("force_deliver", "D", "Deliver anyway", "Deliver the selected conditional inject although its condition does not hold", "Injects", FACILITATOR, play=True),
     Command("contingency", "c", "Contingency", "Pick a contingency inject and deliver it", "Injects", FACILITATOR, play=True),
     Command("adhoc", "a", "Ad hoc", "Write an unplanned inject and deliver it", "Injects", FACILITATOR, play=True),
+    Command("rfi", "i", "RFIs", "Open the inbox of teams' questions (RFIs) and answer one", "Records", FACILITATOR, show=False),
     Command("ruling", "w", "Ruling", "Record a white-cell ruling", "Records", FACILITATOR),
     Command("observe", "o", "Observe", "Record an observation rated P/S/M/U against an objective", "Records"),
     Command("focus_log", "l", "Log", "Move to the log pane to pick a recorded event", "Records"),

@@ -1,0 +1,56 @@
+"""The RFI inbox: teams' requests for information, unanswered first, and the answer to one.
+
+Answering is one engine call (`Session.reply`), written before the form
+closes; the answer reaches the asking team's view only.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop.app.formatting import one_line
+from tabletop.app.messages import EngineCall
+from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.state import SessionState
+
+
+class RfiForm(FormScreen):
+    """Pick a team's question (unanswered ones first, marked) and write the answer."""
+
+    FORM_TITLE = "RFI inbox"
+    SAVE_LABEL = "Send answer"
+
+    def __init__(self, state: SessionState) -> None:
+        """`state` gives the RFIs and the answers sent so far."""
+        super().__init__()
+        self.state = state
+
+    def compose_fields(self) -> ComposeResult:
+        """The inbox as a list, then one line for the answer."""
+        unanswered = {r.seq for r in self.state.unanswered_rfis()}
+        rfis = sorted(self.state.rfis, key=lambda r: (r.seq not in unanswered, -r.seq))
+        if not rfis:
+            yield Static("No team has asked anything yet.", classes="form-context", markup=False)
+        options = []
+        for rfi in rfis:
+            mark = ("NEW ", "bold reverse") if rfi.seq in unanswered else ("    ", "")
+            about = f" on {rfi.inject}" if rfi.inject else ""
+            options.append(
+                Option(Text.assemble(mark, (f"#{rfi.seq} {rfi.team}{about}: ", "bold"), one_line(rfi.text)), id=str(rfi.seq))
+            )
+        yield field_row("Question", OptionList(*options, id="rfi-pick"))
+        yield field_row("Answer", Input(placeholder="the answer goes to that team only", id="rfi-answer", compact=True))
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.reply(rfi, text)`."""
+        picked = self.query_one("#rfi-pick", OptionList)
+        if picked.highlighted is None:
+            return "Pick the question to answer."
+        option = picked.get_option_at_index(picked.highlighted)
+        text = self.query_one("#rfi-answer", Input).value.strip()
+        if not text:
+            return "Write the answer first."
+        return EngineCall("reply", {"rfi": int(option.id or 0), "text": text}, done=f"Answer sent for RFI #{option.id}")
