@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
+from textual.command import CommandPalette
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from tabletop.app.commands import CommandsProvider, EventsProvider, InjectsProvider, Mode, bindings, command_for
 from tabletop.app.formatting import (
@@ -598,12 +600,31 @@ class ConsoleApp(App[None]):
             return True
         if self.mode not in command.modes:
             return False
+        if command.typed and not self._letters_are_commands():
+            return False
         state = self.session.state
         if action == "start":
             return state.started is None
         if command.play and state.ended is not None:
             return False
         return True
+
+    def _letters_are_commands(self) -> bool:
+        """Whether a key that types a character may run a console command now.
+
+        Only on the console and inject screens, and never while a text field or
+        text pane has focus there: on a form, the hot-wash or the help, every
+        character typed is text (or navigation), so a sentence with an `o` or a
+        `q` in it cannot open a form or quit."""
+        try:
+            screen = self.screen
+        except Exception:
+            return False
+        if isinstance(screen, CommandPalette):
+            return True  # its search field keeps every character; it lists the commands the console offers
+        if not isinstance(screen, (MainScreen, InjectScreen)):
+            return False
+        return not isinstance(self.focused, (Input, TextArea))
 
     # Actions: each is one engine call, or a form that makes one
 

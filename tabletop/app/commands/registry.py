@@ -6,6 +6,7 @@ the palette all read the same rows.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -46,6 +47,18 @@ class Command:
     """How the key is printed when its Textual name is not readable."""
     play: bool = False
     """True for play control (injects, decisions, clock): hidden once the exercise has ended."""
+
+    @property
+    def typed(self) -> bool:
+        """True when the key types a character ('d', 'E', '?'): such a key is text
+        wherever text can be typed, and only a command on the console's own screens."""
+        if len(self.key) == 1:
+            return True
+        try:
+            unicodedata.lookup(self.key.replace("_", " ").upper())
+        except KeyError:
+            return False
+        return True
 
     @property
     def shown_key(self) -> str:
