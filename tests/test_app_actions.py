@@ -195,7 +195,9 @@ async def test_deliver_redeliver_hold_and_skip_one_key_each(session: Session) ->
         await select(app, pilot, "M1-01")
         await pilot.press("d")
         await settle(app, pilot)
-        await pilot.press("d")
+        await pilot.press("d")  # already delivered: asked first
+        await pilot.pause()
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         await select(app, pilot, "M1-02")
         await pilot.press("h")
@@ -432,6 +434,8 @@ async def test_clock_pause_resume_rate_jump_and_next_move(session: Session, cloc
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
     events = logged(session.path)[1:]
     assert [type(e) for e in events] == [PausedEvent, ResumedEvent, RateChangedEvent, JumpedEvent, MoveAdvancedEvent]

@@ -21,6 +21,7 @@ CORE = (
     "tabletop.conditions",
     "tabletop.engine",
     "tabletop.need_to_know",
+    "tabletop.confirmations",
     "tabletop.report",
 )
 """Modules (and the report package) that must work without any UI installed."""

@@ -635,13 +635,29 @@ class ConsoleApp(App[None]):
             return
         self.request(EngineCall(method, {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}"))
 
+    def _deliver(self, verb: str, **extra: Any) -> None:
+        """Deliver at once the first time; ask first, naming the earlier delivery, when it went out already."""
+        from tabletop.app.screens.confirm import RedeliverForm
+        from tabletop.confirmations import redelivery_facts
+
+        inject_id = self.current_inject()
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        call = EngineCall("deliver", {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}")
+        facts = redelivery_facts(self.session.state, inject_id)
+        if facts is None:
+            self.request(call)
+        else:
+            self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
+
     def action_deliver(self) -> None:
-        """Deliver (or re-deliver) the selected inject."""
-        self._inject_call("deliver", "Delivered")
+        """Deliver the selected inject; a second delivery is asked first."""
+        self._deliver("Delivered")
 
     def action_force_deliver(self) -> None:
         """Deliver the selected inject even though its condition does not hold."""
-        self._inject_call("deliver", "Delivered (forced)", force=True)
+        self._deliver("Delivered (forced)", force=True)
 
     def action_hold(self) -> None:
         """Hold the selected inject."""
@@ -792,10 +808,19 @@ class ConsoleApp(App[None]):
                     timeout=20, markup=False)
 
     def action_advance(self) -> None:
-        """Open the next move."""
-        upcoming = self.session.state.next_move
-        done = f"Move {upcoming.id} opened" if upcoming is not None else "Next move opened"
-        self.request(EngineCall("advance", {}, done=done))
+        """Ask, naming what is still open, then open the next move.
+
+        With no next move (or no play going on) the engine's refusal is shown
+        at once: there is nothing to confirm.
+        """
+        from tabletop.app.screens.confirm import AdvanceForm
+        from tabletop.confirmations import advance_facts
+
+        state = self.session.state
+        if state.next_move is None or state.ended or not state.started:
+            self.request(EngineCall("advance", {}, done="Next move opened"))
+            return
+        self.push_screen(AdvanceForm(self.session.exercise, advance_facts(state, self.session.now_minute())))
 
     def action_endex(self) -> None:
         """Ask, then end the exercise."""

@@ -1,0 +1,115 @@
+"""Questions asked before a room-wide or irreversible key: next move and a second delivery.
+
+Built like the ENDEX question: a form whose only field is the text saying what
+will happen and what is still open, with Cancel focused so a stray enter
+writes nothing. The facts come from :mod:`tabletop.confirmations`; this module
+only words them.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from tabletop.app.formatting import offset_text, team_labels, wall_text
+from tabletop.app.messages import EngineCall
+from tabletop.app.screens.form import FormScreen
+from tabletop.confirmations import AdvanceFacts, RedeliveryFacts
+from tabletop.model import Exercise
+
+MAX_IDS = 12
+"""Inject ids named in one line before the rest is counted, so the buttons stay on screen."""
+
+
+def _ids(ids: tuple[str, ...] | list[str]) -> str:
+    shown = ", ".join(ids[:MAX_IDS])
+    return shown if len(ids) <= MAX_IDS else f"{shown} and {len(ids) - MAX_IDS} more"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
+    """What the move-advance question says, one line each."""
+    lines: list[str] = []
+    if facts.undelivered:
+        lines.append(f"{_plural(len(facts.undelivered), 'inject')} of {facts.move} not delivered: {_ids(facts.undelivered)}")
+    else:
+        lines.append(f"Every scheduled inject of {facts.move} has been delivered, held or skipped.")
+    if facts.held:
+        lines.append(f"{_plural(len(facts.held), 'inject')} on hold: {_ids(facts.held)}")
+    if facts.awaited:
+        owed = sum(len(teams) for teams in facts.awaited.values())
+        named = "; ".join(f"{inject} ({team_labels(exercise, list(teams))})" for inject, teams in list(facts.awaited.items())[:MAX_IDS])
+        more = f" and {len(facts.awaited) - MAX_IDS} more injects" if len(facts.awaited) > MAX_IDS else ""
+        lines.append(f"{_plural(owed, 'decision')} still awaited: {named}{more}")
+    if facts.jump_to is not None:
+        lines.append(f"The clock jumps from {offset_text(facts.now_minute)} to {offset_text(facts.jump_to)}, the start of {facts.next_move}.")
+    else:
+        lines.append(f"The clock stays at {offset_text(facts.now_minute)}; {facts.next_move} has already begun by the schedule.")
+    lines.append("A move advance cannot be undone, and the clock cannot go back.")
+    return lines
+
+
+def redelivery_lines(exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | None) -> list[str]:
+    """What the second-delivery question says, one line each."""
+    when = f"{wall_text(facts.at, zone)} (scenario {offset_text(facts.minute)})"
+    lines = [f"{facts.inject} was delivered to {team_labels(exercise, list(facts.to))} at {when}."]
+    if facts.times > 1:
+        lines.append(f"It has been delivered {facts.times} times so far.")
+    lines.append("Delivering it again sends it once more to every recipient; the earlier delivery stays in the record.")
+    return lines
+
+
+class ConfirmForm(FormScreen):
+    """A question with the facts under it; Cancel is focused and writes nothing."""
+
+    def __init__(self, question: str, lines: list[str], call: EngineCall) -> None:
+        """`call` is the engine call made only when the facilitator confirms."""
+        super().__init__()
+        self.question = question
+        self.lines = lines
+        self.call = call
+
+    def compose_fields(self) -> ComposeResult:
+        """The question and what it leaves open."""
+        yield Static(self.question, classes="form-context", markup=False)
+        yield Static("\n".join(self.lines), classes="form-hint", markup=False, id="confirm-facts")
+
+    def on_mount(self) -> None:
+        """Focus Cancel, so a stray enter does not act."""
+        super().on_mount()
+        self.query_one("#form-cancel").focus()
+
+    def build_call(self) -> EngineCall | str:
+        """The call named when the question was asked."""
+        return self.call
+
+
+class AdvanceForm(ConfirmForm):
+    """Confirm opening the next move."""
+
+    FORM_TITLE = "Next move"
+    SAVE_LABEL = "Open the next move"
+
+    def __init__(self, exercise: Exercise, facts: AdvanceFacts) -> None:
+        """`facts` is what is still open in the current move."""
+        super().__init__(
+            f"Close {facts.move} and open {facts.next_move}?",
+            advance_lines(exercise, facts),
+            EngineCall("advance", {}, done=f"Move {facts.next_move} opened"),
+        )
+
+
+class RedeliverForm(ConfirmForm):
+    """Confirm delivering an inject that was already delivered."""
+
+    FORM_TITLE = "Deliver again"
+    SAVE_LABEL = "Deliver again"
+
+    def __init__(self, exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | None, call: EngineCall) -> None:
+        """`call` is the delivery to make (forced or not) when confirmed."""
+        super().__init__(f"Deliver {facts.inject} again?", redelivery_lines(exercise, facts, zone), call)

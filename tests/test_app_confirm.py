@@ -1,0 +1,150 @@
+"""The console asks before the next move and before a second delivery, and names what is open.
+
+Each test presses keys as a facilitator would and reads the session file back:
+cancelling writes nothing, confirming writes exactly the one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timezone
+from pathlib import Path
+
+import pytest
+from engine_fixtures import new_session
+from test_app_actions import START, logged, rendered, select, settle
+from textual.widgets import Static
+
+from tabletop.app import ConsoleApp
+from tabletop.app.screens.confirm import AdvanceForm, RedeliverForm
+from tabletop.app.screens.main import MainScreen
+from tabletop.clock import FakeClock
+from tabletop.confirmations import advance_facts, redelivery_facts
+from tabletop.engine import Session
+from tabletop.events import DeliveredEvent, MoveAdvancedEvent
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Wall time that moves only when a test says so."""
+    return FakeClock(START)
+
+
+@pytest.fixture
+def session(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    """A started session, M1-02 delivered (a decision owed), M1-03 held, five minutes in."""
+    opened = new_session(tmp_path, clock=clock)
+    clock.advance(minutes=5)
+    opened.deliver("M1-02")
+    opened.hold("M1-03", "waiting for the aircraft")
+    yield opened
+    opened.close()
+
+
+def console(session: Session) -> ConsoleApp:
+    """The console with its intervals out of the way."""
+    return ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
+
+
+def test_advance_facts_name_what_is_open_in_the_move(session: Session) -> None:
+    facts = advance_facts(session.state, session.now_minute())
+    assert (facts.move, facts.next_move) == ("M1", "M2")
+    assert facts.undelivered == ("M1-01", "M1-03")  # M1-04 is conditional and its condition does not hold
+    assert facts.held == ("M1-03",)
+    assert set(facts.awaited) == {"M1-02"} and facts.awaited["M1-02"]
+    assert facts.now_minute == pytest.approx(5.0)
+    assert facts.jump_to == 60.0
+
+
+def test_redelivery_facts_only_for_a_delivered_inject(session: Session, clock: FakeClock) -> None:
+    assert redelivery_facts(session.state, "M1-01") is None
+    facts = redelivery_facts(session.state, "M1-02")
+    assert facts is not None
+    assert facts.to == ("rok", "us") and facts.at == START.replace(minute=5) and facts.times == 1
+    clock.advance(minutes=1)
+    session.deliver("M1-02")
+    again = redelivery_facts(session.state, "M1-02")
+    assert again is not None and again.times == 2 and again.at == facts.at
+
+
+async def test_next_move_asks_and_cancel_writes_nothing(session: Session) -> None:
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, AdvanceForm)
+        text = rendered(app.screen.query_one("#confirm-facts", Static).content)
+        assert "M1-01, M1-03" in text and "not delivered" in text
+        assert "on hold: M1-03" in text
+        assert "M1-02" in text and "awaited" in text
+        assert "+00:05 to +01:00" in text
+        assert "cannot be undone" in text
+        await pilot.press("enter")  # Cancel has the focus
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert len(logged(session.path)) == before
+
+
+async def test_next_move_confirmed_writes_the_move_advance(session: Session) -> None:
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    events = logged(session.path)[before:]
+    assert len(events) == 1
+    advanced = events[0]
+    assert isinstance(advanced, MoveAdvancedEvent) and advanced.move == "M2" and advanced.jump_to == 60.0
+
+
+async def test_a_first_delivery_asks_nothing(session: Session) -> None:
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-01")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    events = logged(session.path)[before:]
+    assert len(events) == 1
+    assert isinstance(events[0], DeliveredEvent) and events[0].inject == "M1-01" and not events[0].redelivery
+
+
+async def test_delivering_again_asks_naming_the_first_delivery(session: Session) -> None:
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, RedeliverForm)
+        text = rendered(app.screen.query_one("#confirm-facts", Static).content)
+        label_rok = session.exercise.team("rok").label
+        assert f"M1-02 was delivered to {label_rok}" in text
+        assert "21:05:00" in text and "+00:05" in text
+        await pilot.press("enter")  # Cancel has the focus
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert len(logged(session.path)) == before
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    events = logged(session.path)[before:]
+    assert len(events) == 1
+    again = events[0]
+    assert isinstance(again, DeliveredEvent) and again.inject == "M1-02" and again.redelivery
