@@ -30,6 +30,8 @@ async def test_opening_a_move_shows_the_variant_its_decisions_chose(tmp_path: Pa
     async with app.run_test(notifications=True, message_hook=hook) as pilot:
         await pilot.pause()
         await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # the next move is asked first
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
