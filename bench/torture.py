@@ -524,6 +524,21 @@ def finished_session(folder: Path) -> Path:
 
 def read_all(path: Path) -> list[tuple[int, str, str]]:
     """(exit code, stdout, stderr) of every reading verb on `path`, in this process."""
+    # Reports stamp the time they are generated; a fixed stamp lets two readings compare byte for byte.
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1893456000"
+    try:
+        out = _read_each(path)
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return out
+
+
+def _read_each(path: Path) -> list[tuple[int, str, str]]:
+    """The readings of `read_all`, under whatever environment the caller set."""
     from tabletop.cli import main
 
     out = []

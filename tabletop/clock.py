@@ -9,6 +9,7 @@ returning a UTC `datetime`, so tests drive time without sleeping.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -31,6 +32,18 @@ Now = Callable[[], datetime]
 def system_now() -> datetime:
     """The real wall clock, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def build_time() -> datetime:
+    """When a document is generated: SOURCE_DATE_EPOCH if set (reproducible builds), else now.
+
+    The reproducible-builds convention lets a planner rebuild a report or a
+    handout byte for byte, and lets a check compare two renderings of one record.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return system_now()
 
 
 class FakeClock:

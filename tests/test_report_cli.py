@@ -41,6 +41,20 @@ def test_report_default_name_and_stdout(session_file: Path, tmp_path: Path, monk
     assert capsys.readouterr().out.startswith("**EXERCISE - FOR TRAINING ONLY**")
 
 
+def test_source_date_epoch_makes_the_report_reproducible(session_file: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two renderings of one record are byte for byte the same when SOURCE_DATE_EPOCH fixes the stamp."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # 2030-01-01 00:00 UTC
+    for name in ("one.html", "two.html"):
+        assert main(["report", str(session_file), "-o", str(tmp_path / name)]) == 0
+    first = (tmp_path / "one.html").read_bytes()
+    assert first == (tmp_path / "two.html").read_bytes()
+    assert b"2030-01-01T00:00:00+00:00" in first
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert main(["report", str(session_file), "-o", str(tmp_path / "now.html")]) == 0
+    assert b"2030-01-01T00:00:00+00:00" not in (tmp_path / "now.html").read_bytes()
+
+
 def test_report_with_custom_template(session_file: Path, tmp_path: Path) -> None:
     template = tmp_path / "mine.html.j2"
     template.write_text("<h1>{{ title }}</h1>{{ summary.decisions }}", encoding="utf-8")

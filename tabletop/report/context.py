@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop import __version__
+from tabletop.clock import build_time
 from tabletop.conditions import describe as describe_condition
 from tabletop.events import (
     AdhocEvent,
@@ -133,7 +134,7 @@ def build_context(
     if detail == "auto":
         size = len(state.decisions) + len(state.deliveries)
         detail = "condensed" if size > CONDENSE_ABOVE else "full"
-    return _Builder(exercise, state, name, generated_at or datetime.now(timezone.utc), detail == "condensed").build()
+    return _Builder(exercise, state, name, generated_at or build_time(), detail == "condensed").build()
 
 
 # Formatting shared by the builder and by other report modules
