@@ -126,6 +126,21 @@ def test_blueprint_sheet_with_date_times_against_the_start(tmp_path: Path) -> No
     assert inject is not None and (inject.id, inject.at, inject.channel, inject.source) == ("BP-1", 0, Channel.cable, "CERT")
 
 
+def test_blueprint_gallery_card_names(tmp_path: Path) -> None:
+    """Blueprint's Gallery article fields: Name, Description, Source Name, Date Posted, To Org."""
+    exercise = load_exercise_text(_fixture_yaml())
+    start = exercise.setting.start
+    sheet = _xlsx(tmp_path / "gallery.xlsx", {"MSEL": [
+        ["Control Number", "Name", "Description", "Source Name", "Date Posted", "To Org", "Delivery Method"],
+        ["GA-1", "Situation report", "Shelters are full.", "Relief cell",
+         start.replace(tzinfo=None).isoformat(" ", "minutes"), "us", "Reporting"],
+    ]})
+    inject = import_msel(sheet, into=exercise).inject("GA-1")
+    assert inject is not None
+    assert (inject.title, inject.source, inject.at, inject.channel) == ("Situation report", "Relief cell", 0,
+                                                                        Channel.briefing)
+
+
 def test_every_problem_at_its_cell_sorted_with_did_you_mean(tmp_path: Path) -> None:
     exercise = load_exercise_text(_fixture_yaml())
     team = exercise.teams[1]
