@@ -54,6 +54,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 from bench.generate import exercise_yaml
 
@@ -523,29 +524,19 @@ def finished_session(folder: Path) -> Path:
 
 
 def read_all(path: Path) -> list[tuple[int, str, str]]:
-    """(exit code, stdout, stderr) of every reading verb on `path`, in this process."""
-    # Reports stamp the time they are generated; a fixed stamp lets two readings compare byte for byte.
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1893456000"
-    try:
-        out = _read_each(path)
-    finally:
-        if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-    return out
+    """(exit code, stdout, stderr) of every reading verb on `path`, in this process.
 
-
-def _read_each(path: Path) -> list[tuple[int, str, str]]:
-    """The readings of `read_all`, under whatever environment the caller set."""
+    Reports stamp the time they are generated; a fixed SOURCE_DATE_EPOCH lets
+    two readings of one record compare byte for byte.
+    """
     from tabletop.cli import main
 
     out = []
     for template in READERS:
         args = [part.replace("{file}", str(path)) for part in template]
         stdout, stderr = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with (mock.patch.dict(os.environ, SOURCE_DATE_EPOCH="1893456000"),
+              contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr)):
             try:
                 code = main(args)
             except SystemExit as exit_:
