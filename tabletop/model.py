@@ -9,9 +9,10 @@ reference can be reported at once with its own line and column.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
@@ -194,18 +195,35 @@ Start = Annotated[
 ]
 
 
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """The IANA zone names of the pinned `tzdata` package. The loader and the committed schema
+    accept exactly these, so an editor and `tabletop validate` agree on every machine, whatever
+    zone files the system has (a system list also holds names such as 'localtime')."""
+    import importlib.resources
+
+    return frozenset(importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
+
+
 def check_timezone(value: Any) -> Any:
-    """An IANA zone this machine knows: a typo would otherwise fall back to UTC without a word."""
+    """An IANA zone name: a typo would otherwise fall back to UTC without a word."""
     if not isinstance(value, str):
         return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {value!r}; write an IANA name such as 'Asia/Seoul' or 'UTC'") from None
+    if value not in known_zones():
+        raise ValueError(f"unknown time zone {value!r}; write an IANA name such as 'Asia/Seoul' or 'UTC'")
+    ZoneInfo(value)  # from the system's zone files, or tzdata's where the system has none
     return value
 
 
-TimeZone = Annotated[str, BeforeValidator(check_timezone)]
+class _ZoneSchema:
+    """The zone names as an `enum` in the JSON Schema, built when the schema is, so an editor
+    completes and checks them."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "enum": sorted(known_zones())}
+
+
+TimeZone = Annotated[str, BeforeValidator(check_timezone), _ZoneSchema()]
 
 
 class Setting(StrictModel):

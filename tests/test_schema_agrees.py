@@ -36,11 +36,19 @@ STARTS: list[Any] = [
 ]
 """STARTEX date-times, with and without a UTC offset."""
 
+ZONES: list[Any] = [
+    "Asia/Seoul", "Asia/Tokyo", "Asia/Manila", "America/New_York", "UTC", "Etc/GMT-9", "US/Eastern",
+    "asia/seoul", "Asia/Seol", "Mars/Olympus", "localtime", "posixrules", "Factory", "", " UTC",
+    "Asia/Seoul ", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "America", "+09:00", "KST", 9, None,
+]
+"""Time zone names: IANA names and links, misspellings, file names of the zone database, offsets."""
+
 FIELDS: dict[tuple[Any, ...], list[Any]] = {
     ("duration",): OFFSETS,
     ("moves", 0, "starts_at"): OFFSETS,
     ("moves", 0, "injects", 0, "at"): OFFSETS,
     ("setting", "start"): STARTS,
+    ("setting", "timezone"): ZONES,
 }
 
 
