@@ -253,6 +253,9 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
 _INDENT_TAB = re.compile(r"^([ ]*)\t[ \t]*(?=[^\s#])", re.MULTILINE)
 """A line whose indentation holds a tab before its content."""
 
+TAB_MESSAGE = "tab character here, in the indentation: YAML indents with spaces, never tabs"
+"""What every tab in the indentation is reported as."""
+
 
 def _indentation_tabs(text: str, filename: str) -> list[Diagnostic]:
     """Every line indented with a tab, at the tab. PyYAML stops at the first and often names it
@@ -263,8 +266,7 @@ def _indentation_tabs(text: str, filename: str) -> list[Diagnostic]:
     for match in _INDENT_TAB.finditer(text):
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        found.append(Diagnostic(line, len(match[1]) + 1,
-                                "tab character here, in the indentation: YAML indents with spaces, never tabs", filename))
+        found.append(Diagnostic(line, len(match[1]) + 1, TAB_MESSAGE, filename))
     return found
 
 
@@ -736,9 +738,76 @@ def load_exercise_text(text: str, filename: str = "<exercise>") -> m.Exercise:
     return load_text(text, filename).exercise
 
 
+TAB_STOPS = (2, 4, 8)
+"""Tab widths tried when reading past tabs: the widths editors use."""
+
+_KEY_COLUMN = re.compile(r"^((?:[ ]*-[ ]+)*[ ]*)\S")
+"""The indentation of a line's first key, list dashes counted as indentation."""
+
+
+def _like_the_line_above(rows: list[str], number: int, indent: str) -> str:
+    """The indentation a tabbed line most likely meant: its key under the key of the line above,
+    or one step in when that line opens a block (ends with a colon)."""
+    for above in reversed(rows[: number - 1]):
+        content = above.split(" #", 1)[0].rstrip()
+        if not content.strip() or content.lstrip().startswith("#"):
+            continue
+        match = _KEY_COLUMN.match(content)
+        column = len(match.group(1)) if match else 0
+        return " " * (column + 2 if content.endswith(":") else column)
+    return ""
+
+
+def _untabbed(text: str, width: int | None) -> tuple[str, dict[int, int]]:
+    """The text with each indentation tab expanded to the next tab stop of `width` (or, with no
+    width, the indentation lined up with the line above), and for each changed line (1-based)
+    how many columns its indentation grew."""
+    grown: dict[int, int] = {}
+    rows = text.split("\n")
+    for number, row in enumerate(rows, 1):
+        match = _INDENT_TAB.match(row)
+        if match is None:
+            continue
+        indent = match.group(0)
+        expanded = indent.expandtabs(width) if width else _like_the_line_above(rows, number, indent)
+        rows[number - 1] = expanded + row[len(indent):]
+        grown[number] = len(expanded) - len(indent)
+    return "\n".join(rows), grown
+
+
+def _past_tabs(text: str, filename: str, tabs: list[Diagnostic]) -> list[Diagnostic]:
+    """The tabs, and every other problem of the file read with its tabs as spaces: a planner who
+    pasted from a word processor fixes everything in one pass. Of the readings of the tabs (lined
+    up with the line above, or at tab stops of 2, 4 or 8) with which the file parses, the one
+    that leaves the fewest problems is taken; if none parses, only the tabs can be reported."""
+    best: list[Diagnostic] | None = None
+    for width in (None, *TAB_STOPS):
+        repaired, grown = _untabbed(text, width)
+        try:
+            parse(repaired, filename)
+        except ExerciseError:
+            continue  # not YAML at this width either
+        try:
+            load_text(repaired, filename)
+            found: list[Diagnostic] = []
+        except ExerciseError as error:
+            found = list(error.diagnostics)
+        found = [Diagnostic(d.line, max(1, d.column - grown.get(d.line, 0)), d.message, d.file, d.severity)
+                 for d in found]
+        if best is None or len(found) < len(best):
+            best = found
+    return tabs + (best or [])
+
+
 def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
     """Like load_exercise_text, keeping the text and node tree for positions."""
-    root, data = parse(text, filename)
+    try:
+        root, data = parse(text, filename)
+    except ExerciseError as error:
+        tabs = [d for d in error.diagnostics if d.message == TAB_MESSAGE]
+        if tabs and len(tabs) == len(error.diagnostics):
+            raise ExerciseError(_past_tabs(text, filename, tabs)) from None
+        raise
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise ExerciseError([Diagnostic(root.start_mark.line + 1, root.start_mark.column + 1,

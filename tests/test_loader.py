@@ -265,6 +265,30 @@ def _fixture_errors(text: str) -> list[str]:
     return [d.format() for d in caught.value.diagnostics]
 
 
+def test_a_tab_does_not_hide_the_problems_after_it() -> None:
+    from tests.engine_fixtures import EXERCISE_YAML
+
+    text = (EXERCISE_YAML.replace("\n  location: Yellow Sea", "\n\tlocation: Yellow Sea")
+            .replace("\n        to: [rok, us]", "\n\t\tto: [rok, usa]", 1)
+)
+    rows = text.splitlines()
+    tab = rows.index("\tlocation: Yellow Sea") + 1
+    team = rows.index("\t\tto: [rok, usa]") + 1
+    found = _fixture_errors(text)
+    message = "tab character here, in the indentation: YAML indents with spaces, never tabs"
+    assert f"drill.yaml:{tab}:1: {message}" in found
+    assert f"drill.yaml:{team}:1: {message}" in found
+    # the unknown team sits on a tabbed line: its column counts the two tabs as two characters
+    assert f"drill.yaml:{team}:13: unknown team 'usa'; did you mean 'us'?" in found, found
+    assert found == sorted(found, key=lambda line: int(line.split(":")[1])), found
+
+
+def test_tabs_that_leave_no_readable_file_are_reported_alone() -> None:
+    text = GOOD.replace("title: Harbour drill", "title:\tHarbour drill\n\tversion: x", 1)
+    lines = errors_of(text)
+    assert len(lines) == 1 and "tab character" in lines[0]
+
+
 def test_an_inject_moved_later_is_reported_itself() -> None:
     from tests.engine_fixtures import EXERCISE_YAML
 
