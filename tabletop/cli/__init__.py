@@ -11,7 +11,9 @@ import argparse
 import gc
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from tabletop import __version__
 
@@ -59,6 +61,16 @@ def settle_start_up() -> None:
     gc.enable()
 
 
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None, _python: Any = warnings.showwarning) -> None:
+    """Print tabletop's own warnings as one `tabletop: warning:` line, the way its errors read;
+    anything else the way Python prints it (with its file and line, for a developer)."""
+    if category.__module__.split(".", 1)[0] == "tabletop":
+        print(f"tabletop: warning: {message}", file=file or sys.stderr)
+    else:
+        _python(message, category, filename, lineno, file, line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tabletop` console script.
 
@@ -69,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verb gets it back before it runs.
     """
     gc.disable()
+    warnings.showwarning = show_warning
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -10,10 +10,56 @@ not in the templates, so one HTML prints on A4 or Letter.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
+import warnings
 from typing import Any
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 """Paper names accepted by `--paper`, mapped to the CSS page size."""
+
+
+class MissingGlyphsWarning(UserWarning):
+    """Some characters of the document have no installed font: the PDF shows them as empty boxes."""
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects the characters WeasyPrint drew as `.notdef` (it logs each one and goes on)."""
+
+    PATTERN = re.compile(r"\.notdef glyph rendered for Unicode string unsupported by fonts: \"(.*)\"", re.DOTALL)
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.characters: dict[str, None] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Remember the characters of a `.notdef` record; ignore every other record."""
+        match = self.PATTERN.match(record.getMessage())
+        if match:
+            self.characters.update(dict.fromkeys(c for c in match.group(1) if not c.isspace()))
+
+
+def _script(character: str) -> str:
+    """The script a character is written in, as the first word of its Unicode name says it."""
+    name = unicodedata.name(character, "")
+    if name.startswith(("CJK", "IDEOGRAPHIC")):
+        return "Chinese characters"
+    if name.startswith("HANGUL"):
+        return "Hangul"
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "Japanese kana"
+    return name.split(" ", 1)[0].title() or f"U+{ord(character):04X}"
+
+
+def missing_glyphs_message(characters: list[str]) -> str:
+    """What a planner is told when a PDF would show characters as boxes, and what to install."""
+    scripts = ", ".join(dict.fromkeys(_script(c) for c in characters))
+    shown = " ".join(characters[:12]) + (" ..." if len(characters) > 12 else "")
+    return (
+        f"no installed font has {len(characters)} character(s) of this document ({scripts}: {shown}); "
+        "the PDF shows them as empty boxes. Install a font that has them "
+        "(for Chinese, Japanese and Korean on Debian or Ubuntu: fonts-noto-cjk) and print it again"
+    )
 
 
 class RefusedFetch(ValueError):
@@ -61,12 +107,22 @@ def html_to_pdf(html: str, *, paper: str = "a4", fetcher: Any = None) -> bytes:
     import weasyprint
 
     fetcher = fetcher or report_fetcher()
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
-    stylesheet = weasyprint.CSS(string=page_css(paper), url_fetcher=fetcher)
-    return document.write_pdf(  # type: ignore[no-any-return]
-        stylesheets=[stylesheet], pdf_variant="pdf/ua-1", pdf_tags=True, finisher=_open_with_outline,
-    )
+    log = logging.getLogger("weasyprint")
+    log.setLevel(logging.WARNING)
+    log.propagate = False  # its warnings are read here, not printed as they come
+    missing = _MissingGlyphs()
+    log.addHandler(missing)
+    try:
+        document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
+        stylesheet = weasyprint.CSS(string=page_css(paper), url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(
+            stylesheets=[stylesheet], pdf_variant="pdf/ua-1", pdf_tags=True, finisher=_open_with_outline,
+        )
+    finally:
+        log.removeHandler(missing)
+    if missing.characters:
+        warnings.warn(missing_glyphs_message(list(missing.characters)), MissingGlyphsWarning, stacklevel=2)
+    return pdf
 
 
 def _open_with_outline(document: Any, pdf: Any) -> None:
