@@ -134,6 +134,14 @@ def test_new_writes_a_starter_that_validates_and_lints(tmp_path: Path, capsys: p
     assert main(["new", "bad id!"]) == 2
 
 
+def test_new_given_a_file_name_writes_that_file_with_its_name_as_the_id(tmp_path: Path) -> None:
+    target = tmp_path / "harbour-blackout.yaml"
+    assert main(["new", str(target)]) == 0
+    assert "id: harbour-blackout\n" in target.read_text(encoding="utf-8")
+    assert not list(tmp_path.glob("*.yaml.yaml"))
+    assert main(["validate", str(target)]) == 0
+
+
 def test_python_dash_m_and_no_traceback(bad: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "tabletop", "validate", str(bad)],
                             capture_output=True, text=True, cwd=REPO)

@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_schema)
 
     p = subparsers.add_parser("new", help="write a commented starter exercise")
-    p.add_argument("id", metavar="ID", help="id of the new exercise, e.g. harbour-blackout")
+    p.add_argument("id", metavar="ID", help="id of the new exercise, e.g. harbour-blackout "
+                   "(or a file name, e.g. exercises/harbour-blackout.yaml: that file, with its name as the id)")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: ID.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument("--schema", choices=("relative", "package"), default="relative",
@@ -195,7 +196,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """Write a starter exercise that validates, for the planner to fill in."""
+    """Write a starter exercise that validates, for the planner to fill in. A file name given
+    as the id (`tabletop new exercises/harbour.yaml`) is read as what it plainly means: that
+    file, with its name as the id."""
+    named = Path(args.id)
+    if named.suffix.lower() in (".yaml", ".yml") and not args.output:
+        args.id, args.output = named.stem, str(named)
     if not re.match(m.ID_PATTERN, args.id):
         raise UserError(f"{args.id!r} is not a valid id: use letters, digits, '-', '_' or '.'", code=2)
     target = Path(args.output or f"{args.id}.yaml")
