@@ -36,13 +36,12 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
               "story date/time", "world time", "date posted"),
     "move": ("move", "phase", "module", "stage", "objective phase"),
     "id": ("inject", "inject id", "inject #", "inject no", "id", "event id", "key"),
-    "source": ("from", "from org", "source", "sender", "originator", "from organization",
-               "source name"),
+    "source": ("from", "from org", "source", "sender", "originator", "from organization"),
     "to": ("to", "to org", "recipient", "recipients", "teams", "team", "player", "players", "audience",
            "assigned to", "to organization"),
     "channel": ("channel", "method", "means of delivery", "delivery method", "method of delivery", "type",
                 "inject type", "delivery mechanism", "medium"),
-    "title": ("title", "event", "event title", "subject", "inject title", "name", "headline", "summary"),
+    "title": ("title", "event", "event title", "subject", "inject title", "name", "headline"),
     "body": ("body", "description", "details", "detail", "event description", "content", "message",
              "inject text", "text", "inject description"),
     "expected": ("expected action", "expected actions", "expected player action", "expected player actions",
@@ -59,6 +58,15 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "played": ("played", "delivered at (scenario)", "delivered at (utc)"),
 }
 """Our field, then every header name that means it (compared without case, spacing or punctuation)."""
+
+SECOND_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("summary",),
+    "source": ("source name",),
+    "channel": ("source type",),
+}
+"""Header names that give a field only where no column of `COLUMN_NAMES` does. Blueprint's gallery
+cards carry Name and Summary, From Org and Source Name, Delivery Method and Source Type side by
+side; the second of each pair is then kept in the notes instead of clashing with the first."""
 
 CHANNEL_SYNONYMS: dict[str, m.Channel] = {
     **{c.value.replace("_", ""): c for c in m.Channel},
@@ -132,6 +140,7 @@ def squeeze(text: str) -> str:
 
 
 _HEADER_INDEX = {squeeze(name): key for key, names in COLUMN_NAMES.items() for name in names}
+_SECOND_INDEX = {squeeze(name): key for key, names in SECOND_NAMES.items() for name in names}
 
 
 def read_tables(path: Path) -> list[Table]:
@@ -254,22 +263,34 @@ class Mapping:
 
 
 def map_header(reader: Reader, table: Table, header_row: int = 0) -> Mapping:
-    """Fields by header name; a header named twice and an unknown header are problems."""
+    """Fields by header name; a header named twice and an unknown header are problems. A second
+    name of a field (`SECOND_NAMES`) gives it only when no first name does; otherwise its column
+    is kept in the notes, with a warning that says which column gave the field."""
     columns: dict[str, int] = {}
     unknown: dict[int, str] = {}
+    second: list[tuple[int, str, str]] = []
     header = table.rows[header_row] if table.rows else []
     for col, cell in enumerate(header):
         name = reader.text(cell).strip()
         if not name:
             continue
         key = _HEADER_INDEX.get(squeeze(name))
-        if key is None:
+        if key is None and squeeze(name) in _SECOND_INDEX:
+            second.append((col, _SECOND_INDEX[squeeze(name)], name))
+        elif key is None:
             unknown[col] = name
         elif key in columns and key not in ("played", "status"):
             reader.problem(table.name, header_row + 1, col + 1, f"column '{name}' repeats the column of "
                            f"{_column_letter(columns[key])}1; keep one of them")
         else:
             columns.setdefault(key, col)
+    for col, key, name in second:
+        if key in columns:
+            reader.warning(table.name, header_row + 1, col + 1, f"column '{name}' is kept in each inject's "
+                           f"notes: the {key} is read from column {_column_letter(columns[key])}")
+            unknown[col] = name
+        else:
+            columns[key] = col
     return Mapping(columns, unknown)
 
 
@@ -388,6 +409,8 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             names = ", ".join(repr(n) for n in COLUMN_NAMES[needed][:4])
             reader.problem(table.name, 1, 0, f"no {needed} column; name one of {names}")
     for col, name in mapping.unknown.items():
+        if squeeze(name) in _SECOND_INDEX:
+            continue  # warned about by map_header, with the column that gave its field
         reader.warning(table.name, 1, col + 1, f"unknown column '{name}' is kept in each inject's notes"
                        f"{suggest(name, [n for names in COLUMN_NAMES.values() for n in names])}")
     if "title" not in cols or "to" not in cols:

@@ -141,6 +141,37 @@ def test_blueprint_gallery_card_names(tmp_path: Path) -> None:
                                                                         Channel.briefing)
 
 
+def test_blueprint_gallery_pairs_give_one_field_and_keep_the_other(tmp_path: Path) -> None:
+    """A full Gallery card has Name and Summary, From Org and Source Name, Delivery Method and Source
+    Type side by side: the first of each pair gives the field, the second goes to the notes."""
+    exercise = load_exercise_text(_fixture_yaml())
+    sheet = _xlsx(tmp_path / "gallery.xlsx", {"MSEL": [
+        ["Control Number", "Name", "Summary", "Description", "From Org", "Source Name", "Scenario Time",
+         "To Org", "Delivery Method", "Source Type"],
+        ["GA-1", "Ferry overdue", "A ferry is late", "The ferry has not reported in.", "Coast guard",
+         "Harbour radio", "+00:10", "us", "Phone", "Intel"],
+    ]})
+    warned: list = []
+    inject = import_msel(sheet, into=exercise, warnings=warned).inject("GA-1")
+    assert inject is not None
+    assert (inject.title, inject.source, inject.channel) == ("Ferry overdue", "Coast guard", Channel.phone_call)
+    assert inject.notes is not None
+    for kept in ("Summary: A ferry is late", "Source Name: Harbour radio", "Source Type: Intel"):
+        assert kept in inject.notes
+    assert [w.format() for w in warned] == [
+        "gallery.xlsx:MSEL!C1: warning: column 'Summary' is kept in each inject's notes: the title is read from column B",
+        "gallery.xlsx:MSEL!F1: warning: column 'Source Name' is kept in each inject's notes: the source is read from column E",
+        "gallery.xlsx:MSEL!J1: warning: column 'Source Type' is kept in each inject's notes: the channel is read from column I",
+    ]
+    only_second = _xlsx(tmp_path / "cards.xlsx", {"MSEL": [
+        ["Control Number", "Summary", "Source Name", "Scenario Time", "To Org", "Source Type"],
+        ["GA-2", "Shelters full", "Relief cell", "+00:20", "us", "Email"],
+    ]})
+    card = import_msel(only_second, into=exercise).inject("GA-2")
+    assert card is not None
+    assert (card.title, card.source, card.channel) == ("Shelters full", "Relief cell", Channel.email)
+
+
 def test_every_problem_at_its_cell_sorted_with_did_you_mean(tmp_path: Path) -> None:
     exercise = load_exercise_text(_fixture_yaml())
     team = exercise.teams[1]
