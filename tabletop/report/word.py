@@ -175,9 +175,11 @@ class WordReport:
         self.c = context
         self.paper = paper.lower()
         self.doc = Document()
+        self._styles: dict[str, Any] = {}
         self._setup_styles()
         self._setup_section(self.doc.sections[0], landscape=False)
         self._first_chapter = True
+        self._spacer: Any = None
 
     # Page set-up
 
@@ -204,6 +206,23 @@ class WordReport:
             styles[name].font.size = Pt(8)
             styles[name].paragraph_format.tab_stops.clear_all()
         styles["Subtitle"].paragraph_format.space_before = Pt(150)
+
+    def style(self, name: str) -> Any:
+        """A built-in style by its name, looked up once: python-docx searches every style on each lookup by name."""
+        found = self._styles.get(name)
+        if found is None:
+            found = self._styles[name] = self.doc.styles[name]
+        return found
+
+    def styled_paragraph(self, style: str | None, text: str = "", *, container: Any = None) -> Any:
+        """A new paragraph in a built-in style, its style id set directly: python-docx's own `style=`
+        compares the style with the default one by walking every style, for each paragraph."""
+        paragraph = (container or self.doc).add_paragraph()
+        if style:
+            paragraph._p.style = self.style(style).style_id
+        if text:
+            paragraph.add_run(xml_text(text))
+        return paragraph
 
     def _content_width(self, section: Any) -> Any:
         """Width between the margins of a section."""
@@ -236,8 +255,18 @@ class WordReport:
         footer.add_run(" of ")
         _field(footer, "NUMPAGES", "1")
 
+    def _drop_trailing_spacer(self) -> None:
+        """Remove the empty paragraph after the last table when a page break follows: at the foot of a
+        full page it would spill onto a page of its own and leave it empty."""
+        body = self.doc.element.body
+        spacer = self._spacer
+        if spacer is not None and spacer.getparent() is body and spacer.getnext() is body.sectPr:
+            body.remove(spacer)
+        self._spacer = None
+
     def new_section(self, *, landscape: bool) -> None:
         """Start a section on a new page, landscape for the wide tables."""
+        self._drop_trailing_spacer()
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         self._setup_section(section, landscape=landscape)
         self._first_chapter = True
@@ -251,17 +280,18 @@ class WordReport:
 
     def chapter(self, title: str) -> None:
         """A chapter heading (Heading 1) on a new page, as each HTML section starts a printed page."""
-        paragraph = self.doc.add_heading(xml_text(title), level=1)
+        self._drop_trailing_spacer()
+        paragraph = self.styled_paragraph("Heading 1", title)
         paragraph.paragraph_format.page_break_before = not self._first_chapter
         self._first_chapter = False
 
     def heading(self, title: str, level: int) -> None:
         """A heading of the given level (2 for sections, 3 for injects, 4 for their parts)."""
-        self.doc.add_heading(xml_text(title), level=level)
+        self.styled_paragraph(f"Heading {level}", title)
 
     def para(self, pieces: CellContent, *, style: str | None = None, container: Any = None) -> Any:
         """One paragraph of runs; plain text keeps its line breaks as Word line breaks."""
-        paragraph = (container or self.doc).add_paragraph(style=style)
+        paragraph = self.styled_paragraph(style, container=container)
         self.runs(paragraph, pieces)
         return paragraph
 
@@ -326,7 +356,7 @@ class WordReport:
         """
         columns = len(headers) if headers else len(rows[0])
         table = self.doc.add_table(rows=0, cols=columns)
-        table.style = self.doc.styles["Table Grid"]
+        table.style = self.style("Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         total = self.width
@@ -358,7 +388,10 @@ class WordReport:
         for row in table.rows:
             for cell, length in zip(row.cells, lengths):
                 cell.width = length
-        self.doc.add_paragraph()
+        spacer = self.doc.add_paragraph()
+        spacer.paragraph_format.space_after = Pt(0)
+        spacer.paragraph_format.line_spacing = Pt(8)
+        self._spacer = spacer._p
         return table
 
     def _fill_cell(self, cell: Any, content: CellContent, size: float) -> None:
@@ -438,7 +471,7 @@ class WordReport:
         """The cover: kind, title, disclaimer, the unfinished-session warning and the facts of the record."""
         c, s, ex = self.c, self.c["session"], self.c["exercise"]
         self.para("After-Action Report / Improvement Plan", style="Subtitle")
-        self.doc.add_paragraph(xml_text(c["title"]), style="Title")
+        self.styled_paragraph("Title", c["title"])
         if c["disclaimer"]:
             self.para([(c["disclaimer"], "i")])
         if not s["finished"]:
@@ -565,7 +598,7 @@ class WordReport:
                 ["#", "Wall (UTC)", "Scenario", "In story", "What", "Team", "Record"],
                 [[str(e["seq"]), e["wall"], e["scenario"], e["world"], e["kind"], e["teams"],
                   [(e["text"], ""), (" (corrected)" if e["corrected"] else "", "m,i")]] for e in c["timeline"]],
-                widths=(5, 10, 10, 13, 11, 12, 39), size=7.5,
+                widths=(5, 10, 9, 12, 9, 11, 44), size=7.5,
             )
         else:
             self.muted("Nothing has been recorded yet.")
