@@ -186,6 +186,12 @@ class WordReport:
     def _setup_styles(self) -> None:
         """Fonts and colours of the built-in styles the report uses (their names stay Word's own)."""
         styles = self.doc.styles
+        defaults = styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+        if defaults is not None:
+            for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                defaults.attrib.pop(qn(attribute), None)
+            for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                defaults.set(qn(attribute), FONT)
         normal = styles["Normal"]
         normal.font.name = FONT
         normal.font.size = Pt(10)
