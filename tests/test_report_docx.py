@@ -26,7 +26,10 @@ from tabletop.report.charts import POSTURE_COLOURS, chart_png
 from tabletop.report.context import session_context
 from tabletop.report.render import ReportError, render_report
 from tabletop.report.word import author_paragraphs, xml_text
+from tabletop.resources import exercises_dir
+from tests.engine_fixtures import new_session
 from tests.test_report import CJK, HOSTILE, MD_META, SCRIPT, play, squash
+from tests.test_report_bundled import play_through
 
 NOTE = "First line of the note\nsecond line - not a list\n\nA second paragraph \x07with a bell"
 """A control note of several lines and paragraphs, with a control character XML cannot hold."""
@@ -308,3 +311,37 @@ def test_libreoffice_prints_it(played: dict[str, Any], tmp_path: Path) -> None:
     marking = squash(played["context"]["marking"])
     assert all(marking in squash(page) for page in pages)
     assert all(f"page{n}of{len(pages)}" in squash(page) for n, page in enumerate(pages, 1))
+
+
+def test_many_teams_turn_the_decisions_chapter_landscape(tmp_path: Path) -> None:
+    """A bundled exercise with five player teams: the side-by-side tables get a landscape page."""
+    session = play_through(exercises_dir() / "south-china-sea-incident.yaml", tmp_path / "scs.tabletop")
+    try:
+        context = session_context(session)
+    finally:
+        session.close()
+    widest = max(len(i["answers"]) for m in context["moves"] for i in m["injects"])
+    assert widest == 5
+    document = read(render_report(context=context, fmt="docx"))  # type: ignore[arg-type]
+    assert headings(document) == html_headings(render_report(context=context, fmt="html"))  # type: ignore[arg-type]
+    orientations = [s.orientation for s in document.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                            WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    five_columns = [t for t in document.tables if [row[0] for row in cells(t)] == SIDE_BY_SIDE_ROWS and len(t.columns) == 6]
+    assert five_columns
+
+
+@pytest.mark.parametrize("stage", ["not started", "not ended"])
+def test_unfinished_sessions(stage: str, tmp_path: Path) -> None:
+    """A session still in play, or never started: the cover says so and the chapters are still those of the HTML."""
+    session = new_session(tmp_path, start=False) if stage == "not started" else play(tmp_path, end=False)
+    try:
+        context = session_context(session)
+    finally:
+        session.close()
+    document = read(render_report(context=context, fmt="docx"))  # type: ignore[arg-type]
+    assert headings(document) == html_headings(render_report(context=context, fmt="html"))  # type: ignore[arg-type]
+    cover = [p.text for p in document.paragraphs if p.text.startswith("Unfinished session:")]
+    assert len(cover) == 1
+    assert ("no STARTEX" in cover[0]) == (stage == "not started")
+    assert len(document.inline_shapes) == (0 if stage == "not started" else 1)
