@@ -128,7 +128,10 @@ def test_the_ratings_are_a_psmu_table_with_a_row_per_objective(played: dict[str,
 
 def test_decisions_side_by_side_one_table_per_inject_one_column_per_team(played: dict[str, Any]) -> None:
     answered = [i for m in played["context"]["moves"] for i in m["injects"] if i["answers"]]
-    tables = [cells(t) for t in read(played["docx"]).tables if [row[0] for row in cells(t)] == SIDE_BY_SIDE_ROWS]
+    found = [t for t in read(played["docx"]).tables if [row[0] for row in cells(t)] == SIDE_BY_SIDE_ROWS]
+    for table in found:  # a short table is kept on one page
+        assert all(p.paragraph_format.keep_with_next for row in table.rows[:-1] for c in row.cells for p in c.paragraphs)
+    tables = [cells(t) for t in found]
     assert len(tables) == len(answered) >= 3
     for table, inject in zip(tables, answered):
         assert table[0][1:] == [a["team_label"] for a in inject["answers"]]

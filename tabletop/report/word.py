@@ -353,12 +353,14 @@ class WordReport:
         fills: Sequence[Sequence[str | None]] | None = None,
         header_column: bool = False,
         empty: str = "",
+        keep_together: bool = False,
     ) -> Any:
         """A real table: a shaded header row that repeats on every page, then one row per entry.
 
         `widths` are shares of the page width; `fills` shades single cells; `header_column`
         makes the first column look like a header (the facts tables and the side by side).
-        `empty` is one full-width row shown when there are no rows.
+        `empty` is one full-width row shown when there are no rows. `keep_together` keeps a short
+        table on one page (each row's paragraphs are kept with the next row).
         """
         columns = len(headers) if headers else len(rows[0])
         table = self.doc.add_table(rows=0, cols=columns)
@@ -391,9 +393,13 @@ class WordReport:
             row = table.add_row()
             merged = row.cells[0].merge(row.cells[-1])
             self._fill_cell(merged, [(empty, "m")], size)
-        for row in table.rows:
+        last = len(table.rows) - 1
+        for index, row in enumerate(table.rows):
             for cell, length in zip(row.cells, lengths):
                 cell.width = length
+                if keep_together and index < last:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
         spacer = self.doc.add_paragraph()
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(8)
@@ -697,7 +703,7 @@ class WordReport:
             ["Recorded", *each(lambda d: f"{d['scenario']} ({d['wall']} UTC)")],
         ]
         self.table(["", *(a["team_label"] for a in answers)], rows, widths=(14, *([86 / len(answers)] * len(answers))),
-                   size=8, header_column=True)
+                   size=8, header_column=True, keep_together=True)
 
     def postures(self) -> None:
         """5 Posture matrix: what each team chose, move by move, shaded by the dominant posture."""
