@@ -68,7 +68,9 @@ def test_report_with_custom_template(session_file: Path, tmp_path: Path) -> None
     [
         (["report", "{missing}"], "no such session file"),
         (["report", "{yaml}"], "not a session file"),
-        (["report", "{session}", "-f", "docx"], "unknown format 'docx'"),
+        (["report", "{session}", "-f", "odt"], "unknown format 'odt'"),
+        (["report", "{session}", "-f", "docx", "-o", "-"], "a Word file is written to a file: give -o FILE.docx"),
+        (["report", "{session}", "-f", "docx", "--template", "{evil}"], "not from a template"),
         (["report", "{session}", "-f", "pdf", "-o", "-"], "a PDF is written to a file"),
         (["report", "{session}", "-o", "{tmp}/no/such/folder/x.html"], "cannot write"),
         (["report", "{session}", "--template", "{tmp}/none.j2"], "cannot read template"),

@@ -24,14 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report",
         help="print the after-action report / improvement plan of a session",
         description="Render the after-action report and improvement plan from a session file: "
-        "HTML for print, Markdown for a wiki, or PDF. Default output: SESSION-NAME-aar.FORMAT "
-        "in the current folder; '-o -' writes HTML or Markdown to standard output.",
+        "HTML for print, Markdown for a wiki, PDF, or Word (docx) to finish and review in the after-action "
+        "meeting. Default output: SESSION-NAME-aar.FORMAT in the current folder; '-o -' writes HTML or "
+        "Markdown to standard output.",
     )
     p.add_argument("session", metavar="SESSION", help="session file")
-    p.add_argument("-f", "--format", default="html", metavar="html|md|pdf", help="output format (default: html)")
+    p.add_argument("-f", "--format", default="html", metavar="html|md|pdf|docx", help="output format (default: html)")
     p.add_argument("-o", "--output", metavar="OUT", help="file to write, or '-' for standard output")
-    p.add_argument("--template", metavar="FILE", help="your own Jinja template (sandboxed; for pdf it must produce HTML)")
-    p.add_argument("--paper", default="a4", choices=("a4", "letter"), help="PDF paper size (default: a4)")
+    p.add_argument("--template", metavar="FILE",
+                   help="your own Jinja template (sandboxed; for pdf it must produce HTML; not for docx)")
+    p.add_argument("--paper", default="a4", choices=("a4", "letter"), help="PDF and Word paper size (default: a4)")
     p.add_argument(
         "--detail",
         default="auto",
@@ -124,9 +126,12 @@ def write_output(out: Path | None, data: str | bytes) -> None:
 
 
 def _check_format(fmt: str, formats: tuple[str, ...]) -> str:
+    """The format named, in lower case ('markdown' is 'md', 'word' is 'docx'), if it is one of `formats`."""
     value = fmt.strip().lower()
     if value == "markdown":
         value = "md"
+    if value == "word":
+        value = "docx"
     if value not in formats:
         raise UserError(f"unknown format {fmt!r}: use one of {', '.join(formats)}")
     return value
@@ -136,16 +141,20 @@ def _output(args: argparse.Namespace, default: str) -> Path | None:
     if args.output == "-":
         if args.format == "pdf":
             raise UserError("a PDF is written to a file: give -o FILE.pdf")
+        if args.format == "docx":
+            raise UserError("a Word file is written to a file: give -o FILE.docx")
         return None
     return Path(args.output) if args.output else Path(default)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Render the AAR/IP of a session."""
-    from tabletop.report.render import ReportError, render_report
+    from tabletop.report.render import DOCX_NO_TEMPLATE, FORMATS, ReportError, render_report
 
-    args.format = _check_format(args.format, ("html", "md", "pdf"))
+    args.format = _check_format(args.format, FORMATS)
     template = None
+    if args.template and args.format == "docx":
+        raise UserError(DOCX_NO_TEMPLATE)
     if args.template:
         try:
             template = Path(args.template).read_text(encoding="utf-8")

@@ -7,13 +7,21 @@ count its decisions, stacked by posture. Events are counted into at most
 rectangles and prints (and renders to PDF) as fast as a small one. Every piece
 of text that came from a user is XML-escaped here, because the templates mark
 the SVG safe.
+
+Word cannot be relied on to show SVG, so `chart_png` redraws the same SVG as a
+PNG with Pillow (which WeasyPrint already needs): the chart uses only
+rectangles, lines and text, and those are drawn as report.css styles them.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from tabletop.model import format_offset
@@ -148,3 +156,87 @@ def activity_chart(
                              f'{escape(posture)} at {escape(format_offset(b * bin_minutes))}</title></rect>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# PNG: the same chart for documents that cannot show SVG (Word)
+
+CHART_STYLES = {
+    "legend": {"size": 10, "fill": "#333333"},
+    "tick": {"size": 9, "fill": "#666666"},
+    "lane": {"size": 11, "fill": "#333333", "bold": True},
+    "grid": {"stroke": "#e3e6ea"},
+    "axis": {"stroke": "#9aa3ad"},
+    "end": {"stroke": "#8b0000", "dash": (3, 2)},
+}
+"""What report.css gives each class of the chart's text and lines, for the PNG drawn without CSS."""
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}
+
+
+@functools.cache
+def _font(size: int, bold: bool) -> Any:
+    """DejaVu Sans (the report's font) at `size` pixels, or Pillow's own scalable font if it is not installed."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def chart_png(svg: str, *, scale: float = 2.0) -> bytes:
+    """PNG bytes of a chart that `activity_chart` drew, at `scale` pixels per SVG unit.
+
+    Word cannot be relied on to show SVG, so the chart is redrawn with Pillow from the
+    SVG's own shapes: the rectangles, lines and text `activity_chart` writes, styled as
+    report.css styles them. Elements of any other kind are not part of that chart and are ignored.
+    """
+    from PIL import Image, ImageDraw
+
+    root = ElementTree.fromstring(svg)
+    _, _, width, height = (float(v) for v in root.get("viewBox", "0 0 960 200").split())
+    image = Image.new("RGB", (round(width * scale), round(height * scale)), "white")
+    draw = ImageDraw.Draw(image)
+    for element in root:
+        kind = element.tag.removeprefix(_SVG)
+        if kind == "rect":
+            x, y = float(element.get("x", 0)) * scale, float(element.get("y", 0)) * scale
+            w, h = float(element.get("width", 0)) * scale, float(element.get("height", 0)) * scale
+            if w > 0 and h > 0:
+                draw.rectangle((x, y, x + w - 1, y + h - 1), fill=element.get("fill", "#555555"))
+        elif kind == "line":
+            style = CHART_STYLES.get(element.get("class", ""), {"stroke": "#9aa3ad"})
+            x1, y1, x2, y2 = (float(element.get(a, 0)) * scale for a in ("x1", "y1", "x2", "y2"))
+            _line(draw, (x1, y1, x2, y2), colour=str(style["stroke"]), width=max(1, round(scale)),
+                  dash=tuple(d * scale for d in style.get("dash", ())))  # type: ignore[union-attr]
+        elif kind == "text":
+            style = CHART_STYLES.get(element.get("class", ""), {"size": 10, "fill": "#333333"})
+            font = _font(round(int(style["size"]) * scale), bool(style.get("bold")))  # type: ignore[call-overload]
+            x, y = float(element.get("x", 0)) * scale, float(element.get("y", 0)) * scale
+            draw.text((x, y), element.text or "", fill=str(style["fill"]), font=font,
+                      anchor=_ANCHORS.get(element.get("text-anchor", "start"), "ls"))
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(96 * scale, 96 * scale), optimize=True)
+    return out.getvalue()
+
+
+def _line(draw: Any, points: tuple[float, float, float, float], *, colour: str, width: int,
+          dash: tuple[float, ...]) -> None:
+    """A straight line, solid or dashed (`dash` = on and off lengths, as SVG's stroke-dasharray)."""
+    x1, y1, x2, y2 = points
+    if not dash:
+        draw.line(points, fill=colour, width=width)
+        return
+    length = math.hypot(x2 - x1, y2 - y1)
+    if length == 0:
+        return
+    dx, dy = (x2 - x1) / length, (y2 - y1) / length
+    at, index = 0.0, 0
+    while at < length:
+        step = dash[index % len(dash)]
+        if index % 2 == 0:
+            end = min(at + step, length)
+            draw.line((x1 + dx * at, y1 + dy * at, x1 + dx * end, y1 + dy * end), fill=colour, width=width)
+        at += step
+        index += 1

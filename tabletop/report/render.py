@@ -25,11 +25,17 @@ from markupsafe import Markup, escape
 from tabletop.report.context import Context, SessionLike, session_context
 from tabletop.resources import templates_dir
 
-FORMATS = ("html", "md", "pdf")
+FORMATS = ("html", "md", "pdf", "docx")
 """Formats `render_report` writes."""
 
 REPORT_TEMPLATES = {"html": "report.html.j2", "md": "report.md.j2", "pdf": "report.html.j2"}
 """Bundled template of each format (PDF is printed from the HTML)."""
+
+DOCX_NO_TEMPLATE = (
+    "a Word report is built from the record, not from a template: "
+    "--template works with html, md and pdf"
+)
+"""Why `--template` is refused with `-f docx`: templates are Jinja text, the Word file is made of styles and tables."""
 
 AUTOESCAPED = ("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2")
 """Template name endings that are escaped for HTML."""
@@ -240,20 +246,30 @@ def render_report(
     paper: str = "a4",
     detail: str = "auto",
 ) -> str | bytes:
-    """The after-action report of a session as HTML or Markdown text, or PDF bytes.
+    """The after-action report of a session as HTML or Markdown text, or PDF or Word (.docx) bytes.
 
     Give `session` (an open session) or a `context` already built from one.
     `template` is the text of a custom template, rendered in the sandbox; for
-    `pdf` it must produce HTML. `paper` ('a4' or 'letter') sets the PDF page size.
+    `pdf` it must produce HTML, and `docx` takes none (Word is built, not templated).
+    `paper` ('a4' or 'letter') sets the PDF and Word page size.
     `detail` is 'auto', 'full' or 'condensed' (see `build_context`).
     """
     if fmt not in FORMATS:
         raise ReportError(f"unknown report format {fmt!r} (formats: {', '.join(FORMATS)})")
+    if fmt == "docx" and template is not None:
+        raise ReportError(DOCX_NO_TEMPLATE)
     if context is None:
         if session is None:
             raise ReportError("render_report needs a session or a context")
         try:
             context = session_context(session, name=name, detail=detail)
+        except ValueError as error:
+            raise ReportError(str(error)) from None
+    if fmt == "docx":
+        from tabletop.report.word import report_docx
+
+        try:
+            return report_docx(context, paper=paper)
         except ValueError as error:
             raise ReportError(str(error)) from None
     if template is not None:
