@@ -31,7 +31,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "number": ("no.", "no", "#", "msel #", "msel no", "msel number", "event #", "event no", "event number",
                "number", "serial", "ref #", "control number", "control #", "order"),
     "at": ("scenario time", "designated time", "time", "timing", "trigger time", "inject time", "offset",
-           "exercise time", "h-hour", "relative time", "delivery time", "scheduled time"),
+           "exercise time", "h-hour", "relative time", "delivery time", "scheduled time", "timeline"),
     "story": ("story time", "in-story time", "scenario date/time", "date/time", "date time", "date",
               "story date/time", "world time", "date posted"),
     "move": ("move", "phase", "module", "stage", "objective phase"),
@@ -41,11 +41,12 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
            "assigned to", "to organization"),
     "channel": ("channel", "method", "means of delivery", "delivery method", "method of delivery", "type",
                 "inject type", "delivery mechanism", "medium"),
-    "title": ("title", "event", "event title", "subject", "inject title", "name", "headline"),
+    "title": ("title", "event", "event title", "inject title", "name", "headline", "action to be taken"),
     "body": ("body", "description", "details", "detail", "event description", "content", "message",
              "inject text", "text", "inject description"),
     "expected": ("expected action", "expected actions", "expected player action", "expected player actions",
-                 "expected response", "expectation", "expectations", "expected outcome"),
+                 "expected response", "expectation", "expectations", "expected outcome",
+                 "expectation description"),
     "questions": ("questions", "discussion questions", "question"),
     "decision": ("decision", "decision prompt"),
     "options": ("options", "decision options"),
@@ -53,20 +54,21 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "objectives": ("objectives", "objective", "objective/capability", "capability", "capabilities",
                    "core capability", "objectives/capabilities", "exercise objective"),
     "notes": ("notes", "note", "controller notes", "remarks", "comments", "comment", "notes for control"),
-    "status": ("status", "inject status", "planned"),
+    "status": ("status", "inject status", "planned", "done/to do"),
     "data": ("data",),
     "played": ("played", "delivered at (scenario)", "delivered at (utc)"),
 }
 """Our field, then every header name that means it (compared without case, spacing or punctuation)."""
 
 SECOND_NAMES: dict[str, tuple[str, ...]] = {
-    "title": ("summary",),
+    "title": ("summary", "subject"),
     "source": ("source name",),
     "channel": ("source type",),
 }
 """Header names that give a field only where no column of `COLUMN_NAMES` does. Blueprint's gallery
 cards carry Name and Summary, From Org and Source Name, Delivery Method and Source Type side by
-side; the second of each pair is then kept in the notes instead of clashing with the first."""
+side, and OpenAEV's sample sheet Action to be taken beside the Subject of its e-mails; the second
+of each pair is then kept in the notes instead of clashing with the first."""
 
 CHANNEL_SYNONYMS: dict[str, m.Channel] = {
     **{c.value.replace("_", ""): c for c in m.Channel},
@@ -89,7 +91,10 @@ CHANNEL_SYNONYMS: dict[str, m.Channel] = {
 }
 """Channel names planners write, squeezed to letters, to ours."""
 
-_DHM_RE = re.compile(r"^\s*[+T]?\s*(?:[DJ]\s*\+\s*(\d+))?\s*(?:H\s*\+\s*(\d+))?\s*(?:M\s*\+\s*(\d+))?\s*$", re.I)
+_DHM_RE = re.compile(r"^\s*(?:[DJHTM]\s*[+-]\s*\d+\s*)+$", re.I)
+"""Relative times in OpenAEV's symbols: `D+1 H+2 M+30`; J is a day and T an hour, as in French."""
+_DHM_PART = re.compile(r"([DJHTM])\s*([+-])\s*(\d+)", re.I)
+_DHM_MINUTES = {"d": 1440, "j": 1440, "h": 60, "t": 60, "m": 1}
 _HHMM_RE = re.compile(r"^\s*\+?\s*(?:(\d+)\s*d\s*)?(\d{1,3}):([0-5]\d)(?::[0-5]\d)?\s*$", re.I)
 _EXPECTED_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*:\s?", re.M)
 _OPTION_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*\((\w+)\)\s*:\s*(.*)$")
@@ -222,10 +227,13 @@ def parse_time(value: Any, start: datetime | None, zone: str | None) -> int:
     match = _HHMM_RE.match(text)
     if match:
         return int(match[1] or 0) * 1440 + int(match[2]) * 60 + int(match[3])
-    match = _DHM_RE.match(text)
-    if match and any(match.groups()):
-        days, hours, minutes = (int(g or 0) for g in match.groups())
-        return days * 1440 + hours * 60 + minutes
+    if _DHM_RE.match(text):
+        minutes = sum((-1 if sign == "-" else 1) * int(n) * _DHM_MINUTES[unit.lower()]
+                      for unit, sign, n in _DHM_PART.findall(text))
+        if minutes < 0:
+            raise ValueError(f"{text!r} is {-minutes} minute(s) before STARTEX; an inject is delivered at "
+                             "STARTEX or later (move what comes before it to the read-ahead or the first inject)")
+        return minutes
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
@@ -400,6 +408,13 @@ def parse_expected(text: str, known: list[str]) -> dict[str, str]:
 
 
 
+def _section_heading(reader: Reader, raw: list[Any], title_col: int) -> bool:
+    """A row with a title and no other cell: the section rows planners put between phases
+    ("Facilitator / Run the exercise" in OpenAEV's sample sheet)."""
+    filled = [c for c, v in enumerate(raw) if reader.text(v).strip()]
+    return filled == [title_col]
+
+
 def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str | None, m.Inject]]:
     """Each row that has anything in it, as (move id or None for a contingency, inject)."""
     mapping = map_header(reader, table)
@@ -422,6 +437,10 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             continue
         cell = {key: (raw[c] if c < len(raw) else None) for key, c in cols.items()}
         text = {key: reader.text(v) for key, v in cell.items()}
+        if _section_heading(reader, raw, cols["title"]):
+            reader.warning(table.name, r, cols["title"] + 1, f"'{text['title'].strip()}' has nothing "
+                           "but a title: read as a section heading, not an inject")
+            continue
         before = len(reader.problems)
 
         def at_col(key: str) -> int:

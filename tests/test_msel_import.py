@@ -172,6 +172,49 @@ def test_blueprint_gallery_pairs_give_one_field_and_keep_the_other(tmp_path: Pat
     assert (card.title, card.source, card.channel) == ("Shelters full", "Relief cell", Channel.email)
 
 
+def test_openaev_sample_sheet_layout(tmp_path: Path) -> None:
+    """OpenAEV's documented sample (docs 'Importing injects into a Scenario'): an empty column A,
+    Action to be taken / Timeline / Teams / Subject / Content / Comments / Expectation Description /
+    Expectation Name / Expectation Score / Done/To do, relative times in its D/J, H/T, M symbols,
+    and section rows between phases."""
+    exercise = load_exercise_text(_fixture_yaml())
+    names = {t.id: t.name for t in exercise.teams}
+    header = ["", "Action to be taken", "Timeline", "Teams", "Subject", "Content", "Comments",
+              "Expectation Description", "Expectation Name", "Expectation Score", "Done/To do"]
+    sheet = _xlsx(tmp_path / "openaev.xlsx", {"Sheet1": [
+        header,
+        ["", "Planner / Prepare the exercise", "", "", "", "", "", "", "", "", ""],
+        ["", "Notify the sponsor by SMS", "M+30", names["us"], "Exercise start", "The exercise starts now.",
+         "Keep it short.", "Sponsor notified", "Sponsor notification", 100, "To do"],
+        ["", "Brief the coast guards", "T+2", f"{names['japan']}, {names['rok']}", "Initial alert",
+         "A boat is overdue.", "", "Triage started", "Initial triage", 80, "To do"],
+        ["", "Facilitator / Run the exercise", "", "", "", "", "", "", "", "", ""],
+        ["", "Send the report by email", "J+1 T+1", "all", "Report", "Send the action plan.", "", "", "", "",
+         "Done"],
+    ]})
+    warned: list = []
+    result = import_msel(sheet, into=exercise, warnings=warned)
+    first, second, third = (result.inject(i) for i in ("INJ-2", "INJ-3", "INJ-5"))
+    assert first is not None and second is not None and third is not None
+    assert (first.title, first.at, first.body, first.to) == ("Notify the sponsor by SMS", 30,
+                                                             "The exercise starts now.", ["us"])
+    assert first.notes is not None and "Subject: Exercise start" in first.notes and "Keep it short." in first.notes
+    assert "Expectation Name: Sponsor notification" in first.notes
+    assert (second.at, second.to) == (120, ["japan", "rok"])
+    assert third.at == 1500
+    lines = [w.format() for w in warned]
+    assert "openaev.xlsx:Sheet1!B2: warning: 'Planner / Prepare the exercise' has nothing but a title: read as a " \
+           "section heading, not an inject" in lines
+    assert any(line.startswith("openaev.xlsx:Sheet1!B5: warning: 'Facilitator / Run the exercise'") for line in lines)
+    assert "openaev.xlsx:Sheet1!E1: warning: column 'Subject' is kept in each inject's notes: the title is read " \
+           "from column B" in lines
+    early = _xlsx(tmp_path / "early.xlsx", {"Sheet1": [header, ["", "Notify", "M-5", "all", "", "Body", "", "", "",
+                                                                   "", ""]]})
+    assert [p for p in _problems(early, into=exercise) if ": warning: " not in p] == [
+        "early.xlsx:Sheet1!C2: 'M-5' is 5 minute(s) before STARTEX; an inject is delivered at STARTEX or later "
+        "(move what comes before it to the read-ahead or the first inject)"]
+
+
 def test_every_problem_at_its_cell_sorted_with_did_you_mean(tmp_path: Path) -> None:
     exercise = load_exercise_text(_fixture_yaml())
     team = exercise.teams[1]
