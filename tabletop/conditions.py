@@ -7,7 +7,7 @@ they look at come through a small protocol so this module needs only the model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from tabletop.model import (
@@ -66,6 +66,19 @@ def situation_for(move: Move, facts: Facts) -> tuple[str, int | None]:
         if evaluate(variant.when, facts):
             return variant.text, index
     return move.situation, None
+
+
+def atoms(condition: object) -> Iterator[object]:
+    """The chose, decided and delivered tests inside a condition, whatever `all`, `any` and
+    `not` nest them in: what the lint rules look at."""
+    match condition:
+        case AllCondition(all=items) | AnyCondition(any=items):
+            for item in items:
+                yield from atoms(item)
+        case NotCondition(not_=inner):
+            yield from atoms(inner)
+        case _:
+            yield condition
 
 
 def describe(condition: Condition) -> str:

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tabletop import model as m
+from tabletop.conditions import atoms
 from tabletop.lint_agenda import agenda_warnings, unseen_consequences
+from tabletop.lint_notes import contradicting_notes
 from tabletop.loader import Diagnostic, LoadedExercise
 
 MAX_SILENT_GAP = 45
@@ -55,6 +57,7 @@ def lint(loaded: LoadedExercise, *, consequences: bool = False) -> list[Diagnost
         *unreachable_injects(loaded),
         *silent_gaps(loaded),
         *agenda_warnings(loaded),
+        *contradicting_notes(loaded),
         *(unseen_consequences(loaded) if consequences else ()),
     ]
     return sorted(set(warnings))
@@ -137,17 +140,6 @@ def unreachable_injects(loaded: LoadedExercise) -> Iterator[Diagnostic]:
                         "and deliveries before it satisfies its condition")
 
 
-def _atoms(condition: object) -> Iterator[object]:
-    match condition:
-        case m.AllCondition(all=items) | m.AnyCondition(any=items):
-            for item in items:
-                yield from _atoms(item)
-        case m.NotCondition(not_=inner):
-            yield from _atoms(inner)
-        case _:
-            yield condition
-
-
 def _satisfiable(item: _Located, by_id: dict[str, _Located], exercise: m.Exercise, reachable) -> bool:
     """Whether some assignment of choices and deliveries before `item` satisfies its condition.
 
@@ -156,7 +148,7 @@ def _satisfiable(item: _Located, by_id: dict[str, _Located], exercise: m.Exercis
     """
     condition = item.inject.condition
     injects: set[str] = set()
-    for atom in _atoms(condition):
+    for atom in atoms(condition):
         match atom:
             case m.DeliveredCondition(delivered=ident):
                 injects.add(ident)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tabletop import model as m
+from tabletop.conditions import atoms
 from tabletop.loader import Diagnostic, LoadedExercise
 
 MAX_WITHOUT_BREAK = 180
@@ -66,14 +67,9 @@ def agenda_warnings(loaded: LoadedExercise) -> Iterator[Diagnostic]:
 
 
 def _chosen(condition: object) -> Iterator[tuple[str, str]]:
-    match condition:
-        case m.AllCondition(all=items) | m.AnyCondition(any=items):
-            for item in items:
-                yield from _chosen(item)
-        case m.NotCondition(not_=inner):
-            yield from _chosen(inner)
-        case m.ChoseCondition(chose=ref):
-            yield ref.inject, ref.option
+    for atom in atoms(condition):
+        if isinstance(atom, m.ChoseCondition):
+            yield atom.chose.inject, atom.chose.option
 
 
 def unseen_consequences(loaded: LoadedExercise) -> Iterator[Diagnostic]:

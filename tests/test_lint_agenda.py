@@ -79,3 +79,43 @@ def test_the_lint_verb_takes_consequences(tmp_path: Path, capsys) -> None:  # ty
     assert main(["lint", "--strict", str(path)]) == 0
     assert main(["lint", "--strict", "--consequences", str(path)]) == 1
     assert "the consequence of option 'north-leads'" in capsys.readouterr().err
+
+
+NORTH_ONLY = TEXT.replace("chose: {inject: M1-01, option: each-own}",
+                          "chose: {inject: M1-01, team: north, option: each-own}")
+
+
+def _noted(text: str, note: str) -> str:
+    return text.replace("notes: SECRET-NOTE-M1 Watch who takes the lead.", f"notes: {note}")
+
+
+def test_a_note_naming_a_team_the_condition_does_not_ask_is_named() -> None:
+    assert warnings_of(NORTH_ONLY) == []
+    text = _noted(NORTH_ONLY, "Watch who takes the lead. If only the SPA chose each-own, read M1-02.")
+    (warning,) = warnings_of(text)
+    assert warning.startswith(f"w.yaml:{line_of(text, 'Watch who takes the lead.')}:16: warning:")
+    assert ("the note says 'If only the SPA chose each-own, read M1-02.', but 'M1-02' fires only if "
+            "'north' chooses 'each-own' on 'M1-01'") in warning
+
+
+def test_a_note_naming_an_option_the_condition_does_not_ask_is_named() -> None:
+    (warning,) = warnings_of(_noted(TEXT, "M1-02 fires when the coast guard leads."))
+    assert "but 'M1-02' fires only if 'each-own' is chosen on 'M1-01'" in warning
+
+
+def test_a_note_on_the_conditional_inject_itself_is_read_against_its_own_condition() -> None:
+    text = NORTH_ONLY.replace("        condition:\n          chose: {inject: M1-01, team: north",
+                              "        notes: Only if the Coast Guard decided each-own.\n"
+                              "        condition:\n          chose: {inject: M1-01, team: north")
+    (warning,) = warnings_of(text)
+    assert warning.startswith(f"w.yaml:{line_of(text, 'Only if the Coast Guard')}:")
+    assert "'M1-02' fires only if 'north' chooses 'each-own'" in warning
+
+
+def test_notes_that_agree_with_the_condition_or_only_mention_teams_pass() -> None:
+    for note in ("If the North Port Authority chose each-own, M1-02 fires.",
+                 "If NORTH or the SPA picks each-own, M1-02 may fire.",
+                 "If M1-02 fires, ask the Coast Guard how it feels about it.",
+                 "M1-02 shows the South Port Authority choosing a different quay.",
+                 "Read M1-02 if the agencies each run their own response."):
+        assert warnings_of(_noted(NORTH_ONLY, note)) == [], note

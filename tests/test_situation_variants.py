@@ -8,10 +8,11 @@ import pytest
 
 from tabletop.clock import FakeClock
 from tabletop.engine import Session
-from tabletop.need_to_know import team_view
+from tabletop.need_to_know import room_view, team_view
 from tabletop.report.render import render_report
 from tabletop.state import SessionState
 from tabletop.viewer.plain import render_plain
+from tabletop.viewer.room import render_room_fragment, room_clock
 from tabletop.viewer.server import _environment
 
 FIXTURE = Path(__file__).parent / "fixtures" / "harbour-workshop.yaml"
@@ -30,9 +31,12 @@ def _play(tmp_path: Path, choices: dict[str, str] | None) -> Session:
 
 
 def _everywhere(session: Session, team: str) -> dict[str, str]:
-    """The move-2 situation as each surface shows it."""
+    """The move-2 situation as each surface shows it: the team's terminal and web views, the room
+    screen and the report."""
     view = team_view(session, team)
     fragment = _environment().get_template("fragment.html.j2").render(view=view)
+    room = room_view(session)
+    room_page = render_room_fragment(_environment(), room, room_clock(session), session.now())
     report = render_report(session=session, fmt="md")
     assert isinstance(report, str)
     return {
@@ -40,6 +44,8 @@ def _everywhere(session: Session, team: str) -> dict[str, str]:
         "team view": view.moves[-1].situation,
         "plain": render_plain(view),
         "web": fragment,
+        "room view": room.moves[-1].situation,
+        "room screen": room_page,
         "report": report,
     }
 
