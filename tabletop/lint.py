@@ -114,8 +114,35 @@ def silent_gaps(loaded: LoadedExercise) -> Iterator[Diagnostic]:
 
 
 def unreachable_injects(loaded: LoadedExercise) -> Iterator[Diagnostic]:
-    """A conditional inject that no combination of decisions can make live."""
+    """A conditional inject that no combination of decisions can make live, and a situation
+    variant that no play before its move can select."""
     exercise = loaded.exercise
+    dead = dead_branches(exercise)
+    for item in _located(exercise):
+        if item.inject.id in dead.injects:
+            yield _warn(loaded, item.path + ("condition",),
+                        f"inject {item.inject.id!r} can never fire: no combination of decisions "
+                        "and deliveries before it satisfies its condition")
+    for mi, move in enumerate(exercise.moves):
+        for vi, _ in enumerate(move.situation_variants):
+            if (move.id, vi) in dead.variants:
+                yield _warn(loaded, ("moves", mi, "situation_variants", vi, "when"),
+                            f"situation variant {vi + 1} of move {move.id!r} can never be read: no "
+                            "combination of decisions and deliveries before the move satisfies it")
+
+
+@dataclass(frozen=True)
+class DeadBranches:
+    """What no play can reach: the branch map greys these out and the lint names them."""
+
+    injects: frozenset[str]
+    """Conditional injects whose condition no decisions and deliveries before them satisfy."""
+    variants: frozenset[tuple[str, int]]
+    """(move id, variant index) of situation variants no play before the move selects."""
+
+
+def dead_branches(exercise: m.Exercise) -> DeadBranches:
+    """The conditional injects and situation variants that can never be live."""
     items = _located(exercise)
     by_id = {item.inject.id: item for item in items}
     reachable: dict[str, bool] = {}
@@ -129,24 +156,31 @@ def unreachable_injects(loaded: LoadedExercise) -> Iterator[Diagnostic]:
             return True
         if ident in trail:
             return False
-        result = _satisfiable(item, by_id, exercise, lambda other: is_reachable(other, trail | {ident}))
+        result = _satisfiable(item.inject.condition, ident, item.order, item.path, by_id, exercise,
+                              lambda other: is_reachable(other, trail | {ident}))
         reachable[ident] = result
         return result
 
-    for item in items:
-        if item.inject.condition is not None and not is_reachable(item, frozenset()):
-            yield _warn(loaded, item.path + ("condition",),
-                        f"inject {item.inject.id!r} can never fire: no combination of decisions "
-                        "and deliveries before it satisfies its condition")
+    injects = frozenset(item.inject.id for item in items
+                        if item.inject.condition is not None and not is_reachable(item, frozenset()))
+    variants = set()
+    for mi, move in enumerate(exercise.moves):
+        for vi, variant in enumerate(move.situation_variants):
+            # Read when the move opens: before every inject of the move, after every earlier move.
+            if not _satisfiable(variant.when, f"{move.id}#v{vi}", (mi, -1), ("moves", mi), by_id, exercise,
+                                lambda other: is_reachable(other, frozenset())):
+                variants.add((move.id, vi))
+    return DeadBranches(injects, frozenset(variants))
 
 
-def _satisfiable(item: _Located, by_id: dict[str, _Located], exercise: m.Exercise, reachable) -> bool:
-    """Whether some assignment of choices and deliveries before `item` satisfies its condition.
+def _satisfiable(condition: m.Condition, ident_of_item: str, order: tuple[int, int], path: tuple[str | int, ...],
+                 by_id: dict[str, _Located], exercise: m.Exercise, reachable) -> bool:
+    """Whether some assignment of choices and deliveries before a point of play satisfies `condition`.
 
-    An inject referenced by the condition can only have been delivered (and
-    decided) if it is itself reachable and comes before `item` in play.
+    The point is an inject's or a move opening's `order` and `path`. An inject
+    referenced by the condition can only have been delivered (and decided) if
+    it is itself reachable and comes before that point.
     """
-    condition = item.inject.condition
     injects: set[str] = set()
     for atom in atoms(condition):
         match atom:
@@ -157,10 +191,10 @@ def _satisfiable(item: _Located, by_id: dict[str, _Located], exercise: m.Exercis
 
     def possible(ident: str) -> bool:
         other = by_id.get(ident)
-        if other is None or ident == item.inject.id:
+        if other is None or ident == ident_of_item:
             return False
-        before = other.order[0] == -1 or item.order[0] == -1 or other.order < item.order or (
-            other.order == item.order and other.path < item.path)
+        before = other.order[0] == -1 or order[0] == -1 or other.order < order or (
+            other.order == order and other.path < path)
         return before and reachable(other)
 
     candidates = sorted(i for i in injects if possible(i))

@@ -61,3 +61,21 @@ def test_the_map_verb_and_the_facilitator_guide(tmp_path: Path) -> None:
 
     html = render_document(exercise=load_exercise(FIXTURE), kind="facilitator", fmt="html")
     assert isinstance(html, str) and "<svg" in html and "Branch map" in html
+
+
+def test_what_no_play_reaches_is_drawn_grey_and_named(tmp_path: Path) -> None:
+    text = FIXTURE.read_text(encoding="utf-8")
+    both = ("all: [{chose: {inject: M1-01, team: north, option: north-leads}}, "
+            "{chose: {inject: M1-01, team: north, option: each-own}}]")
+    text = text.replace("chose: {inject: M1-01, option: each-own}", both, 1)  # M1-02: one team, two answers
+    text = text.replace("          chose: {inject: M1-01, option: north-leads}", "          " + both)
+    path = tmp_path / "dead.yaml"
+    path.write_text(text, encoding="utf-8")
+    svg = branch_map(load_exercise(path))
+    texts = _texts(svg)
+    assert "M1-02  +00:30  (never fires)" in texts
+    assert "M2 variant 1  (never read)" in texts
+    # variant 2 can still be read (each-own on M1-01); the live boxes keep their plain labels
+    assert "M2 variant 2" in texts and "M2-01  +01:10" in texts
+    greyed = [r for r in ET.fromstring(svg).iter(f"{SVG}rect") if r.get("stroke") == "#9aa0a8"]
+    assert len(greyed) == 2

@@ -73,3 +73,18 @@ def test_long_silent_gap_inside_a_move() -> None:
     assert warnings_of(text) == [
         "x.yaml:47:13: warning: 80 minutes of silence before 'B' (more than 45); add an inject or move it earlier"
     ]
+
+
+def test_a_situation_variant_no_earlier_play_selects() -> None:
+    from pathlib import Path
+
+    from tabletop.loader import load_text
+
+    text = (Path(__file__).parent / "fixtures" / "harbour-workshop.yaml").read_text(encoding="utf-8")
+    both = ("all: [{chose: {inject: M1-01, team: north, option: north-leads}}, "
+            "{chose: {inject: M1-01, team: north, option: each-own}}]")
+    text = text.replace("          chose: {inject: M1-01, option: north-leads}", "          " + both)
+    (warning,) = [d.format() for d in lint(load_text(text, "w.yaml"))]
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "all: [{chose" in row)
+    assert warning.startswith(f"w.yaml:{line}:")
+    assert "situation variant 1 of move 'M2' can never be read" in warning

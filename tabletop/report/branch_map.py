@@ -6,6 +6,7 @@ to fit the width of an A4 or Letter page in landscape. Boxes with a dashed
 border are conditional; an arrow runs from the inject whose decision or
 delivery a condition names to the conditional inject or situation variant,
 labelled with the option (or 'delivered', 'decided'; 'not' when negated).
+What no play can reach (the lint's dead branches) is drawn grey and says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from tabletop import model as m
+from tabletop.lint import dead_branches
 from tabletop.model import format_offset
 
 COLUMN = 300
@@ -32,6 +34,7 @@ class _Box:
     detail: str
     conditional: bool
     variant: bool = False
+    dead: bool = False
 
 
 def _links(condition: object, negated: bool = False) -> list[tuple[str, str]]:
@@ -59,6 +62,7 @@ def branch_map(exercise: m.Exercise) -> str:
     """The SVG text of the exercise's branch map."""
     columns: list[tuple[str, list[_Box]]] = []
     targets: list[tuple[str, object]] = []
+    dead = dead_branches(exercise)
     for ci, move in enumerate([*exercise.moves, None]):
         boxes: list[_Box] = []
         x = 10 + ci * COLUMN
@@ -71,12 +75,16 @@ def branch_map(exercise: m.Exercise) -> str:
             title, injects = f"{move.id} · {move.title}", list(move.injects)
             for vi, variant in enumerate(move.situation_variants):
                 key = f"{move.id}#v{vi + 1}"
-                boxes.append(_Box(key, x, y, f"{move.id} variant {vi + 1}", _short(variant.text, 30), True, True))
+                never = (move.id, vi) in dead.variants
+                boxes.append(_Box(key, x, y, f"{move.id} variant {vi + 1}" + ("  (never read)" if never else ""),
+                                  _short(variant.text, 30), True, True, never))
                 targets.append((key, variant.when))
                 y += BOX_H + GAP
         for inject in injects:
             when = format_offset(inject.at) if inject.at is not None else "reserve"
-            boxes.append(_Box(inject.id, x, y, f"{inject.id}  {when}", _short(inject.title, 30), inject.condition is not None))
+            never = inject.id in dead.injects
+            boxes.append(_Box(inject.id, x, y, f"{inject.id}  {when}" + ("  (never fires)" if never else ""),
+                              _short(inject.title, 30), inject.condition is not None, dead=never))
             if inject.condition is not None:
                 targets.append((inject.id, inject.condition))
             y += BOX_H + GAP
@@ -91,7 +99,7 @@ def branch_map(exercise: m.Exercise) -> str:
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#17365d"/></marker></defs>',
         f'<text x="10" y="18" font-size="13" font-weight="bold" fill="#17365d">{escape(exercise.title)}: branch map</text>',
         '<text x="10" y="34" fill="#5a6270">Dashed: conditional. Arrows: what makes it live. '
-        'Red: reached by one option only.</text>',
+        'Red: reached by one option only. Grey: no play reaches it.</text>',
     ]
     for title, boxes in columns:
         if boxes:
@@ -103,7 +111,7 @@ def branch_map(exercise: m.Exercise) -> str:
         links = _links(condition)
         options = {label for _, label in links if not label.startswith("not ")
                    and label not in ("delivered", "decided")}
-        only_one = len(links) == 1 and len(options) == 1
+        only_one = len(links) == 1 and len(options) == 1 and not target.dead
         for source_id, label in links:
             source = where.get(source_id)
             if source is None:
@@ -119,22 +127,23 @@ def branch_map(exercise: m.Exercise) -> str:
                 mid = (x1 + x2) / 2
                 path = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
                 lx, ly, anchor = x2 - 4, y2 - 4, "end"
-            colour = "#8b0000" if only_one else "#17365d"
+            colour = "#9aa0a8" if target.dead else "#8b0000" if only_one else "#17365d"
             edges.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1" marker-end="url(#arrow)"/>')
             edges.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="8" fill="{colour}" text-anchor="{anchor}">'
                          f'{escape(_short(label, 28))}</text>')
         if only_one:
             where[key] = _Box(target.key, target.x, target.y, target.label + "  (one option)", target.detail, True,
-                              target.variant)
+                              target.variant, target.dead)
     for _, boxes in columns:
         for b in boxes:
             box = where[b.key]
             dash = ' stroke-dasharray="4 3"' if box.conditional else ""
-            fill = "#eef1f5" if box.variant else "#ffffff"
-            stroke = "#8b0000" if "(one option)" in box.label else "#17365d"
+            fill = "#f2f2f2" if box.dead else "#eef1f5" if box.variant else "#ffffff"
+            stroke = "#9aa0a8" if box.dead else "#8b0000" if "(one option)" in box.label else "#17365d"
+            ink = ' fill="#80868f"' if box.dead else ""
             out.append(f'<rect x="{box.x}" y="{box.y}" width="{BOX_W}" height="{BOX_H}" rx="3" fill="{fill}" '
                        f'stroke="{stroke}"{dash}/>')
-            out.append(f'<text x="{box.x + 5}" y="{box.y + 13}" font-weight="bold">{escape(box.label)}</text>')
+            out.append(f'<text x="{box.x + 5}" y="{box.y + 13}" font-weight="bold"{ink}>{escape(box.label)}</text>')
             out.append(f'<text x="{box.x + 5}" y="{box.y + 27}" fill="#5a6270">{escape(box.detail)}</text>')
     out.extend(edges)
     out.append("</svg>")
