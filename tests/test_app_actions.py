@@ -630,6 +630,9 @@ async def test_help_screen_lists_every_key_of_the_mode(session: Session) -> None
         text = rendered(app.screen.query_one("#help-keys", Static).content)
         for command in commands_for(Mode.facilitator):
             assert command.help in text
+        intro = rendered(app.screen.query_one("#help-intro", Static).content)
+        assert str(session.path) in intro and f"tabletop run --session {session.path}" in intro
+        assert "FILE" not in intro
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)

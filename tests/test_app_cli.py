@@ -57,6 +57,21 @@ def test_run_with_output_and_resume(
     assert [p for p, _m, _a in opened] == [target, target]
 
 
+def test_run_given_a_session_file_resumes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: list[tuple[Path, Mode, str]]
+) -> None:
+    exercise = write_exercise(tmp_path)
+    target = tmp_path / "drill.tabletop"
+    assert main(["run", str(exercise), "-o", str(target)]) == 0
+    capsys.readouterr()
+    assert main(["run", str(target)]) == 0
+    assert [p for p, _m, _a in opened] == [target, target]
+    out = capsys.readouterr().out
+    assert out.startswith(f"Session file: {target}\n") and f"Resume with: tabletop run --session {target}" in out
+    assert main(["run", str(target), "-o", str(tmp_path / "other.tabletop")]) == 2
+    assert "is a session file" in capsys.readouterr().err
+
+
 def test_default_session_path_is_stamped_in_utc(tmp_path: Path) -> None:
     moment = datetime(2030, 4, 11, 6, 5, 9, tzinfo=timezone.utc)
     assert default_session_path("strait-drill", moment, tmp_path) == tmp_path / "strait-drill-20300411T060509Z.tabletop"

@@ -8,6 +8,7 @@ prints the store's message, and the command exits 1 without a traceback.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,9 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="open the facilitator console on a new session of an exercise, or resume one",
         description="Open the facilitator console. `tabletop run EXERCISE` starts a new session "
         "(written to sessions/<exercise>-<UTC time>.tabletop unless -o says where); "
-        "`tabletop run --session FILE` resumes one where it was left.",
+        "`tabletop run --session FILE` (or `tabletop run FILE.tabletop`) resumes one where it was left.",
     )
-    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="exercise YAML file to start a session of")
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="exercise YAML file to start a session of, or a session file to resume")
     p.add_argument("-o", "--output", metavar="FILE", help="session file to create (default: sessions/ID-TIME.tabletop)")
     p.add_argument("--session", metavar="FILE", help="resume this session file instead of starting a new one")
     p.set_defaults(func=cmd_run, settles_start_up=True)
@@ -62,7 +63,7 @@ def open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         else:
             target = default_session_path(loaded.exercise.id)
         if target.exists():
-            raise UserError(f"{target}: already exists; resume it with  tabletop run --session {target}")
+            raise UserError(f"{target}: already exists; resume it with  {resume_command(target)}")
         target.parent.mkdir(parents=True, exist_ok=True)
         return Session.create_from_loaded(loaded.exercise, loaded.text, loaded.filename, target), target
     except ExerciseError as error:
@@ -74,8 +75,30 @@ def open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         raise UserError(f"{name}: {error.strerror or error}") from None
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of every session file (an SQLite database); no exercise YAML starts so."""
+
+
+def is_session_file(name: str) -> bool:
+    """Whether the file is a session, so `tabletop run FILE.tabletop` can resume it."""
+    try:
+        with open(name, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def resume_command(path: Path) -> str:
+    """The command that opens this session again, quoted for a shell."""
+    return f"tabletop run --session {shlex.quote(str(path))}"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Open the facilitator console; print where the session is on the way out."""
+    """Open the facilitator console; say where the session is written before and after."""
+    if args.exercise and not args.session and is_session_file(args.exercise):
+        if args.output:
+            raise UserError(f"{args.exercise} is a session file; -o names a new one and cannot be used with it", code=2)
+        args.session, args.exercise = args.exercise, None
     if bool(args.exercise) == bool(args.session):
         raise UserError("give an EXERCISE file to start, or --session FILE to resume (not both)", code=2)
     if args.session and args.output:
@@ -83,12 +106,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     session, path = open_session(args)
     from tabletop.app import ConsoleApp, Mode
 
+    print(f"Session file: {path}", flush=True)
     try:
         ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up).run()
     finally:
         session.close()
     print(f"Session saved in {path}")
-    print(f"Resume with: tabletop run --session {path}")
+    print(f"Resume with: {resume_command(path)}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
@@ -72,9 +73,13 @@ class HelpScreen(ModalScreen[None]):
                 "" if app.mode is Mode.facilitator else f" · evaluator {app.author}"
             )
             panel.border_subtitle = "esc to close"
+            path = shlex.quote(str(app.session.path))
+            again = (f"tabletop run --session {path}" if app.mode is Mode.facilitator
+                     else f"tabletop evaluate {path} --evaluator {shlex.quote(app.author)}")
             yield Static(
-                "Everything you confirm is written to the session file at once: "
-                "quit whenever you like and resume with  tabletop run --session FILE.",
+                Text.assemble("Everything you confirm is written to the session file at once:\n  ",
+                              (str(app.session.path), "bold"),
+                              "\nQuit whenever you like and come back with\n  ", (again, "bold")),
                 id="help-intro",
             )
             yield Static(help_table(app.mode), id="help-keys")
