@@ -56,6 +56,7 @@ from tabletop.events import (
 )
 from tabletop.loader import ExerciseError, load_exercise_text, read_text
 from tabletop.model import ALL, Channel, Exercise, Inject, Rating, TeamKind, format_offset
+from tabletop.names import inject_suggestion, team_suggestion
 from tabletop.state import InjectStatus, MselRow, SessionState
 from tabletop.store import Store, StoreError, exercise_copy
 
@@ -300,12 +301,13 @@ class Session:
     def _check_inject(self, inject_id: str) -> None:
         if not self.state.knows(inject_id):
             known = [i.id for i in self.exercise.all_injects()] + [a.inject for a in self.state.adhoc_injects]
-            raise ActionRefused(f"unknown inject {inject_id!r}{_did_you_mean(inject_id, known)}")
+            raise ActionRefused(f"unknown inject {inject_id!r}{inject_suggestion(known, inject_id)}")
 
     def _check_team(self, team_id: str) -> None:
         if self.exercise.team(team_id) is None:
             known = [t.id for t in self.exercise.teams]
-            raise ActionRefused(f"unknown team {team_id!r} (teams: {', '.join(known)})")
+            hint = team_suggestion(self.exercise, team_id)
+            raise ActionRefused(f"unknown team {team_id!r}{hint} (teams: {', '.join(known)})")
 
     def _check_objective(self, objective_id: str) -> None:
         known = [o.id for o in self.exercise.objectives]
@@ -932,11 +934,6 @@ def _recipients(exercise: Exercise, to: Iterable[str] | str) -> list[str]:
         if item and item not in seen:
             seen.append(item)
     return seen
-
-
-def _did_you_mean(word: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(word, known, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _first_error(error: ValidationError) -> str:

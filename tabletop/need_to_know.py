@@ -27,13 +27,13 @@ datetime and tuples), so a view cannot reach back into the session through it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop.model import ALL, PRESENTATIONS, Exercise, Inject, Setting, Team, TeamKind
+from tabletop.names import find_team, team_suggestion
 from tabletop.state import Delivery, SessionState
 
 if TYPE_CHECKING:
@@ -345,12 +345,12 @@ def participants(exercise: Exercise) -> list[Team]:
 
 
 def participant(exercise: Exercise, team_id: str) -> Team:
-    """The team with this id if it may have a participant view; `NotAParticipant` otherwise."""
-    team = exercise.team(team_id)
+    """The team this id, label or name (any case) names, if it may have a participant view;
+    `NotAParticipant` otherwise."""
+    team = find_team(exercise, team_id)
     viewable = [t.id for t in participants(exercise)]
     if team is None:
-        close = difflib.get_close_matches(team_id, viewable, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = team_suggestion(exercise, team_id, participants(exercise))
         raise NotAParticipant(f"unknown team {team_id!r}{hint} (teams with a view: {', '.join(viewable) or 'none'})")
     if team.kind == TeamKind.control:
         raise NotAParticipant(

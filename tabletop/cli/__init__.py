@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from tabletop import __version__
 
@@ -29,15 +30,31 @@ class UserError(Exception):
         self.code = code
 
 
+class SuggestingParser(argparse.ArgumentParser):
+    """An argument parser whose 'invalid choice' names the nearest choice: `tabletop runn` suggests `run`."""
+
+    _INVALID = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+    def error(self, message: str) -> NoReturn:
+        """Add the nearest valid choice to an invalid-choice message."""
+        found = self._INVALID.search(message)
+        if found:
+            from tabletop.names import word_suggestion
+
+            choices = [c.strip().strip("'") for c in found[2].split(",")]
+            message += word_suggestion(found[1], choices)
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every verb registered."""
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog="tabletop",
         description="Run tabletop crisis exercises: write the scenario in YAML, "
         "drive it from a console, print the after-action report.",
     )
     parser.add_argument("--version", action="version", version=f"tabletop {__version__}")
-    subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=SuggestingParser)
     for name in VERB_MODULES:
         try:
             module = importlib.import_module(f"tabletop.cli.{name}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tabletop.cli import UserError
 from tabletop.cli.report import _check_format, _output, load_exercise, write_output
+from tabletop.names import canonical_team
 
 KINDS = ("sitman", "facilitator", "evaluator", "feedback", "cards")
 """Kept here as well as in the report package so `--help` imports nothing heavy."""
@@ -44,6 +45,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     args.format = _check_format(args.format, ("html", "md", "pdf"))
     exercise = load_exercise(Path(args.exercise))
+    args.team = canonical_team(exercise, args.team)
     team = f"-{args.team}" if args.team else ""
     out = _output(args, f"{exercise.id}-{args.kind}{team}.{args.format}")
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.cli import UserError
+from tabletop.names import canonical_team
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 """The first 16 bytes of every SQLite database, hence of every session file."""
@@ -190,6 +191,7 @@ def cmd_handouts(args: argparse.Namespace) -> int:
 
     args.format = _check_format(args.format, ("html", "pdf"))
     exercise = load_exercise(Path(args.exercise))
+    args.team = canonical_team(exercise, args.team)
     default = f"{exercise.id}-{args.team}-packet.{args.format}" if args.team else f"{exercise.id}-handouts.{args.format}"
     out = _output(args, default)
     try:

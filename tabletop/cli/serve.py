@@ -128,7 +128,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     session = open_readonly(args.session)
     try:
         try:
-            participant(session.exercise, args.team)
+            args.team = participant(session.exercise, args.team).id
         except NotAParticipant as error:
             raise UserError(str(error)) from None
         if args.plain:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tabletop.cli import UserError
+from tabletop.names import canonical_team, find_inject
 from tabletop.engine import ActionRefused, Session, StoreError
 from tabletop.events import EventBase
 from tabletop.loader import ExerciseError
@@ -208,9 +209,23 @@ def _open(args: argparse.Namespace, *, readonly: bool = False) -> Iterator[Sessi
 
 def _act(args: argparse.Namespace, action: Callable[[Session], EventBase]) -> int:
     with _open(args) as session:
+        _canonical_names(args, session)
         event = action(session)
         print(event.line())
     return 0
+
+
+def _canonical_names(args: argparse.Namespace, session: Session) -> None:
+    """Teams named by label or name in any case, and inject ids in any case or zero padding, as
+    the file spells them; a name that matches nothing is left for the engine to refuse with a hint."""
+    exercise = session.exercise
+    if getattr(args, "team", None):
+        args.team = canonical_team(exercise, args.team)
+    if isinstance(getattr(args, "to", None), list):
+        args.to = [canonical_team(exercise, name) if name.casefold() != "all" else name for name in args.to]
+    if getattr(args, "inject", None):
+        known = [i.id for i in exercise.all_injects()] + [a.inject for a in session.state.adhoc_injects]
+        args.inject = find_inject(known, args.inject) or args.inject
 
 
 # Verbs
