@@ -13,7 +13,6 @@ under test.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import threading

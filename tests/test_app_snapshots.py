@@ -55,9 +55,11 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def played(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
-    """A session thirty-five minutes into move 1."""
-    session = new_session(tmp_path, clock=clock)
+def played(tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A session thirty-five minutes into move 1, opened by a path relative to the working
+    directory so that the help screen's session path is the same in every run."""
+    monkeypatch.chdir(tmp_path)
+    session = new_session(Path("."), clock=clock)
     play(session, clock)
     yield session
     session.close()

@@ -34,7 +34,7 @@ from tabletop.app.formatting import (
     one_line,
     rate_text,
     team_label,
-    team_labels,
+    teams_text,
     wall_text,
 )
 from tabletop.app.messages import (
@@ -506,7 +506,7 @@ class ConsoleApp(App[None]):
         if row.reason:
             state_text += f" ({row.reason})"
         if row.awaited:
-            state_text += f"; awaiting {team_labels(exercise, list(row.awaited))}"
+            state_text += f"; awaiting {teams_text(exercise, list(row.awaited))}"
         at = "in reserve" if row.at is None else offset_text(row.at)
         deciders = state.deciders(inject_id)
         decided = state.decisions_on(inject_id)
@@ -545,7 +545,7 @@ class ConsoleApp(App[None]):
                 move=adhoc.move or "",
                 source=adhoc.source,
                 channel=adhoc.channel.value.replace("_", " "),
-                to=team_labels(exercise, list(adhoc.to)),
+                to=teams_text(exercise, list(adhoc.to)),
                 body=adhoc.body,
                 kind="ad hoc",
                 answers=answers,

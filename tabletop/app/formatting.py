@@ -1,7 +1,8 @@
 """Text the console prints for times, teams and ratings.
 
 Pure functions over the exercise model and numbers the engine computed; no
-rule of the exercise lives here, only how a value reads on screen.
+rule of the exercise lives here, only how a value reads on screen. How a time,
+a zone, a team and a rate read is `tabletop.wording`'s, shared with every face.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.cells import cell_len, set_cell_size
 
-from tabletop.model import Exercise, Setting, format_offset
+from tabletop import wording
+from tabletop.model import Setting
+from tabletop.wording import offset_text, rate_text, team_label, teams_text, wall_text
+
+__all__ = ["in_world", "in_world_short", "in_world_text", "offset_text", "one_line", "rate_text",
+           "scenario_zone", "team_label", "teams_text", "wall_text"]
 
 
 def scenario_zone(setting: Setting) -> tzinfo | None:
@@ -30,45 +36,13 @@ def in_world(setting: Setting, minute: float) -> datetime:
 
 
 def in_world_text(setting: Setting, minute: float) -> str:
-    """In-world time as the room says it: 'Sun 11 Apr 2027 07:20 KST'."""
-    moment = in_world(setting, minute)
-    zone = moment.strftime("%Z") or setting.timezone
-    return f"{moment:%a %d %b %Y %H:%M} {zone}"
+    """In-world time at a scenario minute as the room says it: 'Sun 11 Apr 2027 07:20 KST'."""
+    return wording.in_world_text(in_world(setting, minute))
 
 
 def in_world_short(setting: Setting, minute: float) -> str:
     """In-world time without the year: 'Sun 11 Apr 07:20 KST'."""
-    moment = in_world(setting, minute)
-    zone = moment.strftime("%Z") or setting.timezone
-    return f"{moment:%a %d %b %H:%M} {zone}"
-
-
-def offset_text(minute: float) -> str:
-    """Scenario minute in the planner's notation, '+01:20'."""
-    return format_offset(int(minute))
-
-
-def rate_text(rate: float) -> str:
-    """A clock rate without noise: 'x1', 'x2.5', 'x0.5'."""
-    return f"x{rate:g}"
-
-
-def wall_text(now: datetime, zone: tzinfo | None) -> str:
-    """Wall-clock time in the room's zone (or the machine's), with its zone name."""
-    local = now.astimezone(zone)
-    name = local.strftime("%Z")
-    return f"{local:%H:%M:%S} {name}".rstrip()
-
-
-def team_label(exercise: Exercise, team_id: str) -> str:
-    """Short label of a team for narrow columns; the id if the team is unknown."""
-    team = exercise.team(team_id)
-    return team.label if team is not None else team_id
-
-
-def team_labels(exercise: Exercise, team_ids: list[str]) -> str:
-    """Comma-separated short labels."""
-    return ", ".join(team_label(exercise, t) for t in team_ids)
+    return wording.in_world_text(in_world(setting, minute), year=False)
 
 
 def one_line(text: str, width: int = 0) -> str:

@@ -49,6 +49,7 @@ from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture
 from tabletop.report.charts import Lane, activity_chart
 from tabletop.state import InjectStatus, MselRow, SessionState
 
+
 Context = dict[str, Any]
 """The report context: plain JSON-ready data, nothing callable."""
 
@@ -171,17 +172,6 @@ def world_time(exercise: Exercise, minute: float | None) -> str:
     return when.strftime("%d %b %H:%M")
 
 
-def team_label(exercise: Exercise, team_id: str) -> str:
-    """The short name of a team, or its id when the exercise does not know it."""
-    team = exercise.team(team_id)
-    return team.label if team is not None else team_id
-
-
-def team_labels(exercise: Exercise, team_ids: Iterable[str]) -> list[str]:
-    """Short names of several teams, in order."""
-    return [team_label(exercise, t) for t in team_ids]
-
-
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (plural or word + 's')}"
 
@@ -231,7 +221,7 @@ class _Builder:
     # Small views
 
     def label(self, team_id: str) -> str:
-        """A team's short name (see :func:`team_label`), from the builder's index."""
+        """A team's short name (see :func:`tabletop.wording.team_label`), from the builder's index."""
         return self.labels.get(team_id, team_id)
 
     def label_list(self, team_ids: Iterable[str]) -> list[str]:

@@ -28,7 +28,8 @@ from tabletop.model import (
 )
 from tabletop.need_to_know import NotAParticipant, participant, participants
 from tabletop.report.branch_map import branch_map
-from tabletop.report.context import Context, scenario_time, team_labels, world_time
+from tabletop.report.context import Context, scenario_time, world_time
+from tabletop.wording import team_labels
 from tabletop.report.handouts import inject_cards, team_handout
 from tabletop.report.render import ReportError, render_template
 

@@ -22,7 +22,8 @@ from typing import Any
 from tabletop.conditions import situation_for
 from tabletop.model import ALL, Exercise, Inject, Move, TeamKind
 from tabletop.need_to_know import NotAParticipant, inject_handout, participant, participants
-from tabletop.report.context import Context, scenario_time, team_labels, world_time
+from tabletop.report.context import Context, scenario_time, world_time
+from tabletop.wording import team_labels
 from tabletop.report.render import FORMATS, ReportError, render_template
 
 HANDOUT_FORMATS = ("html", "pdf")

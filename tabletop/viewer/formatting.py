@@ -7,10 +7,9 @@ Textual, no rule of the exercise.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
-from tabletop.model import format_offset
 from tabletop.need_to_know import InjectSeen, TeamView
+from tabletop.wording import in_world_text, offset_text
 
 
 HARD_WRAP = 40
@@ -37,27 +36,6 @@ def reflow(text: str) -> str:
         else:
             out.append(paragraph)
     return "\n\n".join(out)
-
-
-def offset_text(minute: float | None) -> str:
-    """Scenario minute in the planner's notation, '+01:20' ('' when unknown)."""
-    return format_offset(int(minute)) if minute is not None else ""
-
-
-def in_world_text(moment: datetime | None) -> str:
-    """In-world time as the room says it: 'Sun 11 Apr 2027 07:20 KST'."""
-    if moment is None:
-        return ""
-    zone = moment.strftime("%Z")
-    return f"{moment:%a %d %b %Y %H:%M} {zone}".rstrip()
-
-
-def wall_text(moment: datetime | None) -> str:
-    """Wall-clock time in the machine's zone, 'HH:MM:SS ZONE'."""
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    return f"{local:%H:%M:%S} {local.strftime('%Z')}".rstrip()
 
 
 def channel_text(channel: str) -> str:

@@ -13,7 +13,7 @@ from datetime import tzinfo
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tabletop.app.formatting import offset_text, team_labels, wall_text
+from tabletop.app.formatting import offset_text, teams_text, wall_text
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen
 from tabletop.confirmations import AdvanceFacts, RedeliveryFacts
@@ -43,7 +43,7 @@ def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
         lines.append(f"{_plural(len(facts.held), 'inject')} on hold: {_ids(facts.held)}")
     if facts.awaited:
         owed = sum(len(teams) for teams in facts.awaited.values())
-        named = "; ".join(f"{inject} ({team_labels(exercise, list(teams))})" for inject, teams in list(facts.awaited.items())[:MAX_IDS])
+        named = "; ".join(f"{inject} ({teams_text(exercise, list(teams))})" for inject, teams in list(facts.awaited.items())[:MAX_IDS])
         more = f" and {len(facts.awaited) - MAX_IDS} more injects" if len(facts.awaited) > MAX_IDS else ""
         lines.append(f"{_plural(owed, 'decision')} still awaited: {named}{more}")
     if facts.jump_to is not None:
@@ -57,7 +57,7 @@ def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
 def redelivery_lines(exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | None) -> list[str]:
     """What the second-delivery question says, one line each."""
     when = f"{wall_text(facts.at, zone)} (scenario {offset_text(facts.minute)})"
-    lines = [f"{facts.inject} was delivered to {team_labels(exercise, list(facts.to))} at {when}."]
+    lines = [f"{facts.inject} was delivered to {teams_text(exercise, list(facts.to))} at {when}."]
     if facts.times > 1:
         lines.append(f"It has been delivered {facts.times} times so far.")
     lines.append("Delivering it again sends it once more to every recipient; the earlier delivery stays in the record.")

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tabletop.app.formatting import one_line, team_labels
+from tabletop.app.formatting import one_line, teams_text
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, field_row
 from tabletop.model import Channel, Exercise, Inject, TeamKind
@@ -65,7 +65,7 @@ class AdhocForm(FormScreen):
         return EngineCall(
             "adhoc",
             {"title": title, "body": body, "to": to, "channel": channel, "source": source},
-            done=f"Ad-hoc inject delivered to {team_labels(self.exercise, to)}",
+            done=f"Ad-hoc inject delivered to {teams_text(self.exercise, to)}",
         )
 
 
@@ -93,7 +93,7 @@ class ContingencyPicker(FormScreen):
                         (f"{inject.id:<10}", "bold"),
                         " ",
                         one_line(inject.title, 48),
-                        (f"  → {team_labels(self.exercise, self.exercise.recipients(inject))}", "dim"),
+                        (f"  → {teams_text(self.exercise, self.exercise.recipients(inject))}", "dim"),
                         (f"  [{state}]", "dim italic"),
                     ),
                     id=inject.id,

@@ -17,6 +17,7 @@ from textual.widgets import Digits, Static
 
 from tabletop.need_to_know import InjectSeen, RoomView
 from tabletop.viewer.formatting import channel_text, in_world_text, reflow
+from tabletop.wording import zone_text
 from tabletop.viewer.presentation import header_lines, header_value
 from tabletop.viewer.room import RoomClock, is_breaking
 
@@ -42,7 +43,8 @@ class RoomScreen(Screen[None]):
     def show_clock(self, clock: RoomClock) -> None:
         """Redraw the clock band (in-story time large, date, running or paused, countdown)."""
         self.query_one("#time", Digits).update(f"{clock.in_world:%H:%M}" if clock.in_world else "--:--")
-        date = Text(f"{clock.in_world:%a %d %b %Y %Z}" if clock.in_world else "Waiting for STARTEX", style="bold")
+        date = Text(f"{clock.in_world:%a %d %b %Y} {zone_text(clock.in_world)}" if clock.in_world
+                    else "Waiting for STARTEX", style="bold")
         self.query_one("#date", Static).update(date)
         state = self.query_one("#clock-state", Static)
         state.update(Text.assemble((f" {clock.state_text} ", "bold"), f"  {clock.offset}  {clock.countdown}"))

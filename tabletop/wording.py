@@ -1,0 +1,95 @@
+"""How a time, a zone, a team and a clock rate read, on every face: console, team views, room, reports, CLI.
+
+One module so that the facilitator, the teams and the report say the same thing
+the same way. Zone names are shown only where nobody can misread them: Manila's
+"PST" is Pacific time to an American and China's "CST" is US Central time, so
+an abbreviation that tzdata gives to more than one offset, or a bare number
+like "+08", reads as "UTC+8" instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from tabletop.model import Exercise, format_offset, known_zones
+
+
+@lru_cache(maxsize=4)
+def _offsets_by_abbreviation(year: int) -> dict[str, frozenset[timedelta]]:
+    """Every zone abbreviation in use in `year`, in winter or in summer, with the UTC offsets it
+    stands for: Manila's PST is ambiguous in April too, when California reads PDT."""
+    seen: dict[str, set[timedelta]] = {}
+    for month in (1, 7):
+        noon = datetime(year, month, 15, 12, tzinfo=timezone.utc)
+        for name in known_zones():
+            local = noon.astimezone(ZoneInfo(name))
+            abbreviation, offset = local.tzname(), local.utcoffset()
+            if abbreviation and offset is not None:
+                seen.setdefault(abbreviation, set()).add(offset)
+    return {abbreviation: frozenset(offsets) for abbreviation, offsets in seen.items()}
+
+
+def utc_offset_text(offset: timedelta) -> str:
+    """'UTC+8', 'UTC+5:30', 'UTC-3', 'UTC'."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_text(moment: datetime) -> str:
+    """The zone of an aware time as nobody can misread it: 'KST', 'JST', 'UTC', else 'UTC+8'."""
+    offset = moment.utcoffset()
+    if offset is None:
+        return ""
+    name = moment.tzname() or ""
+    if name == "UTC" or (name.isalpha() and _offsets_by_abbreviation(moment.year).get(name) == {offset}):
+        return name
+    return utc_offset_text(offset)
+
+
+def in_world_text(moment: datetime | None, *, year: bool = True) -> str:
+    """In-world time as the room says it: 'Sun 11 Apr 2027 07:20 KST' ('' when unknown)."""
+    if moment is None:
+        return ""
+    shown = f"{moment:%a %d %b %Y %H:%M}" if year else f"{moment:%a %d %b %H:%M}"
+    return f"{shown} {zone_text(moment)}".rstrip()
+
+
+def wall_text(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """Wall-clock time in `zone` (the machine's when None): 'HH:MM:SS ZONE' ('' when unknown)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M:%S} {zone_text(local)}".rstrip()
+
+
+def offset_text(minute: float | None) -> str:
+    """Scenario minute in the planner's notation, '+01:20' ('' when unknown)."""
+    return format_offset(int(minute)) if minute is not None else ""
+
+
+def rate_text(rate: float) -> str:
+    """A clock rate without noise: 'x1', 'x2.5', 'x0.5'."""
+    return f"x{rate:g}"
+
+
+def team_label(exercise: Exercise, team_id: str) -> str:
+    """Short label of a team ('PHL'); the id if the exercise does not know the team."""
+    team = exercise.team(team_id)
+    return team.label if team is not None else team_id
+
+
+def team_labels(exercise: Exercise, team_ids: Iterable[str]) -> list[str]:
+    """Short labels of several teams, in order."""
+    return [team_label(exercise, t) for t in team_ids]
+
+
+def teams_text(exercise: Exercise, team_ids: Iterable[str]) -> str:
+    """Short labels of several teams on one line: 'US, JPN, ROK'."""
+    return ", ".join(team_labels(exercise, team_ids))

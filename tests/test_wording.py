@@ -1,0 +1,54 @@
+"""Times read the same, and unambiguously, on every face."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tabletop.app import formatting as console
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.need_to_know import team_view
+from tabletop.resources import exercises_dir
+from tabletop.viewer import formatting as viewer
+from tabletop.viewer.plain import render_plain
+from tabletop.wording import in_world_text, utc_offset_text, wall_text, zone_text
+
+
+@pytest.mark.parametrize(("zone", "shown"), [
+    ("Asia/Seoul", "KST"), ("Asia/Tokyo", "JST"), ("UTC", "UTC"), ("America/New_York", "EDT"),
+    # Manila's PST is Pacific time to an American, China's CST is US Central: offsets instead
+    ("Asia/Manila", "UTC+8"), ("Asia/Shanghai", "UTC+8"), ("Asia/Kolkata", "UTC+5:30"),
+    # tzdata gives many zones a bare number
+    ("Asia/Ho_Chi_Minh", "UTC+7"), ("America/Sao_Paulo", "UTC-3"),
+])
+def test_a_zone_reads_as_nobody_can_misread_it(zone: str, shown: str) -> None:
+    assert zone_text(datetime(2027, 4, 11, 7, 20, tzinfo=ZoneInfo(zone))) == shown
+
+
+def test_offsets_and_empty_values() -> None:
+    assert utc_offset_text(timedelta(hours=-9, minutes=-30)) == "UTC-9:30"
+    assert in_world_text(None) == "" and wall_text(None) == ""
+    moment = datetime(2027, 4, 11, 7, 20, tzinfo=ZoneInfo("Asia/Manila"))
+    assert in_world_text(moment) == "Sun 11 Apr 2027 07:20 UTC+8"
+    assert in_world_text(moment, year=False) == "Sun 11 Apr 07:20 UTC+8"
+    assert wall_text(moment, timezone.utc) == "23:20:00 UTC"
+
+
+def test_the_console_and_the_team_view_say_the_same_time(tmp_path: Path) -> None:
+    session = Session.create(exercises_dir() / "south-china-sea-incident.yaml", tmp_path / "s.tabletop",
+                             clock=FakeClock())
+    try:
+        session.start()
+        session.deliver("SCS-01")
+        view = team_view(session, "phl")
+        (inject,) = view.injects
+        assert inject.minute is not None
+        seen = viewer.in_world_text(inject.in_world)
+        assert seen == console.in_world_text(session.exercise.setting, inject.minute)
+        assert seen.endswith(" UTC+8") and "PST" not in render_plain(view)
+    finally:
+        session.close()
