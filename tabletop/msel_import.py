@@ -609,9 +609,14 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
                 teams.append(team)
     table = _sheet(tables, "Objectives")
     if table is not None:
-        names = {"id": ("id",), "text": ("objective", "text"), "capability": ("capability",)}
+        names = {"id": ("id",), "text": ("objective", "text"), "capability": ("capability",),
+                 "critical_tasks": ("critical tasks",), "look_for": ("look for",)}
         for r, rec in _records(reader, table, names):
-            objective = _validated(reader, table, r, m.Objective, {k: v for k, v in rec.items() if v != ""})
+            data = {k: v for k, v in rec.items() if v != "" and k not in ("critical_tasks", "look_for")}
+            criteria = {k: _lines(rec.get(k, "")) for k in ("critical_tasks", "look_for")}
+            if any(criteria.values()):
+                data["criteria"] = criteria
+            objective = _validated(reader, table, r, m.Objective, data)
             if objective is not None:
                 objectives.append(objective)
     table = _sheet(tables, "Moves")
@@ -629,7 +634,45 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
             moves.append({"id": rec.get("id", ""), "title": rec.get("title", ""),
                           "starts_at": rec.get("starts_at") or None, "situation": rec.get("situation", ""),
                           "questions": questions, "_row": r})
+    by_move = {mv["id"]: mv for mv in moves}
+    table = _sheet(tables, "Situation variants")
+    if table is not None:
+        names = {"move": ("move",), "text": ("text",), "data": ("data",), "when": ("when",)}
+        for r, rec in _records(reader, table, names):
+            move = by_move.get(rec.get("move", ""))
+            if move is None:
+                reader.problem(table.name, r, 1, f"situation variant of unknown move '{rec.get('move', '')}'"
+                               f"{suggest(rec.get('move', ''), list(by_move))}")
+                continue
+            try:
+                when = json.loads(rec.get("data", ""))
+            except ValueError:
+                reader.problem(table.name, r, 5, "a condition in words cannot be read back; keep the Data column "
+                               "the export writes")
+                continue
+            move.setdefault("situation_variants", []).append({"when": when, "text": rec.get("text", "")})
+    table = _sheet(tables, "Agenda")
+    if table is not None:
+        names = {"title": ("title",), "kind": ("kind",), "minutes": ("minutes",), "move": ("move",),
+                 "script": ("script",)}
+        items = [{k: v for k, v in rec.items() if v != ""} for _, rec in _records(reader, table, names)]
+        agenda: dict[str, Any] = {"items": items}
+        if meta.get("agenda_start"):
+            agenda["start"] = meta["agenda_start"]
+        meta["agenda"] = agenda
+    table = _sheet(tables, "Glossary")
+    if table is not None:
+        meta["glossary"] = [rec for _, rec in _records(reader, table, {"term": ("term",), "meaning": ("meaning",)})]
+    table = _sheet(tables, "References")
+    if table is not None:
+        names = {"title": ("title",), "url": ("url",), "note": ("note",)}
+        meta["references"] = [{k: v for k, v in rec.items() if v != ""} for _, rec in _records(reader, table, names)]
     return meta, teams, objectives, moves
+
+
+def _lines(text: str) -> list[str]:
+    """A cell of one item per line."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def import_msel(path: Path, *, into: m.Exercise | None = None, start: datetime | None = None,
@@ -709,6 +752,12 @@ def _new_exercise(reader: Reader, path: Path, meta: dict[str, Any], ctx: Context
         "sponsor": meta.get("sponsor") or None,
         "point_of_contact": meta.get("point_of_contact") or None,
         "scope": meta.get("scope") or None,
+        "background": meta.get("background") or None,
+        "ground_rules": _lines(meta.get("ground_rules", "")),
+        "hotwash_questions": _lines(meta.get("hot-wash_questions", "")),
+        "glossary": meta.get("glossary", []),
+        "references": meta.get("references", []),
+        "agenda": meta.get("agenda"),
         "teams": ctx.teams or [m.Team(id="control", name="Exercise Control", kind=m.TeamKind.control)],
         "objectives": ctx.objectives,
         "moves": moves,
@@ -721,7 +770,8 @@ def _new_exercise(reader: Reader, path: Path, meta: dict[str, Any], ctx: Context
 
 
 TOP_ORDER = ("id", "title", "version", "marking", "disclaimer", "authors", "sponsor", "point_of_contact", "scope",
-             "summary", "setting", "duration", "teams", "objectives", "moves", "contingencies")
+             "summary", "setting", "duration", "background", "ground_rules", "hotwash_questions", "glossary",
+             "references", "agenda", "teams", "objectives", "moves", "contingencies")
 INJECT_ORDER = ("id", "at", "title", "source", "to", "channel", "condition", "body", "expected", "questions",
                 "decision", "objectives", "notes")
 """Key order of the bundled exercises, so an imported file reads like a hand-written one."""
@@ -760,11 +810,14 @@ def exercise_yaml(exercise: m.Exercise, schema: str | None = None) -> str:
     data["duration"] = m.format_offset(exercise.duration)
     data["moves"] = []
     for move in exercise.moves:
-        mv = move.model_dump(mode="json", exclude_defaults=True, exclude={"injects"})
+        mv = move.model_dump(mode="json", by_alias=True, exclude_defaults=True, exclude={"injects"})
         if move.starts_at is not None:
             mv["starts_at"] = m.format_offset(move.starts_at)
         mv["injects"] = [_inject_data(i) for i in move.injects]
-        data["moves"].append(_ordered(mv, ("id", "title", "starts_at", "situation", "questions", "injects")))
+        data["moves"].append(_ordered(mv, ("id", "title", "starts_at", "situation", "situation_variants", "questions",
+                                           "injects")))
+    if exercise.agenda is not None:
+        data["agenda"]["start"] = m.format_clock(exercise.agenda.start)
     if exercise.contingencies:
         data["contingencies"] = [_inject_data(i) for i in exercise.contingencies]
     data = _ordered(data, TOP_ORDER)

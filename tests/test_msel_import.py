@@ -309,7 +309,13 @@ def test_xlsx_prints_landscape_fit_to_width_with_header_on_every_page(tmp_path: 
     sheet = tmp_path / "msel.xlsx"
     write_msel(sheet, load_exercise(BUNDLED[0]))
     book = load_workbook(sheet)
-    assert book.sheetnames == ["MSEL", "Exercise", "Teams", "Objectives", "Moves"]
+    assert book.sheetnames == ["MSEL", "Exercise", "Teams", "Objectives", "Moves", "Situation variants", "Agenda",
+                               "Glossary", "References"]
+    variants = book["Situation variants"]
+    assert variants.column_dimensions["E"].hidden and [c.value for c in variants[1]][-1] == "Data"
+    agenda = book["Agenda"]
+    assert [c.value for c in agenda[1]] == ["Starts", "Title", "Kind", "Minutes", "Move", "Script"]
+    assert agenda.cell(row=2, column=1).value == "09:00"
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
@@ -321,6 +327,25 @@ def test_xlsx_prints_landscape_fit_to_width_with_header_on_every_page(tmp_path: 
     body = header.index("Body")
     tallest = max(range(2, msel.max_row + 1), key=lambda r: len(msel.cell(row=r, column=body + 1).value or ""))
     assert msel.row_dimensions[tallest].height > 3 * 15
+
+
+def test_workshop_sheets_edited_in_a_spreadsheet_come_back(tmp_path: Path) -> None:
+    exercise = load_exercise(BUNDLED[0])
+    sheet = tmp_path / "msel.xlsx"
+    write_msel(sheet, exercise)
+    book = load_workbook(sheet)
+    book["Glossary"].append(["NEO", "Non-combatant evacuation operation."])
+    book["Agenda"].cell(row=2, column=4).value = "20"
+    objectives = book["Objectives"]
+    objectives.cell(row=2, column=4).value = "First task\nSecond task"
+    book.save(sheet)
+    back = import_msel(sheet)
+    assert back.glossary[-1].term == "NEO" and back.glossary[:-1] == exercise.glossary
+    assert back.agenda is not None and exercise.agenda is not None
+    assert back.agenda.items[0].minutes == 20 and back.agenda.items[1:] == exercise.agenda.items[1:]
+    assert back.objectives[0].criteria is not None
+    assert back.objectives[0].criteria.critical_tasks == ["First task", "Second task"]
+    assert back.moves[1].situation_variants == exercise.moves[1].situation_variants
 
 
 def test_modeline_points_at_the_nearest_schema(tmp_path: Path) -> None:

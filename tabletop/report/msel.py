@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop.conditions import describe
-from tabletop.model import ALL, Exercise, format_offset
+from tabletop.model import ALL, Exercise, format_clock, format_offset
 from tabletop.msel_import import parse_expected
 from tabletop.report.context import scenario_time, wall_time
 from tabletop.state import InjectStatus, SessionState
@@ -225,7 +225,8 @@ def row_height(values: list[str], widths_: list[int]) -> float:
 
 
 def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]], list[list[str]]]]:
-    """The tables that do not fit the MSEL's rows: the exercise, its teams, objectives and moves.
+    """The tables that do not fit the MSEL's rows: the exercise, its teams, objectives and moves,
+    and the workshop's situation variants, agenda, glossary and references when it has them.
 
     Each is its own sheet so it prints on its own pages, and so the import can
     build the whole exercise again from the workbook.
@@ -238,9 +239,16 @@ def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]]
         ("location", e.setting.location or ""), ("duration", format_offset(e.duration)),
         ("authors", "\n".join(e.authors)), ("sponsor", e.sponsor or ""),
         ("point of contact", e.point_of_contact or ""), ("scope", e.scope or ""),
+        ("background", e.background or ""), ("ground rules", "\n".join(e.ground_rules)),
+        ("hot-wash questions", "\n".join(e.hotwash_questions)),
+        ("agenda start", format_clock(e.agenda.start) if e.agenda is not None else ""),
     ]
     teams = [[t.id, t.name, t.kind.value, t.short or "", "\n".join(t.members), t.brief or ""] for t in e.teams]
-    objectives = [[o.id, o.text, o.capability or ""] for o in e.objectives]
+    objectives = [
+        [o.id, o.text, o.capability or "", "\n".join(o.criteria.critical_tasks) if o.criteria else "",
+         "\n".join(o.criteria.look_for) if o.criteria else ""]
+        for o in e.objectives
+    ]
     moves = [
         [
             mv.id, mv.title, format_offset(mv.starts_at) if mv.starts_at is not None else "", mv.situation,
@@ -248,12 +256,35 @@ def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]]
         ]
         for mv in e.moves
     ]
-    return [
+    sheets: list[tuple[str, list[tuple[str, int]], list[list[str]]]] = [
         ("Exercise", [("Field", 18), ("Value", 110)], [[k, v] for k, v in facts]),
         ("Teams", [("Id", 10), ("Name", 28), ("Kind", 10), ("Short", 8), ("Members", 30), ("Brief", 60)], teams),
-        ("Objectives", [("Id", 10), ("Objective", 90), ("Capability", 30)], objectives),
+        ("Objectives", [("Id", 10), ("Objective", 60), ("Capability", 24), ("Critical tasks", 50),
+                        ("Look for", 50)], objectives),
         ("Moves", [("Id", 8), ("Title", 28), ("Starts at", 10), ("Situation", 70), ("Questions", 44)], moves),
     ]
+    variants = [
+        [mv.id, str(n), describe(v.when), v.text,
+         json.dumps(v.when.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False)]
+        for mv in e.moves for n, v in enumerate(mv.situation_variants, start=1)
+    ]
+    if variants:
+        sheets.append(("Situation variants", [("Move", 8), ("Variant", 8), ("When", 40), ("Text", 90),
+                                              ("Data", 30)], variants))
+    if e.agenda is not None:
+        clock, slots = e.agenda.start, []
+        for item in e.agenda.items:
+            slots.append([format_clock(clock), item.title, item.kind.value, str(item.minutes), item.move or "",
+                          item.script or ""])
+            clock += item.minutes
+        sheets.append(("Agenda", [("Starts", 8), ("Title", 36), ("Kind", 10), ("Minutes", 8), ("Move", 8),
+                                  ("Script", 80)], slots))
+    if e.glossary:
+        sheets.append(("Glossary", [("Term", 20), ("Meaning", 100)], [[g.term, g.meaning] for g in e.glossary]))
+    if e.references:
+        sheets.append(("References", [("Title", 50), ("URL", 40), ("Note", 60)],
+                       [[r.title, r.url or "", r.note or ""] for r in e.references]))
+    return sheets
 
 
 def _fill_sheet(
@@ -318,7 +349,12 @@ def msel_workbook(header: list[str], rows: list[list[str]], *, title: str, exerc
     sheet.column_dimensions[data_col].hidden = True
     if exercise is not None:
         for name, columns, table in exercise_sheets(exercise):
-            _fill_sheet(book.create_sheet(name), [c for c, _ in columns], table, [w for _, w in columns], numbered=False)
+            header_ = [c for c, _ in columns]
+            side = book.create_sheet(name)
+            _fill_sheet(side, header_, table, [w for _, w in columns], numbered=False,
+                        hidden="Data" if "Data" in header_ else "")
+            if "Data" in header_:
+                side.column_dimensions[get_column_letter(header_.index("Data") + 1)].hidden = True
     book.properties.title = f"{title} — MSEL"
     return book
 
