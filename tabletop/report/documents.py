@@ -118,7 +118,7 @@ def sitman_context(exercise: Exercise, team: str | None = None) -> Context:
     context = _common(exercise, "sitman")
     context.update(
         {
-            "for_team": teams[0].label if team is not None else "",
+            "for_team": teams[0].name if team is not None else "",
             "background": exercise.background or "",
             "ground_rules": list(exercise.ground_rules),
             "glossary": [{"term": g.term, "meaning": g.meaning} for g in exercise.glossary],
@@ -313,7 +313,7 @@ def cards_context(exercise: Exercise, team: str | None = None) -> Context:
     context = _common(exercise, "cards")
     context.update(
         {
-            "for_team": team_labels(exercise, [team])[0] if team is not None else "",
+            "for_team": participant(exercise, team).name if team is not None else "",
             "cards": cards,
             "index": [
                 {"id": c["id"], "time": c["time"] or "when control decides", "to": c["to"], "title": c["title"],
