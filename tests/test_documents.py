@@ -188,3 +188,45 @@ def test_a_bundled_read_ahead_holds_nothing_of_later_play(path: Path) -> None:
             assert secret.strip()[:60] not in text, (team.id, secret[:60])
         if team.brief:
             assert team.brief.strip().splitlines()[0][:40] in text
+
+
+@pytest.mark.parametrize("path", sorted(exercises_dir().glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_bundled_exercise_fills_every_document(path: Path) -> None:
+    """The bundled exercises carry what the documents are for, and each document prints it."""
+    bundled = load_exercise(path)
+    assert bundled.agenda is not None and bundled.ground_rules and bundled.hotwash_questions
+    assert bundled.background and bundled.glossary and bundled.references
+    assert all(o.criteria and o.criteria.critical_tasks and o.criteria.look_for for o in bundled.objectives)
+    assert all(mv.situation_variants for mv in bundled.moves[1:])
+    sitman = render_document(exercise=bundled, kind="sitman", fmt="md")
+    facilitator = render_document(exercise=bundled, kind="facilitator", fmt="md")
+    evaluator = render_document(exercise=bundled, kind="evaluator", fmt="md")
+    feedback = render_document(exercise=bundled, kind="feedback", fmt="md")
+    assert isinstance(sitman, str) and isinstance(facilitator, str)
+    assert isinstance(evaluator, str) and isinstance(feedback, str)
+    flat = {name: " ".join(text.split()) for name, text in
+            (("sitman", sitman), ("facilitator", facilitator), ("evaluator", evaluator), ("feedback", feedback))}
+    for rule in bundled.ground_rules:
+        assert " ".join(rule.split())[:50] in flat["sitman"] and " ".join(rule.split())[:50] in flat["facilitator"]
+    for item in bundled.agenda.items:
+        assert item.title in flat["sitman"] and item.title in flat["facilitator"]
+    for question in bundled.hotwash_questions:
+        assert " ".join(question.split())[:50] in flat["facilitator"]
+    for objective in bundled.objectives:
+        assert objective.criteria is not None
+        for task in objective.criteria.critical_tasks:
+            assert " ".join(task.split())[:50] in flat["evaluator"], task
+    for mv in bundled.moves:
+        for variant in mv.situation_variants:
+            assert " ".join(variant.text.split())[:50] in flat["facilitator"]
+            assert " ".join(variant.text.split())[:50] not in flat["sitman"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_document_of_a_bundled_exercise_prints_as_pdf(kind: str) -> None:
+    bundled = load_exercise(exercises_dir() / "disaster-relief.yaml")
+    pdf = render_document(exercise=bundled, kind=kind, fmt="pdf")
+    assert isinstance(pdf, bytes)
+    reader = PdfReader(io.BytesIO(pdf))
+    first = reader.pages[0].extract_text()
+    assert bundled.marking.split()[0] in first and len(reader.pages) >= 2
