@@ -108,3 +108,39 @@ class ScenarioClock:
             case EndedEvent():
                 return replace(self, base=event.minute, since=event.at, running=False, ended=True)
         return self
+
+
+@dataclass(frozen=True)
+class ClockUse:
+    """How the clock was actually run over a session: wall minutes at each rate, and paused.
+
+    The report states these instead of the STARTEX rate, which says nothing of a
+    session played mostly at 10x after starting at 1x.
+    """
+
+    running: tuple[tuple[float, float], ...]
+    """(rate, wall minutes the clock ran at it), in the order the rates were first used."""
+    paused: float
+    """Wall minutes between STARTEX and the end with the clock stopped."""
+
+
+def clock_use(events: list[EventBase], until: datetime | None = None) -> ClockUse:
+    """The clock's use from STARTEX to ENDEX, or to `until` (default: the last event) if play goes on."""
+    clock = ScenarioClock()
+    by_rate: dict[float, float] = {}
+    paused = 0.0
+    previous: datetime | None = None
+    for event in [*events, None]:
+        at = event.at if event is not None else until
+        if previous is not None and at is not None and not clock.ended:
+            minutes = max(0.0, (at - previous).total_seconds() / 60.0)
+            if clock.running:
+                by_rate[clock.rate] = by_rate.get(clock.rate, 0.0) + minutes
+            else:
+                paused += minutes
+        if event is None:
+            break
+        clock = clock.apply(event)
+        if clock.since is not None and not clock.ended:
+            previous = event.at
+    return ClockUse(tuple(by_rate.items()), paused)

@@ -75,8 +75,22 @@ def offset_text(minute: float | None) -> str:
 
 
 def rate_text(rate: float) -> str:
-    """A clock rate without noise: 'x1', 'x2.5', 'x0.5'."""
-    return f"x{rate:g}"
+    """A clock rate without noise, as the log and the report write it: '1x', '2.5x', '0.5x'."""
+    return f"{rate:g}x"
+
+
+def minutes_text(minutes: float) -> str:
+    """A wall-clock span: '45 min', '2 h 05 min'."""
+    whole = int(round(minutes))
+    return f"{whole // 60} h {whole % 60:02d} min" if whole >= 60 else f"{whole} min"
+
+
+def clock_use_text(running: Iterable[tuple[float, float]], paused: float) -> str:
+    """How the clock ran, as the report states it: '2 h 40 min at 10x, 30 min at 1x; paused 12 min'.
+    A rate used for less than half a minute is left out."""
+    parts = [f"{minutes_text(minutes)} at {rate_text(rate)}" for rate, minutes in running if minutes >= 0.5]
+    text = ", ".join(parts) or "the clock never ran"
+    return text + (f"; paused {minutes_text(paused)}" if paused >= 0.5 else "")
 
 
 def team_label(exercise: Exercise, team_id: str) -> str:

@@ -82,3 +82,42 @@ def test_fake_and_system_clocks() -> None:
     assert fake.advance(minutes=2, seconds=30) == at(2.5)
     assert fake() == at(2.5)
     assert system_now().tzinfo is not None
+
+
+def test_the_report_states_the_rates_the_clock_actually_ran_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine_fixtures import new_session
+
+    from tabletop.clock import FakeClock, clock_use
+    from tabletop.report.render import render_report
+
+    clock = FakeClock()
+    session = new_session(tmp_path, clock=clock, rate=1.0)
+    clock.advance(minutes=10)
+    session.set_rate(10.0)
+    clock.advance(minutes=95)
+    session.pause()
+    clock.advance(minutes=12)
+    session.resume()
+    clock.advance(minutes=60)
+    session.end()
+    use = clock_use(session.state.events)
+    assert use.running == ((1.0, 10.0), (10.0, 155.0)) and use.paused == 12.0
+    report = render_report(session=session, fmt="md")
+    assert isinstance(report, str)
+    assert "2 h 57 min of play: 10 min at 1x, 2 h 35 min at 10x; paused 12 min" in report
+    assert "of play at 1x" not in report
+    session.close()
+
+
+def test_a_session_still_playing_counts_to_its_last_event(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine_fixtures import new_session
+
+    from tabletop.clock import FakeClock, clock_use
+
+    clock = FakeClock()
+    session = new_session(tmp_path, clock=clock, rate=2.0)
+    clock.advance(minutes=30)
+    session.note("half an hour in")
+    assert clock_use(session.state.events).running == ((2.0, 30.0),)
+    assert clock_use(session.state.events, until=clock.advance(minutes=15)).running == ((2.0, 45.0),)
+    session.close()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop import __version__
-from tabletop.clock import build_time
+from tabletop.clock import build_time, clock_use
 from tabletop.conditions import describe as describe_condition
 from tabletop.events import (
     AdhocEvent,
@@ -48,6 +48,7 @@ from tabletop.events import (
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
 from tabletop.state import InjectStatus, MselRow, SessionState
+from tabletop.wording import clock_use_text, minutes_text, rate_text
 
 
 Context = dict[str, Any]
@@ -368,11 +369,12 @@ class _Builder:
         started = state.started
         ended = state.ended
         last = state.events[-1] if state.events else None
-        wall_span = ""
+        wall_span = clock = ""
         if started is not None:
             until = ended.at if ended is not None else (last.at if last is not None else started.at)
-            minutes = int((until - started.at).total_seconds() // 60)
-            wall_span = f"{minutes // 60} h {minutes % 60:02d} min"
+            wall_span = minutes_text((until - started.at).total_seconds() // 60)
+            use = clock_use(state.events)
+            clock = clock_use_text(use.running, use.paused)
         return {
             "name": self.name,
             "started": started is not None,
@@ -385,6 +387,7 @@ class _Builder:
             "world_start": self.world(0),
             "world_end": self.world(self.end_minute) if started else "",
             "rate": f"{started.rate:g}" if started else "",
+            "clock_use": clock,
             "events": len(state.events),
             "moves_opened": [m for m, _ in state.move_openings],
         }
@@ -632,7 +635,7 @@ class _Builder:
         ex = self.ex
         match event:
             case StartedEvent():
-                return "STARTEX", f"Play begins at {event.rate:g}x; move {event.move} opens.", ""
+                return "STARTEX", f"Play begins at {rate_text(event.rate)}; move {event.move} opens.", ""
             case MoveAdvancedEvent():
                 move = next((m for m in ex.moves if m.id == event.move), None)
                 title = f" — {move.title}" if move else ""
@@ -669,7 +672,7 @@ class _Builder:
             case ResumedEvent():
                 return "clock", "Clock resumed", ""
             case RateChangedEvent():
-                return "clock", f"Clock rate set to {event.rate:g}x", ""
+                return "clock", f"Clock rate set to {rate_text(event.rate)}", ""
             case JumpedEvent():
                 return "clock", f"Clock jumped to {scenario_time(event.to)}", ""
             case EndedEvent():

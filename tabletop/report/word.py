@@ -512,7 +512,7 @@ class WordReport:
         self.chapter("1 Exercise overview")
         if s["started"]:
             dates = f"STARTEX {s['startex']}" + (f"; ENDEX {s['endex']}" if s["finished"] else "")
-            dates += f"; {s['wall_span']} of play at {s['rate']}x"
+            dates += f"; {s['wall_span']} of play: {s['clock_use']}"
         else:
             dates = "not yet played"
         scenario = f"Starts {s['world_start']} ({ex['timezone']})"
