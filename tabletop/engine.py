@@ -158,8 +158,9 @@ class Session:
         """Open a session file and replay it.
 
         A writer that finds the clock running although the writers that ran it are gone
-        (they crashed) records a pause, reason 'reopened', at the scenario minute of the
-        last event: time that nobody recorded does not count. A reader never writes.
+        (they crashed) records a pause, reason 'reopened', at the scenario minute those
+        writers were last known alive (their heartbeat, else their last event): time
+        after the crash does not count. A reader never writes.
         """
         store = Store.open(session_path, readonly=readonly)
         try:
@@ -212,11 +213,20 @@ class Session:
                 if not dead:
                     return
                 if self.state.clock.running and self._store.live_writers() == 0:
-                    last = self.state.events[-1]
-                    pause = PausedEvent(at=self._now(), minute=last.minute, author=self.author, reason=REOPENED)
+                    minute = self.state.events[-1].minute
+                    alive = self._store.last_alive(dead)
+                    if alive is not None:  # the console beat after its last event: that time was played
+                        minute = max(minute, min(self.state.clock.minute_at(alive), self.now_minute()))
+                    pause = PausedEvent(at=self._now(), minute=minute, author=self.author, reason=REOPENED)
                     recorded.append(tx.append(pause))
                 tx.forget_writers(dead)
             self._fold(recorded)
+
+    def heartbeat(self) -> None:
+        """Tell the file this writer is alive now. The console beats every few seconds, so a reopen
+        after a crash pauses the clock where the console was last alive, not at its last event."""
+        if not self.readonly:
+            self._store.heartbeat(self._now())
 
     # Reading
 

@@ -67,7 +67,8 @@ CREATE TABLE writers (
     host TEXT NOT NULL,
     pid INTEGER NOT NULL,
     started TEXT NOT NULL,
-    opened_at TEXT NOT NULL
+    opened_at TEXT NOT NULL,
+    alive_at TEXT
 );
 """
 
@@ -210,6 +211,7 @@ class Store:
                 if version < SCHEMA_VERSION:
                     _upgrade(db)
                     version = SCHEMA_VERSION
+                _add_heartbeat(db)
         except StoreError:
             db.close()
             raise
@@ -319,6 +321,26 @@ class Store:
         """Ids of writers registered in the file whose process is gone (they crashed)."""
         rows = self._query("SELECT id, host, pid, started FROM writers")
         return [row[0] for row in rows if row[0] != self._writer_id and not _process_alive(row[1], row[2], row[3])]
+
+    def heartbeat(self, at: datetime) -> None:
+        """Record that this writer is alive at `at`, so a reopen after its crash knows when it died."""
+        if self._writer_id is None:
+            return
+        with self._lock:
+            try:
+                self._retrying(lambda: self._execute_tx("UPDATE writers SET alive_at = ? WHERE id = ?",
+                                                        (at.isoformat(), self._writer_id)))
+            except sqlite3.Error as error:
+                raise StoreError(_damaged(self.path, error)) from None
+
+    def last_alive(self, ids: list[int]) -> datetime | None:
+        """The latest heartbeat of these writers (None if none of them beat)."""
+        if not ids:
+            return None
+        marks = ",".join("?" * len(ids))
+        rows = self._query(f"SELECT max(alive_at) FROM writers WHERE id IN ({marks})", tuple(ids))
+        value = rows[0][0] if rows else None
+        return datetime.fromisoformat(value) if value else None
 
     def live_writers(self) -> int:
         """How many other writers registered in the file are still running."""
@@ -459,6 +481,21 @@ def _upgrade(db: sqlite3.Connection) -> None:
         if db.execute("PRAGMA user_version").fetchone()[0] == 1:
             db.execute("ALTER TABLE events ADD COLUMN crc INTEGER")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _add_heartbeat(db: sqlite3.Connection) -> None:
+    """Give a file written before heartbeats its writers' alive_at column (once, by the first writer)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(writers)")}
+    if "alive_at" in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if "alive_at" not in {row[1] for row in db.execute("PRAGMA table_info(writers)")}:
+            db.execute("ALTER TABLE writers ADD COLUMN alive_at TEXT")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

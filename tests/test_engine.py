@@ -591,3 +591,37 @@ def test_any_sequence_of_actions_replays_to_the_same_state(steps: list[tuple[tup
             with Session.open(s.path, readonly=True, clock=clock) as again:
                 assert again.state.snapshot() == live
                 assert again.state.snapshot(s.now_minute()) == s.state.snapshot(s.now_minute())
+
+
+def test_a_reopen_pauses_where_the_crashed_writer_was_last_alive(tmp_path: Path, clock: FakeClock) -> None:
+    with new_session(tmp_path, clock=clock) as s:
+        path = s.path
+    code = (
+        "import os; from datetime import datetime, timedelta, timezone; from tabletop.engine import Session; "
+        "from tabletop.clock import FakeClock; "
+        f"c = FakeClock(datetime.fromisoformat({clock().isoformat()!r})); s = Session.open({str(path)!r}, clock=c); "
+        "c.advance(minutes=20); s.heartbeat(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    clock.advance(minutes=45)
+    with Session.open(path, clock=clock) as s:
+        last = s.state.events[-1]
+        assert isinstance(last, PausedEvent) and last.reason == REOPENED
+        assert last.minute == pytest.approx(20)  # not 0 (the last event), not 45 (the reopen)
+        assert s.now_minute() == pytest.approx(20)
+
+
+def test_heartbeats_reach_files_written_before_them(tmp_path: Path, clock: FakeClock) -> None:
+    import sqlite3
+
+    with new_session(tmp_path, clock=clock) as s:
+        path = s.path
+    db = sqlite3.connect(path)
+    db.executescript("BEGIN; CREATE TABLE w2 AS SELECT id, host, pid, started, opened_at FROM writers; "
+                     "DROP TABLE writers; ALTER TABLE w2 RENAME TO writers; COMMIT;")
+    db.close()
+    with Session.open(path, clock=clock) as s:
+        s.heartbeat()
+    db = sqlite3.connect(path)
+    assert "alive_at" in {row[1] for row in db.execute("PRAGMA table_info(writers)")}
+    db.close()

@@ -108,10 +108,13 @@ class ConsoleApp(App[None]):
         bell: bool = True,
         poll_interval: float = 0.25,
         tick_interval: float = 1.0,
+        heartbeat_interval: float = 10.0,
         after_first_frame: Callable[[], None] | None = None,
     ) -> None:
         """`wall_zone` is the zone wall time is shown in (default: the machine's);
-        `blink` False stops cursor blink (snapshots); intervals only redraw, never count time;
+        `blink` False stops cursor blink (snapshots); intervals only redraw, never count time,
+        except the heartbeat, which tells the file every `heartbeat_interval` seconds that the
+        console is alive (a reopen after a crash pauses the clock there);
         `after_first_frame` runs once the console is on screen (`tabletop run` settles
         start-up's memory there)."""
         super().__init__()
@@ -124,6 +127,7 @@ class ConsoleApp(App[None]):
         self.ring_bell = bell
         self.poll_interval = poll_interval
         self.tick_interval = tick_interval
+        self.heartbeat_interval = heartbeat_interval
         self.selected_inject: str | None = None
         self._lock = threading.RLock()
         self._queue: deque[tuple[EngineCall, MessagePump | None]] = deque()
@@ -143,12 +147,26 @@ class ConsoleApp(App[None]):
         """Poll the file and redraw the clock on intervals; finish start-up after the first frame."""
         self.set_interval(self.poll_interval, self.poll_session, name="poll session file")
         self.set_interval(self.tick_interval, self._tick, name="redraw clock")
+        self.set_interval(self.heartbeat_interval, self._heartbeat, name="heartbeat")
         self.call_after_refresh(self._first_frame_shown)
 
     def _first_frame_shown(self) -> None:
         if self.after_first_frame is not None:
             self.after_first_frame()
         self._prepare_engine()
+
+    @work(thread=True, group="heartbeat", exclusive=True, name="heartbeat")
+    def _heartbeat(self) -> None:
+        """Mark the session file: this console is alive now. Skipped while an action holds the engine
+        (the event it writes is as good), and a failed beat is left to the next action to report."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.session.heartbeat()
+        except (StoreError, sqlite3.Error):
+            pass
+        finally:
+            self._lock.release()
 
     @work(thread=True, group="engine", name="prepare the engine")
     def _prepare_engine(self) -> None:
