@@ -413,7 +413,8 @@ class Session:
                     assert inject.condition is not None
                     raise ActionRefused(
                         f"{inject_id} is conditional and its condition does not hold "
-                        f"({describe(inject.condition)}); deliver it anyway with force"
+                        f"({describe(inject.condition)}); to deliver it all the same, use Deliver anyway (D on the console, "
+                        "--force on the command line)"
                     )
                 to = self.exercise.recipients(inject)
             return DeliveredEvent(
@@ -509,10 +510,11 @@ class Session:
         rationale: str = "",
         dissent: str = "",
     ) -> DecidedEvent:
-        """Record a team's decision on a delivered inject; a later one supersedes it."""
+        """Record a team's decision on a delivered inject; a later one supersedes it. The facilitator
+        may still record one after ENDEX: a team that answers during the closing is part of the record."""
 
         def build(now: datetime, minute: float) -> DecidedEvent:
-            self._require_playing()
+            self._require_started()
             payload = {
                 "team": team,
                 "inject": inject,

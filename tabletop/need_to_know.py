@@ -385,7 +385,9 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         moves=_moves(state, team.id),
         injects=_injects(state, team.id, zone),
         decisions=_decisions(state, team.id),
-        awaited=tuple(inject for inject, teams in state.awaited().items() if team.id in teams),
+        # after ENDEX nothing is awaited of a team any more (the facilitator may still record a late answer)
+        awaited=() if state.ended is not None else tuple(
+            inject for inject, teams in state.awaited().items() if team.id in teams),
         rfis=tuple(
             OwnRfi(r.seq, r.text, r.inject, r.minute, tuple(a.text for a in state.replies_to(r.seq) if a.team == team.id))
             for r in state.rfis

@@ -62,4 +62,4 @@ def test_unknown_time_zone_is_refused_rather_than_shown_in_another_zone() -> Non
 def test_one_line_cuts_by_cells_not_characters() -> None:
     assert one_line("대한민국 해양경찰청", 7) == "대한민…"
     assert one_line("two\nlines", 0) == "two lines"
-    assert rate_text(2.0) == "x2" and rate_text(0.5) == "x0.5"
+    assert rate_text(2.0) == "2x" and rate_text(0.5) == "0.5x"

@@ -148,3 +148,36 @@ async def test_delivering_again_asks_naming_the_first_delivery(session: Session)
     assert len(events) == 1
     again = events[0]
     assert isinstance(again, DeliveredEvent) and again.inject == "M1-02" and again.redelivery
+
+
+async def test_a_late_decision_can_be_recorded_after_endex(session: Session) -> None:
+    from tabletop.app.screens.decision import DecisionForm
+    from tabletop.events import DecidedEvent
+    from tabletop.need_to_know import team_view
+
+    assert team_view(session, "rok").awaited == ("M1-02",)
+    session.end()
+    assert team_view(session, "rok").awaited == ()  # nothing is asked of a team after ENDEX
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        if not isinstance(app.screen, MainScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)
+        await pilot.press("enter", "enter")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    events = logged(session.path)[before:]
+    assert len(events) == 1 and isinstance(events[0], DecidedEvent) and events[0].inject == "M1-02"
+
+
+def test_a_conditional_delivery_refusal_names_the_console_key(session: Session) -> None:
+    from tabletop.engine import ActionRefused
+
+    with pytest.raises(ActionRefused, match=r"use Deliver anyway \(D on the console, --force on the command line\)"):
+        session.deliver("M1-04")

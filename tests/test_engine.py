@@ -303,11 +303,13 @@ def test_end_stops_play_but_not_the_record(session: Session, clock: FakeClock) -
     clock.advance(minutes=20)
     assert session.now_minute() == pytest.approx(20)
     assert session.due() == []
-    for action, args in [(session.deliver, ("M1-01",)), (session.decide, ("rok", "M1-02", "direct")),
+    for action, args in [(session.deliver, ("M1-01",)),
                          (session.pause, ()), (session.resume, ()), (session.jump, (90,)), (session.advance, ()),
                          (session.adhoc, ("t", "b", ["us"])), (session.end, ()), (session.hold, ("M1-03",))]:
         refused(session, action, *args, match="already ended")
     session.note("wrap-up")
+    late = session.decide("rok", "M1-02", "direct", rationale="answered during the closing")
+    assert late.minute == pytest.approx(20)  # recorded at the stopped clock, after ENDEX
     session.observe("OBJ-1", "S", "slow to share positions")
     session.rule("ROK led the rescue")
     session.hotwash("strength", "Hotlines answered", objective="OBJ-2")

@@ -73,7 +73,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "question_mark", "Help", "Show every key", "Session", key_display="?"),
     Command("start", "S", "STARTEX", "Start the exercise clock (STARTEX)", "Clock", FACILITATOR),
     Command("deliver", "d", "Deliver", "Deliver the selected inject now (again if it was already delivered)", "Injects", FACILITATOR, play=True),
-    Command("decide", "r", "Decision", "Record a team's decision on the selected inject", "Decisions", FACILITATOR, play=True),
+    Command("decide", "r", "Decision", "Record a team's decision on the selected inject (after ENDEX too)", "Decisions", FACILITATOR),
     Command("hold", "h", "Hold", "Hold the selected inject back until you deliver it", "Injects", FACILITATOR, play=True),
     Command("skip", "s", "Skip", "Skip the selected inject: it will not be played", "Injects", FACILITATOR, play=True),
     Command("note", "n", "Note", "Add a facilitator note (tied to the selected inject if one is open)", "Records", FACILITATOR),
