@@ -264,8 +264,10 @@ class ObservedEvent(EventBase):
     inject: str | None = Field(default=None, description="Inject it relates to, if any.")
 
     def summary(self) -> str:
-        """Objective, rating and the start of the text."""
-        return f"{self.evaluator} rated {self.objective} {self.rating.value}: {_short(self.text)}"
+        """Objective, rating and the start of the text; the evaluator only when someone else wrote
+        it down (the line already begins with its author)."""
+        who = f"{self.evaluator} " if self.evaluator != self.author else ""
+        return f"{who}rated {self.objective} {self.rating.value}: {_short(self.text)}"
 
 
 class RuledEvent(EventBase):

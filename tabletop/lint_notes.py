@@ -41,11 +41,14 @@ CHOICE_VERBS = r"cho(?:se|oses?)|picks?|picked|decides?|decided|approves?|approv
 
 
 def _team_chooses(team: m.Team) -> re.Pattern[str]:
-    """The team said to choose: its name, short name or id in capitals, then a choice verb within
-    four words, so that "the US or Japan chose" names both. Only then is the team the decider the sentence speaks of ("ask the ROK team how
-    it feels" is not); in lower case an id such as `us` or `un` is an ordinary word."""
+    """The team said to choose: its name, short name or id, then a choice verb within four words,
+    so that "the US or Japan chose" names both. Only then is the team the decider the sentence
+    speaks of ("ask the ROK team how it feels" is not). An id longer than three letters counts in
+    any case ('China chose'); a shorter one only in capitals, since `us` or `un` is an ordinary word."""
     names = [re.escape(team.name)] + ([re.escape(team.short)] if team.short else [])
-    name = "|".join([*names, "(?-i:" + re.escape(team.id.upper()) + ")"])
+    # an id of a few letters ('us', 'un') is an ordinary word: only in capitals; 'china' in any case
+    ident = re.escape(team.id) if len(team.id) > 3 else "(?-i:" + re.escape(team.id.upper()) + ")"
+    name = "|".join([*names, ident])
     return re.compile(rf"(?<![\w-])(?:{name})(?![\w-])(?:[\s,]+[\w'-]+){{0,3}}?\s+(?:{CHOICE_VERBS})\b",
                       re.IGNORECASE)
 
@@ -136,6 +139,12 @@ def _contradiction(sentence: str, target: str, asked: dict[str, _Asked] | None,
             return f"{_or(sorted(wanted.options))} is chosen on {decision!r}"
     choosers = {team for team, chooses in team_words.items() if chooses.search(sentence)}
     if not choosers or any(wanted.teams is None for wanted in asked.values()):
+        return None
+    # "if Kalaya chose receive" may speak of another decision (receive is an option of DR-12 itself):
+    # teams are compared only when every option the sentence names belongs to a decision the condition asks
+    elsewhere = {option for decision, words in option_words.items() if decision not in asked
+                 for option, patterns in words.items() if any(p.search(sentence) for p in patterns)}
+    if elsewhere:
         return None
     if choosers & {team for wanted in asked.values() for team in wanted.teams or ()}:
         return None

@@ -181,3 +181,17 @@ def test_a_conditional_delivery_refusal_names_the_console_key(session: Session) 
 
     with pytest.raises(ActionRefused, match=r"use Deliver anyway \(D on the console, --force on the command line\)"):
         session.deliver("M1-04")
+
+
+async def test_the_board_quotes_a_free_text_answer_and_says_who_is_waiting(session: Session) -> None:
+    from tabletop.app.widgets.board import DecisionBoard
+
+    session.decide("rok", "M1-02", text="Hail the vessel on channel 16 and tell the US")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        line = next(l for l in app.board_lines(session.msel()) if l.inject == "M1-02")
+        choices = {a.team: (a.answered, a.choice) for a in line.answers}
+        assert choices["ROK"] == (True, "“Hail the vessel on…”") and choices["US"] == (False, "")
+        shown = rendered(app.screen.query_one(DecisionBoard).content)
+        assert "✓ ROK “Hail the vessel on…”" in shown and "· US waiting" in shown and " text" not in shown

@@ -122,7 +122,8 @@ def test_records(started: Path, capsys: pytest.CaptureFixture[str]) -> None:
     refused(capsys, started, "note", "x", "--inject", "Z", match="unknown inject")
     out = ok(capsys, started, "observe", "--objective", "OBJ-1", "--rating", "s", "--text", "good relay",
              "--author", "Dr Kim")
-    assert "Dr Kim rated OBJ-1 S" in out and out.split()[2] == "Dr"
+    assert "Dr Kim: rated OBJ-1 S" in out and out.split()[2] == "Dr"
+    assert out.count("Dr Kim") == 1  # the author once, not again as the evaluator
     out = ok(capsys, started, "observe", "--objective", "OBJ-2", "--rating", "U", "--text", "no call",
              "--evaluator", "Lee")
     assert "Lee rated OBJ-2 U" in out

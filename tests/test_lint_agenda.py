@@ -119,3 +119,12 @@ def test_notes_that_agree_with_the_condition_or_only_mention_teams_pass() -> Non
                  "M1-02 shows the South Port Authority choosing a different quay.",
                  "Read M1-02 if the agencies each run their own response."):
         assert warnings_of(_noted(NORTH_ONLY, note)) == [], note
+
+
+def test_a_team_is_recognised_by_an_id_that_is_a_name() -> None:
+    text = NORTH_ONLY.replace("- {id: south, name: South Port Authority, short: SPA,",
+                              "- {id: southport, name: South Port Authority, short: SPA,")
+    text = text.replace("to: [south]", "to: [southport]")
+    (warning,) = warnings_of(_noted(text, "If only Southport chose each-own, read M1-02."))
+    assert "'M1-02' fires only if 'north' chooses 'each-own'" in warning
+    assert warnings_of(_noted(text, "Tell us if anyone chose each-own; read M1-02 then.")) == []

@@ -462,7 +462,8 @@ class ConsoleApp(App[None]):
                         team=team_label(exercise, team),
                         answered=decision is not None,
                         choice=(
-                            (decision.option or "text") + (" (team)" if decision.source == "team" else "")
+                            (decision.option or f"“{one_line(decision.text, 20)}”")
+                            + (" (team)" if decision.source == "team" else "")
                             if decision is not None
                             else ""
                         ),

@@ -24,7 +24,7 @@ class Answer:
     answered: bool
     """Whether the team has recorded a decision."""
     choice: str = ""
-    """The option id (or 'text') when it has."""
+    """The option id when it has, or the start of its own words in quotes."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class DecisionBoard(Static):
                     if answer.choice:
                         answers.append(f" {answer.choice}", style="dim")
                 else:
-                    answers.append(f"· {answer.team} …", style="bold yellow")
+                    answers.append(f"· {answer.team} waiting", style="bold yellow")
                 answers.append("  ")
             parts.append(answers)
         return Group(*parts)
