@@ -43,12 +43,12 @@ def _located(exercise: m.Exercise) -> list[_Located]:
     return out
 
 
-def lint(loaded: LoadedExercise, *, consequences: bool = False) -> list[Diagnostic]:
+def lint(loaded: LoadedExercise, *, consequences: bool = True) -> list[Diagnostic]:
     """Every warning for the exercise, sorted by position.
 
-    `consequences` adds the rule that names options whose written consequence
-    nothing later shows; it is asked for (`lint --consequences`) because a file
-    written before situation variants existed trips it on nearly every option.
+    `consequences` False leaves out the rule that names options whose written
+    consequence nothing later shows (`lint --no-consequences`), for a file written
+    before situation variants existed, which trips it on nearly every option.
     """
     warnings = [
         *unexercised_objectives(loaded),

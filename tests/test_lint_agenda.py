@@ -12,7 +12,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "harbour-workshop.yaml"
 TEXT = FIXTURE.read_text(encoding="utf-8")
 
 
-def warnings_of(text: str, consequences: bool = False) -> list[str]:
+def warnings_of(text: str, consequences: bool = True) -> list[str]:
     return [d.format() for d in lint(load_text(text, "w.yaml"), consequences=consequences)]
 
 
@@ -61,7 +61,7 @@ def test_a_consequence_nothing_later_shows_is_named() -> None:
     (warning,) = warnings_of(text, consequences=True)
     assert warning.startswith(f"w.yaml:{line_of(text, 'id: guard-leads')}:")
     assert "the consequence of option 'guard-leads' of 'M1-01' never shows" in warning
-    assert warnings_of(text) == []
+    assert warnings_of(text, consequences=False) == []
     noted = text.replace("SECRET-NOTE-M1 Watch who takes the lead.", "SECRET-NOTE-M1 If guard-leads, play the CG.")
     assert warnings_of(noted, consequences=True) == []
 
@@ -72,13 +72,13 @@ def test_an_option_shown_only_by_a_variant_counts() -> None:
     assert "option 'north-leads'" in warning
 
 
-def test_the_lint_verb_takes_consequences(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_lint_verb_names_consequences_unless_told_not_to(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "w.yaml"
     path.write_text(TEXT.replace("chose: {inject: M1-01, option: north-leads}", "decided: {inject: M1-01}"),
                     encoding="utf-8")
-    assert main(["lint", "--strict", str(path)]) == 0
-    assert main(["lint", "--strict", "--consequences", str(path)]) == 1
+    assert main(["lint", "--strict", str(path)]) == 1
     assert "the consequence of option 'north-leads'" in capsys.readouterr().err
+    assert main(["lint", "--strict", "--no-consequences", str(path)]) == 0
 
 
 NORTH_ONLY = TEXT.replace("chose: {inject: M1-01, option: each-own}",

@@ -29,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("lint", help="quality warnings a planner wants before the workshop")
     p.add_argument("paths", nargs="+", metavar="PATH", help="exercise files or folders")
     p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
-    p.add_argument("--consequences", action="store_true",
-                   help="also name decision options whose consequence no later inject, situation variant or note shows")
+    p.add_argument("--no-consequences", dest="consequences", action="store_false",
+                   help="leave out the rule that names decision options whose consequence no later inject, "
+                   "situation variant or note shows (for a file written before situation variants)")
     p.set_defaults(func=cmd_lint)
 
     p = subparsers.add_parser("list", help="the exercises in a folder (default: the bundled ones)")
