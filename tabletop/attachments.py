@@ -123,3 +123,28 @@ def check_attachments(root: yaml.Node, exercise: m.Exercise, filename: str) -> l
             node = node_at(root, path + ("file",))
             problems.append(Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1, problem, filename))
     return problems
+
+
+def attachment_files(exercise: m.Exercise, filename: str) -> dict[str, bytes]:
+    """The bytes of every file the exercise attaches, read from beside `filename`, for a session
+    file to keep (the loader has already checked each one)."""
+    if filename.startswith("<"):
+        return {}
+    folder = Path(filename).parent
+    return {att.file: (folder / att.file).read_bytes() for _, att in attachment_places(exercise)}
+
+
+MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml", "pdf": "application/pdf"}
+"""The media type of each kind of attachment, for data: URIs and HTTP answers."""
+
+
+def media_type(file: str) -> str:
+    """The media type of an attachment by its (checked) name."""
+    return MEDIA_TYPES[EXTENSIONS[Path(file).suffix.lower()]]
+
+
+def data_uri(file: str, data: bytes) -> str:
+    """An attachment as a data: URI, for pages and printed documents that must need nothing else."""
+    import base64
+
+    return f"data:{media_type(file)};base64,{base64.b64encode(data).decode('ascii')}"

@@ -57,6 +57,7 @@ from tabletop.loader import ExerciseError, load_exercise_text, read_text
 from tabletop.model import ALL, Channel, Exercise, Inject, Rating, TeamKind, format_offset
 from tabletop.names import inject_suggestion, team_suggestion
 from tabletop.state import InjectStatus, MselRow, SessionState
+from tabletop.attachments import attachment_files
 from tabletop.store import Store, StoreError, exercise_copy
 
 __all__ = ["ActionRefused", "Session", "StoreError", "MAX_RATE", "REOPENED"]
@@ -75,8 +76,9 @@ class ActionRefused(Exception):
 
 
 def load_stored_exercise(text: str, filename: str) -> Exercise:
-    """The exercise from the YAML copy kept in a session file."""
-    return load_exercise_text(text, filename)
+    """The exercise from the YAML copy kept in a session file; its attachments come from the file's
+    own copies, so the folder it was made from need not exist here."""
+    return load_exercise_text(text, filename, files=False)
 
 
 class Session:
@@ -143,7 +145,7 @@ class Session:
         Saves a second parse when the caller had to load the file anyway (to name
         the session after the exercise, say); `text` is what the file keeps.
         """
-        store = Store.create(session_path, exercise_copy(text, filename))
+        store = Store.create(session_path, exercise_copy(text, filename), attachments=attachment_files(exercise, filename))
         return cls(store, exercise, clock=clock, author=author)
 
     @classmethod
@@ -196,6 +198,11 @@ class Session:
     def path(self) -> Path:
         """The session file."""
         return self._store.path
+
+    def attachment(self, file: str) -> bytes | None:
+        """The bytes of an attachment as the session file keeps them (None for a file made before
+        sessions kept attachments, or a name the exercise does not attach)."""
+        return self._store.attachment(file)
 
     @property
     def readonly(self) -> bool:

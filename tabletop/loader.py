@@ -733,9 +733,10 @@ def _check_condition(condition: Any, path: Path_, owner: m.Inject | _VariantOwne
                    f"(it offers: {offered}), so this can never be satisfied")
 
 
-def load_exercise_text(text: str, filename: str = "<exercise>") -> m.Exercise:
-    """Load and fully check an exercise from YAML text; raises ExerciseError."""
-    return load_text(text, filename).exercise
+def load_exercise_text(text: str, filename: str = "<exercise>", *, files: bool = True) -> m.Exercise:
+    """Load and fully check an exercise from YAML text; raises ExerciseError. `files` False skips
+    the attachment files beside it (a session's copy keeps their bytes, checked when it was made)."""
+    return load_text(text, filename, files=files).exercise
 
 
 TAB_STOPS = (2, 4, 8)
@@ -799,7 +800,7 @@ def _past_tabs(text: str, filename: str, tabs: list[Diagnostic]) -> list[Diagnos
     return tabs + (best or [])
 
 
-def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
+def load_text(text: str, filename: str = "<exercise>", *, files: bool = True) -> LoadedExercise:
     """Like load_exercise_text, keeping the text and node tree for positions."""
     try:
         root, data = parse(text, filename)
@@ -824,7 +825,7 @@ def load_text(text: str, filename: str = "<exercise>") -> LoadedExercise:
                          if (d.line, d.column) not in reported and _PLACEHOLDER not in d.message]
         raise ExerciseError(problems) from None
     problems = check_references(root, exercise, filename)
-    if not problems:
+    if not problems and files:
         from tabletop.attachments import check_attachments
 
         problems = check_attachments(root, exercise, filename)  # type: ignore[assignment]

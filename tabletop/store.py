@@ -62,6 +62,11 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
+CREATE TABLE attachments (
+    file TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    sha256 TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE writers (
     id INTEGER PRIMARY KEY,
     host TEXT NOT NULL,
@@ -132,8 +137,9 @@ class Store:
     # Opening and creating
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], exercise: ExerciseCopy) -> Store:
-        """Create a new session file holding `exercise`; refuse if the file exists."""
+    def create(cls, path: str | os.PathLike[str], exercise: ExerciseCopy,
+               attachments: dict[str, bytes] | None = None) -> Store:
+        """Create a new session file holding `exercise` and the files it attaches; refuse if the file exists."""
         target = Path(path)
         if target.exists():
             raise StoreError(f"{target}: already exists; choose another file name")
@@ -167,6 +173,10 @@ class Store:
                     ("exercise_filename", exercise.filename),
                     ("created_at", now),
                 ],
+            )
+            db.executemany(
+                "INSERT INTO attachments (file, data, sha256) VALUES (?, ?, ?)",
+                [(name, data, hashlib.sha256(data).hexdigest()) for name, data in (attachments or {}).items()],
             )
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -248,6 +258,22 @@ class Store:
         if hashlib.sha256(copy.text.encode()).hexdigest() != copy.sha256:
             raise StoreError(f"{self.path}: damaged session file (the exercise copy does not match its hash)")
         return copy
+
+    def attachment(self, file: str) -> bytes | None:
+        """The kept copy of an attached file, checked against its hash; None if the file keeps none
+        (made before sessions kept attachments) or the name is not attached."""
+        try:
+            rows = self._query("SELECT data, sha256 FROM attachments WHERE file = ?", (file,))
+        except StoreError:
+            if not self._query("SELECT name FROM sqlite_master WHERE name = 'attachments'"):
+                return None
+            raise
+        if not rows:
+            return None
+        data, digest = bytes(rows[0][0]), rows[0][1]
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise StoreError(f"{self.path}: damaged session file (the copy of {file} does not match its hash)")
+        return data
 
     def events(self, after: int = 0) -> list[EventBase]:
         """Every event with a seq above `after`, in order, checked and validated in one pass."""

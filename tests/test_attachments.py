@@ -97,3 +97,29 @@ def test_the_bundled_yellow_sea_map_passes_the_attachment_checks() -> None:
     text = (folder / "maps" / "yellow-sea-nll.svg").read_text(encoding="utf-8")
     for name in ("Baengnyeong-do", "Daecheong-do", "Socheong-do", "Yeonpyeong-do", "Northern Limit Line", "Incheon"):
         assert name in text
+
+
+def test_a_session_keeps_its_attachments_and_opens_without_the_exercise_folder(tmp_path: Path) -> None:
+    import shutil
+
+    from tabletop.engine import Session
+    from tabletop.store import StoreError
+
+    folder = tmp_path / "exercise"
+    (folder / "maps").mkdir(parents=True)
+    (folder / "maps" / "sea.svg").write_bytes(CLEAN_SVG)
+    path, _ = _exercise(folder, "maps/sea.svg")
+    session_path = tmp_path / "drill.tabletop"
+    Session.create(path, session_path).close()
+    shutil.rmtree(folder)  # another machine: the exercise and its maps are not there
+    with Session.open(session_path, readonly=True) as session:
+        assert session.attachment("maps/sea.svg") == CLEAN_SVG
+        assert session.attachment("maps/other.svg") is None
+    import sqlite3
+
+    db = sqlite3.connect(session_path)
+    db.execute("UPDATE attachments SET data = ? WHERE file = 'maps/sea.svg'", (CLEAN_SVG.replace(b"NLL", b"XXX"),))
+    db.commit()
+    db.close()
+    with Session.open(session_path, readonly=True) as session, pytest.raises(StoreError, match="does not match"):
+        session.attachment("maps/sea.svg")
