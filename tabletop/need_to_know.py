@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tabletop.model import ALL, PRESENTATIONS, Exercise, Inject, Setting, Team, TeamKind
+from tabletop.model import ALL, PRESENTATIONS, Attachment, Exercise, Inject, Setting, Team, TeamKind
 from tabletop.names import find_team, team_suggestion
 from tabletop.state import Delivery, SessionState
 
@@ -127,6 +127,8 @@ class InjectSeen:
     """How many times it was delivered to the team (more than 1 when control repeated it)."""
     presentation: str | None = None
     """Name of the channel presentation block it carries ('news', 'cable', ...), if any."""
+    attachments: tuple[Attachment, ...] = ()
+    """Maps, images or documents that come with it (names; the bytes are the session file's)."""
     header: tuple[tuple[str, str], ...] = ()
     """The block's filled fields as (field, text) pairs, in the order the format lists them."""
 
@@ -145,6 +147,8 @@ class MoveSeen:
     """Discussion questions of the move for this team and for everyone."""
     minute: float
     """Scenario minute the move opened."""
+    attachments: tuple[Attachment, ...] = ()
+    """Maps, images or documents shown with the situation update."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,14 @@ class TeamView:
     """Feedback forms sent from the team's link."""
     locked: tuple[str, ...] = ()
     """Injects delivered to the team that are closed to its submissions."""
+    brief_attachments: tuple[Attachment, ...] = ()
+    """Maps or documents handed out with the brief."""
+
+    def attachment_files(self) -> frozenset[str]:
+        """Every attached file the team may open: its brief's, the opened moves' and its injects'."""
+        return frozenset(a.file for a in (*self.brief_attachments,
+                                          *(a for mv in self.moves for a in mv.attachments),
+                                          *(a for i in self.injects for a in i.attachments)))
 
     @property
     def newest_first(self) -> tuple[InjectSeen, ...]:
@@ -312,6 +324,11 @@ class RoomView:
     def current_move(self) -> MoveSeen | None:
         """The move open now, if play has begun."""
         return self.moves[-1] if self.moves else None
+
+    def attachment_files(self) -> frozenset[str]:
+        """Every attached file the room may show: the opened moves' and the injects to everyone."""
+        return frozenset(a.file for a in (*(a for mv in self.moves for a in mv.attachments),
+                                          *(a for i in self.injects for a in i.attachments)))
 
     def as_dict(self) -> dict[str, Any]:
         """The view as JSON-ready data (times as ISO 8601 strings)."""
@@ -380,6 +397,7 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         kind=team.kind.value,
         members=tuple(team.members),
         brief=team.brief,
+        brief_attachments=tuple(team.brief_attachments),
         started=state.started is not None,
         ended=state.ended is not None,
         moves=_moves(state, team.id),
@@ -438,6 +456,7 @@ def _moves(state: SessionState, team_id: str) -> tuple[MoveSeen, ...]:
                 situation=state.situation(move.id),
                 questions=tuple(questions),
                 minute=float(minute if minute is not None else event.minute),
+                attachments=tuple(move.attachments),
             )
         )
     return tuple(seen)
@@ -544,6 +563,7 @@ def _seen(
         adhoc=False,
         **timing,
         **_presentation(inject),
+        attachments=tuple(inject.attachments),
     )
 
 
@@ -605,6 +625,8 @@ def in_world(setting: Setting, minute: float, zone: tzinfo | None = None) -> dat
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Attachment):
+        return value.model_dump(mode="json", exclude_none=True)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -34,7 +34,7 @@ def _everywhere(session: Session, team: str) -> dict[str, str]:
     """The move-2 situation as each surface shows it: the team's terminal and web views, the room
     screen and the report."""
     view = team_view(session, team)
-    fragment = _environment().get_template("fragment.html.j2").render(view=view)
+    fragment = _environment().get_template("fragment.html.j2").render(view=view, files="file/")
     room = room_view(session)
     room_page = render_room_fragment(_environment(), room, room_clock(session), session.now())
     report = render_report(session=session, fmt="md")

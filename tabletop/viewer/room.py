@@ -142,6 +142,7 @@ class RoomRoutes:
                 web.get("/r/{token}/", self.handle_page),
                 web.get("/r/{token}/fragment", self.handle_fragment),
                 web.get("/r/{token}/room.json", self.handle_json),
+                web.get("/r/{token}/file/{name:.+}", self.handle_file),
             ]
         )
 
@@ -157,7 +158,8 @@ class RoomRoutes:
     def fragment(self) -> tuple[str, str]:
         """The room's content now and its version (a hash, so an unchanged room answers 204)."""
         view, clock = self._view()
-        html = render_room_fragment(self.server._templates, view, clock, self.server.session.now())  # noqa: SLF001
+        html = render_room_fragment(self.server._templates, view, clock, self.server.session.now(),  # noqa: SLF001
+                                    files=f"/r/{self.token}/file/")
         return html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
 
     async def handle_page(self, request: web.Request) -> web.Response:
@@ -192,8 +194,16 @@ class RoomRoutes:
         view, _ = self._view()
         return web.json_response(view.as_dict())
 
+    async def handle_file(self, request: web.Request) -> web.Response:
+        """A map attached to something the whole room may see."""
+        self._check(request)
+        view, _ = self._view()
+        return self.server.attachment_response(request.match_info["name"], view.attachment_files())
 
-def render_room_fragment(templates: object, view: RoomView, clock: RoomClock, now: datetime) -> str:
-    """The room's content as HTML; `now` (wall clock, UTC) decides which injects are breaking."""
+
+def render_room_fragment(templates: object, view: RoomView, clock: RoomClock, now: datetime, *,
+                         files: str = "file/") -> str:
+    """The room's content as HTML; `now` (wall clock, UTC) decides which injects are breaking;
+    `files` is where the room's link serves attached maps."""
     template = templates.get_template("room_fragment.html.j2")  # type: ignore[attr-defined]
-    return template.render(view=view, clock=clock, now=now, breaking=is_breaking)  # type: ignore[no-any-return]
+    return template.render(view=view, clock=clock, now=now, breaking=is_breaking, files=files)  # type: ignore[no-any-return]

@@ -68,6 +68,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from tabletop.attachments import media_type
 from tabletop.engine import Session, StoreError
 from tabletop.need_to_know import TeamView, participants, team_view
 from tabletop.viewer import presentation
@@ -95,6 +96,13 @@ PAGE_POLICY = (
     "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 """Content-Security-Policy of the HTML team page: only this server's own script and styles."""
+
+FILE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, max-age=300",
+}
+"""Headers of an attached file: an SVG opened on its own runs nothing and reaches nothing."""
 
 TERMINAL_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
@@ -371,6 +379,7 @@ class TeamServer:
                 web.get("/t/{token}/", self.handle_page),
                 web.get("/t/{token}/fragment", self.handle_fragment),
                 web.get("/t/{token}/view.json", self.handle_json),
+                web.get("/t/{token}/file/{name:.+}", self.handle_file),
                 web.static("/static", static, show_index=False, follow_symlinks=False),
             ]
         )
@@ -447,14 +456,15 @@ class TeamServer:
         self._refresh()
         return team_view(self.session, team)
 
-    def rendered(self, team: str) -> _Rendered:
+    def rendered(self, team: str, token: str) -> _Rendered:
         """The team's fragment, rendered again only when the session has moved on."""
         self._refresh()
         last_seq = self.session.state.last_seq
         cached = self._cache.get(team)
         if cached is not None and cached.last_seq == last_seq:
             return cached
-        html = self._templates.get_template("fragment.html.j2").render(view=team_view(self.session, team))
+        html = self._templates.get_template("fragment.html.j2").render(
+            view=team_view(self.session, team), files=f"/t/{token}/file/")
         version = hashlib.sha256(html.encode("utf-8")).hexdigest()[:16]
         rendered = _Rendered(last_seq=last_seq, html=html, version=version)
         self._cache[team] = rendered
@@ -472,7 +482,7 @@ class TeamServer:
         """The whole page of a team's view."""
         team = self._team(request)
         token = request.match_info["token"]
-        rendered = self.rendered(team)
+        rendered = self.rendered(team, token)
         view = team_view(self.session, team)
         html = self._templates.get_template("page.html.j2").render(
             view=view,
@@ -487,7 +497,7 @@ class TeamServer:
     async def handle_fragment(self, request: web.Request) -> web.Response:
         """The view's content, or 204 when it has not changed since the version the page holds."""
         team = self._team(request)
-        rendered = self.rendered(team)
+        rendered = self.rendered(team, request.match_info["token"])
         headers = {VERSION_HEADER: rendered.version}
         if request.query.get("since") == rendered.version:
             return web.Response(status=204, headers=headers)
@@ -497,6 +507,19 @@ class TeamServer:
         """The team's view as JSON, for scripts."""
         team = self._team(request)
         return web.json_response(self.view(team).as_dict())
+
+    async def handle_file(self, request: web.Request) -> web.Response:
+        """An attached map or document, if the team may see what it is attached to (404 otherwise,
+        the same answer as a name that is attached nowhere)."""
+        team = self._team(request)
+        return self.attachment_response(request.match_info["name"], self.view(team).attachment_files())
+
+    def attachment_response(self, name: str, allowed: frozenset[str]) -> web.Response:
+        """The kept copy of an attachment the caller may see, with headers that let nothing in it run."""
+        data = self.session.attachment(name) if name in allowed else None
+        if data is None:
+            raise web.HTTPNotFound(text="No such file here.\n")
+        return web.Response(body=data, content_type=media_type(name), headers=FILE_HEADERS)
 
     # The terminal face
 

@@ -1,0 +1,96 @@
+"""Attached maps and documents on every face, and only where their inject, brief or move is seen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.viewer.server import ServeOptions, TeamServer, new_links
+from tests.need_to_know_fixtures import SECRETS_YAML
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text x="1" y="5">%s</text></svg>'
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+FILES = {
+    "maps/sea.svg": SVG % b"OK-map-sea",
+    "maps/usrok.svg": SVG % b"USROK-map",
+    "maps/china.svg": SVG % b"CHINA-map",
+    "maps/later.svg": SVG % b"S3-map-later",
+    "docs/us-brief.pdf": PDF,
+}
+ROOM_TOKEN = "R" * 40
+
+
+def attached_exercise(folder: Path) -> Path:
+    """The secrets exercise with a map on move 1, on a US/ROK inject, on a China inject, on move 2
+    (not yet opened) and a PDF with the US brief."""
+    for name, data in FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    text = SECRETS_YAML
+    text = text.replace('brief: "US-brief-Q Your private brief.",',
+                        'brief: "US-brief-Q Your private brief.", brief_attachments: [{file: docs/us-brief.pdf, caption: US orders}],')
+    text = text.replace("    situation: OK-M1-situation-Q A storm crosses the sea.\n",
+                        "    situation: OK-M1-situation-Q A storm crosses the sea.\n"
+                        "    attachments: [{file: maps/sea.svg, caption: OK-caption-sea}]\n")
+    text = text.replace("        body: USROK-body-Q A boat capsized.\n",
+                        "        body: USROK-body-Q A boat capsized.\n        attachments: [{file: maps/usrok.svg}]\n")
+    text = text.replace("        body: CHINA-body-Q Your vessel is nearest.\n",
+                        "        body: CHINA-body-Q Your vessel is nearest.\n        attachments: [{file: maps/china.svg}]\n")
+    text = text.replace("    situation: S3-M2-situation-Q\n",
+                        "    situation: S3-M2-situation-Q\n    attachments: [{file: maps/later.svg}]\n")
+    assert text.count("attachments:") == 5  # four, and the brief_attachments
+    path = folder / "attached.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[TestClient, TeamServer, dict[str, str]]]:
+    with Session.create(attached_exercise(tmp_path), tmp_path / "a.session", clock=FakeClock()) as writer:
+        writer.start()
+        for inject in ("I-ALL", "I-USROK", "I-CHINA"):
+            writer.deliver(inject)
+    session = Session.open(tmp_path / "a.session", readonly=True)
+    links = new_links(session)
+    server = TeamServer(session, links, ServeOptions(), room_token=ROOM_TOKEN)
+    async with TestClient(TestServer(server.app())) as client:
+        yield client, server, {link.team: link.token for link in links}
+    session.close()
+
+
+async def test_a_team_page_shows_its_maps_and_serves_only_those(served) -> None:  # type: ignore[no-untyped-def]
+    client, _, tokens = served
+    page = await (await client.get(f"/t/{tokens['us']}/")).text()
+    us = f"/t/{tokens['us']}/file/"
+    assert f'<img src="{us}maps/sea.svg" alt="OK-caption-sea">' in page and "<figcaption>OK-caption-sea</figcaption>" in page
+    assert f'src="{us}maps/usrok.svg"' in page and f'href="{us}docs/us-brief.pdf"' in page
+    assert "china.svg" not in page and "later.svg" not in page
+    for name in ("maps/sea.svg", "maps/usrok.svg", "docs/us-brief.pdf"):
+        response = await client.get(us + name)
+        assert response.status == 200 and await response.read() == FILES[name]
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert (await client.get(us + "maps/sea.svg")).content_type == "image/svg+xml"
+    assert (await client.get(us + "docs/us-brief.pdf")).content_type == "application/pdf"
+    for name in ("maps/china.svg", "maps/later.svg", "attached.yaml", "../a.session", "maps/none.svg"):
+        assert (await client.get(us + name)).status == 404, name
+    china = f"/t/{tokens['china']}/file/"
+    assert (await client.get(china + "maps/china.svg")).status == 200
+    for name in ("maps/usrok.svg", "docs/us-brief.pdf"):
+        assert (await client.get(china + name)).status == 404, name
+    assert (await client.get("/t/" + "x" * 40 + "/file/maps/sea.svg")).status == 403
+
+
+async def test_the_room_shows_the_moves_map_and_nothing_for_some_teams(served) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = served
+    room = f"/r/{ROOM_TOKEN}/"
+    fragment = await (await client.get(room + "fragment")).text()
+    assert f'src="{room}file/maps/sea.svg"' in fragment
+    assert (await client.get(room + "file/maps/sea.svg")).status == 200
+    for name in ("maps/usrok.svg", "maps/china.svg", "docs/us-brief.pdf", "maps/later.svg"):
+        assert (await client.get(room + "file/" + name)).status == 404, name
