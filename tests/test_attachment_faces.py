@@ -94,3 +94,41 @@ async def test_the_room_shows_the_moves_map_and_nothing_for_some_teams(served) -
     assert (await client.get(room + "file/maps/sea.svg")).status == 200
     for name in ("maps/usrok.svg", "maps/china.svg", "docs/us-brief.pdf", "maps/later.svg"):
         assert (await client.get(room + "file/" + name)).status == 404, name
+
+
+def test_packets_cards_read_ahead_and_report_carry_the_maps(tmp_path: Path) -> None:
+    import base64
+
+    from tabletop.cli.report import files_beside
+    from tabletop.loader import load_exercise
+    from tabletop.report.documents import render_document
+    from tabletop.report.handouts import render_handouts
+    from tabletop.report.render import render_report
+
+    path = attached_exercise(tmp_path)
+    exercise = load_exercise(path)
+    files = files_beside(path)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(FILES["maps/sea.svg"]).decode()
+    packet = render_handouts(exercise=exercise, team="us", files=files)
+    assert isinstance(packet, str)
+    assert f'<img src="{uri}" alt="OK-caption-sea">' in packet
+    assert "Attached document: US orders" in packet  # a PDF is named, not drawn
+    assert "usrok.svg" not in packet and "china.svg" not in packet and "later.svg" not in packet
+    deck = render_handouts(exercise=exercise, files=files)
+    assert isinstance(deck, str) and "base64," + base64.b64encode(FILES["maps/china.svg"]).decode() in deck
+    sitman = render_document(exercise=exercise, kind="sitman", team="rok", fmt="html", files=files)
+    assert isinstance(sitman, str) and uri in sitman and "US orders" not in sitman
+    markdown = render_document(exercise=exercise, kind="sitman", team="us", fmt="md", files=files)
+    assert isinstance(markdown, str) and "- Attached: OK-caption-sea (`maps/sea.svg`)" in markdown
+    named = render_handouts(exercise=exercise, team="us")  # no reader: the map is named
+    assert isinstance(named, str) and "Attached map or image: OK-caption-sea" in named and "base64" not in named
+    session_path = tmp_path / "a.session"
+    with Session.create(path, session_path, clock=FakeClock()) as session:
+        session.start()
+    (tmp_path / "maps" / "sea.svg").unlink()  # the report draws the session file's own copy
+    with Session.open(session_path, readonly=True) as session:
+        report = render_report(session=session, fmt="html")
+        markdown_report = render_report(session=session, fmt="md")
+    assert isinstance(report, str) and "Appendix D: Maps and documents" in report and uri in report
+    assert "situation of move M1" in report and "brief of US" in report and "inject I-CHINA" in report
+    assert isinstance(markdown_report, str) and "| situation of move M1 | `maps/sea.svg` | OK-caption-sea |" in markdown_report

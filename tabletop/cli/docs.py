@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from tabletop.cli import UserError
-from tabletop.cli.report import _check_format, _output, load_exercise, write_output
+from tabletop.cli.report import _check_format, _output, files_beside, load_exercise, write_output
 from tabletop.names import canonical_team
 
 KINDS = ("sitman", "facilitator", "evaluator", "feedback", "cards")
@@ -49,7 +49,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
     team = f"-{args.team}" if args.team else ""
     out = _output(args, f"{exercise.id}-{args.kind}{team}.{args.format}")
     try:
-        data = render_document(exercise=exercise, kind=args.kind, fmt=args.format, team=args.team, paper=args.paper)
+        data = render_document(exercise=exercise, kind=args.kind, fmt=args.format, team=args.team, paper=args.paper,
+                               files=files_beside(Path(args.exercise)))
     except ReportError as error:
         raise UserError(str(error)) from None
     write_output(out, data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from tabletop.cli import UserError
@@ -184,6 +185,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def files_beside(exercise: Path) -> Callable[[str], bytes | None]:
+    """A reader of the files an exercise attaches, from its folder (the loader has checked them)."""
+    folder = exercise.parent
+
+    def read(name: str) -> bytes | None:
+        try:
+            return (folder / name).read_bytes()
+        except OSError:
+            return None
+
+    return read
+
+
 def cmd_handouts(args: argparse.Namespace) -> int:
     """Print the packets and inject cards of an exercise."""
     from tabletop.report.handouts import render_handouts
@@ -195,7 +209,8 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     default = f"{exercise.id}-{args.team}-packet.{args.format}" if args.team else f"{exercise.id}-handouts.{args.format}"
     out = _output(args, default)
     try:
-        data = render_handouts(exercise=exercise, fmt=args.format, team=args.team, paper=args.paper)
+        data = render_handouts(exercise=exercise, fmt=args.format, team=args.team, paper=args.paper,
+                               files=files_beside(Path(args.exercise)))
     except ReportError as error:
         raise UserError(str(error)) from None
     write_output(out, data)

@@ -106,11 +106,38 @@ class SessionLike(Protocol):
         """The fold of every event so far."""
 
 
+def attachment_items(attachments: Iterable[Any]) -> list[Context]:
+    """Attachments as plain data for the printed faces: the file, its caption, whether it is a PDF
+    (named, not drawn: a page cannot embed another PDF)."""
+    return [{"file": a.file, "caption": a.caption or "", "pdf": a.file.lower().endswith(".pdf")}
+            for a in attachments]
+
+
+def attachment_uris(exercise: Exercise, read: Any) -> dict[str, str]:
+    """Every image the exercise attaches as a data: URI, from `read(file)` (bytes or None), so a
+    printed page carries its maps and needs nothing beside it. PDFs are left out."""
+    from tabletop.attachments import attachment_places, data_uri
+
+    uris: dict[str, str] = {}
+    for _, attachment in attachment_places(exercise):
+        if attachment.file in uris or attachment.file.lower().endswith(".pdf"):
+            continue
+        data = read(attachment.file)
+        if data is not None:
+            uris[attachment.file] = data_uri(attachment.file, data)
+    return uris
+
+
 def session_context(
     session: SessionLike, *, name: str = "", generated_at: datetime | None = None, detail: str = "auto"
 ) -> Context:
-    """The report context of an open session (see :func:`build_context`)."""
-    return build_context(session.exercise, session.state, name=name, generated_at=generated_at, detail=detail)
+    """The report context of an open session (see :func:`build_context`), with the maps the session
+    file keeps as data: URIs so the printed report draws them."""
+    context = build_context(session.exercise, session.state, name=name, generated_at=generated_at, detail=detail)
+    read = getattr(session, "attachment", None)
+    if read is not None:
+        context["files"] = attachment_uris(session.exercise, read)
+    return context
 
 
 def build_context(
@@ -354,6 +381,8 @@ class _Builder:
             "improvement_elements": IMPROVEMENT_ELEMENTS,
             "msel": self.msel(),
             "corrections": self.corrections(),
+            "attachments": self.attachments(),
+            "files": {},
             "condensed": self.condensed,
             "injects_omitted": self.omitted,
         }
@@ -973,6 +1002,26 @@ class _Builder:
                     "condition": row.condition or "",
                 }
             )
+        return out
+
+    def attachments(self) -> list[Context]:
+        """Every map and document the exercise attaches, with where it was attached (Appendix D)."""
+        from tabletop.attachments import attachment_places
+
+        out = []
+        for path, attachment in attachment_places(self.ex):
+            match path:
+                case ("teams", t, *_):
+                    where = f"brief of {self.ex.teams[t].label}"  # type: ignore[index]
+                case ("moves", mv, "attachments", _):
+                    where = f"situation of move {self.ex.moves[mv].id}"  # type: ignore[index]
+                case ("moves", mv, "injects", i, *_):
+                    where = f"inject {self.ex.moves[mv].injects[i].id}"  # type: ignore[index]
+                case ("contingencies", c, *_):
+                    where = f"contingency {self.ex.contingencies[c].id}"  # type: ignore[index]
+                case _:
+                    where = ""
+            out.append({"where": where, **attachment_items([attachment])[0]})
         return out
 
     def corrections(self) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ brief cannot reach it through a template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tabletop.conditions import describe
@@ -28,7 +29,7 @@ from tabletop.model import (
 )
 from tabletop.need_to_know import NotAParticipant, participant, participants
 from tabletop.report.branch_map import branch_map
-from tabletop.report.context import Context, scenario_time, world_time
+from tabletop.report.context import Context, attachment_uris, scenario_time, world_time
 from tabletop.wording import team_labels
 from tabletop.report.handouts import inject_cards, team_handout
 from tabletop.report.render import ReportError, render_template
@@ -341,11 +342,13 @@ def document_context(exercise: Exercise, kind: str, team: str | None = None) -> 
 
 
 def render_document(*, exercise: Exercise, kind: str, fmt: str = "html", team: str | None = None,
-                    paper: str = "a4") -> str | bytes:
-    """One document as HTML or Markdown text, or PDF bytes printed from the HTML."""
+                    paper: str = "a4", files: Callable[[str], bytes | None] | None = None) -> str | bytes:
+    """One document as HTML or Markdown text, or PDF bytes printed from the HTML; `files` reads an
+    attached file, so its maps are drawn on the page (without it, and in Markdown, they are named)."""
     if fmt not in DOC_FORMATS:
         raise ReportError(f"unknown document format {fmt!r} (formats: {', '.join(DOC_FORMATS)})")
     context = document_context(exercise, kind, team)
+    context["files"] = attachment_uris(exercise, files) if files is not None and fmt != "md" else {}
     if fmt == "md":
         return render_template(f"docs/{kind}.md.j2", context)
     html = render_template(f"docs/{kind}.html.j2", context)

@@ -17,12 +17,12 @@ at delivery.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from tabletop.conditions import situation_for
 from tabletop.model import ALL, Exercise, Inject, Move, TeamKind
 from tabletop.need_to_know import NotAParticipant, inject_handout, participant, participants
-from tabletop.report.context import Context, scenario_time, world_time
+from tabletop.report.context import Context, attachment_items, attachment_uris, scenario_time, world_time
 from tabletop.wording import team_labels
 from tabletop.report.render import FORMATS, ReportError, render_template
 
@@ -67,6 +67,7 @@ def team_handout(exercise: Exercise, team_id: str) -> Context:
             "id": first.id,
             "title": first.title,
             "situation": opening_situation(first),
+            "attachments": attachment_items(first.attachments),
             "questions": questions,
             "opens": scenario_time(exercise.move_start(first)),
         }
@@ -78,6 +79,7 @@ def team_handout(exercise: Exercise, team_id: str) -> Context:
         "kind": team.kind.value,
         "members": list(team.members),
         "brief": team.brief or "",
+        "brief_attachments": attachment_items(team.brief_attachments),
         "moves": moves,
     }
 
@@ -108,6 +110,7 @@ def inject_card(exercise: Exercise, inject: Inject) -> Context:
         "world": world_time(exercise, inject.at),
         "to": team_labels(exercise, recipients),
         "questions": list(seen.questions),
+        "attachments": attachment_items(seen.attachments),
         "decision": (
             {
                 "prompt": seen.decision.prompt,
@@ -159,12 +162,16 @@ def handouts_context(exercise: Exercise, team: str | None = None) -> Context:
     }
 
 
-def render_handouts(*, exercise: Exercise, fmt: str = "html", team: str | None = None, paper: str = "a4") -> str | bytes:
-    """The handout document as HTML text or PDF bytes."""
+def render_handouts(*, exercise: Exercise, fmt: str = "html", team: str | None = None, paper: str = "a4",
+                    files: Callable[[str], bytes | None] | None = None) -> str | bytes:
+    """The handout document as HTML text or PDF bytes; `files` reads an attached file (its maps are
+    drawn on the page; without it they are named)."""
     if fmt not in HANDOUT_FORMATS:
         known = ", ".join(f for f in FORMATS if f in HANDOUT_FORMATS)
         raise ReportError(f"unknown handout format {fmt!r} (formats: {known})")
-    html = render_template("handouts.html.j2", handouts_context(exercise, team))
+    context = handouts_context(exercise, team)
+    context["files"] = attachment_uris(exercise, files) if files is not None else {}
+    html = render_template("handouts.html.j2", context)
     if fmt == "pdf":
         from tabletop.report.pdf import html_to_pdf
 
