@@ -132,3 +132,27 @@ def test_packets_cards_read_ahead_and_report_carry_the_maps(tmp_path: Path) -> N
     assert isinstance(report, str) and "Appendix D: Maps and documents" in report and uri in report
     assert "situation of move M1" in report and "brief of US" in report and "inject I-CHINA" in report
     assert isinstance(markdown_report, str) and "| situation of move M1 | `maps/sea.svg` | OK-caption-sea |" in markdown_report
+
+
+def test_the_terminal_faces_name_what_they_cannot_draw(tmp_path: Path) -> None:
+    from tabletop.need_to_know import team_view
+    from tabletop.viewer.plain import render_plain
+    from tabletop.viewer.widgets.panes import render_inject
+
+    path = attached_exercise(tmp_path)
+    with Session.create(path, tmp_path / "a.session", clock=FakeClock()) as session:
+        session.start()
+        session.deliver("I-USROK")
+        view = team_view(session, "us")
+    text = render_plain(view, width=200)
+    assert "Map or image: OK-caption-sea (maps/sea.svg; shown on your team link)" in text
+    assert "Map or image: maps/usrok.svg (maps/usrok.svg; shown on your team link)" in text
+    assert "Document: US orders (docs/us-brief.pdf; shown on your team link)" in text
+    assert "china.svg" not in text and "later.svg" not in text
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(render_inject(view, view.injects[0]))
+    assert "Map or image: maps/usrok.svg" in console.export_text()

@@ -7,6 +7,7 @@ Textual, no rule of the exercise.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tabletop.need_to_know import InjectSeen, TeamView
 from tabletop.wording import in_world_text, offset_text
@@ -69,3 +70,11 @@ def team_heading(view: TeamView) -> str:
     """'United States (US)', or with ', observers' for an observer cell."""
     label = f"{view.team_name} ({view.team_label})" if view.team_label != view.team_name else view.team_name
     return label + (", observers" if view.kind == "observer" else "")
+
+
+def attachment_text(attachment: Any) -> str:
+    """An attachment named for a terminal, where it cannot be drawn: 'Map: The NLL (maps/nll.svg)'.
+    The team link shows it, and the printed packet carries it."""
+    kind = "Document" if attachment.file.lower().endswith(".pdf") else "Map or image"
+    caption = attachment.caption or attachment.file
+    return f"{kind}: {caption} ({attachment.file}; shown on your team link)"

@@ -9,7 +9,15 @@ from __future__ import annotations
 import textwrap
 
 from tabletop.need_to_know import InjectSeen, TeamView
-from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
+from tabletop.viewer.formatting import (
+    attachment_text,
+    channel_text,
+    offset_text,
+    play_text,
+    reflow,
+    team_heading,
+    when_text,
+)
 
 WIDTH = 78
 """Lines are wrapped to this width so the text prints on any page."""
@@ -33,6 +41,8 @@ def render_plain(view: TeamView, *, width: int = WIDTH) -> str:
     if view.members:
         out.append("Seated: " + ", ".join(view.members))
     out.extend(_wrapped(view.brief or "No private brief was written for your team.", width, ""))
+    for attachment in view.brief_attachments:
+        out.extend(_wrapped(attachment_text(attachment), width, "  "))
     out.append("")
 
     out.extend(_heading("Situation"))
@@ -41,6 +51,8 @@ def render_plain(view: TeamView, *, width: int = WIDTH) -> str:
     for move in view.moves:
         out.append(f"{move.id}  {move.title}  (opened {offset_text(move.minute)})")
         out.extend(_wrapped(move.situation, width, "  "))
+        for attachment in move.attachments:
+            out.extend(_wrapped(attachment_text(attachment), width, "  "))
         if move.questions:
             out.append("  Discussion questions:")
             for question in move.questions:
@@ -92,6 +104,8 @@ def _inject(view: TeamView, inject: InjectSeen, width: int) -> list[str]:
     kind = ", ad hoc" if inject.adhoc else ""
     lines.append(f"  From: {inject.source}  Channel: {channel_text(inject.channel)}{kind}")
     lines.extend(_wrapped(inject.body, width, "  "))
+    for attachment in inject.attachments:
+        lines.extend(_wrapped(attachment_text(attachment), width, "  "))
     if inject.questions:
         lines.append("  Discussion questions:")
         for question in inject.questions:

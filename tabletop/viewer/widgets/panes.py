@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
-from tabletop.viewer.formatting import channel_text, offset_text, reflow, when_text
+from tabletop.viewer.formatting import attachment_text, channel_text, offset_text, reflow, when_text
 
 
 def _section(title: str) -> Rule:
@@ -54,7 +54,7 @@ def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
     meta.append(f"\nFrom {inject.source}, by {channel_text(inject.channel)}")
     if inject.adhoc:
         meta.append(" (written by control during play)")
-    parts: list[RenderableType] = [head, meta, Text(), Text(reflow(inject.body))]
+    parts: list[RenderableType] = [head, meta, Text(), Text(reflow(inject.body)), *_attached(inject.attachments)]
     if inject.questions:
         parts += [Text(), _section("Discussion questions"), _bullets(inject.questions)]
     if inject.decision is not None:
@@ -67,6 +67,11 @@ def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
         elif inject.inject in view.awaited:
             parts.append(Text("Your decision is awaited: tell the facilitator.", style="italic"))
     return Group(*parts)
+
+
+def _attached(attachments: tuple[object, ...]) -> list[RenderableType]:
+    """Attachments named, one line each: a terminal cannot draw a map."""
+    return [Padding(Text(attachment_text(a), style="italic"), (0, 0, 0, 2)) for a in attachments]
 
 
 class InjectPane(Static):
@@ -93,6 +98,7 @@ class SituationPane(Static):
         for move in view.moves:
             parts.append(_section(f"{move.id}  {move.title}  (opened {offset_text(move.minute)})"))
             parts.append(_body(move.situation))
+            parts.extend(_attached(move.attachments))
             if move.questions:
                 parts += [Text("  Discussion questions", style="bold"), _bullets(move.questions)]
             parts.append(Text())
@@ -109,6 +115,7 @@ class BriefPane(Static):
         if view.members:
             parts.append(Padding(Text("Seated: " + ", ".join(view.members), style="dim"), (0, 0, 0, 2)))
         parts.append(_body(view.brief or "No private brief was written for your team."))
+        parts.extend(_attached(view.brief_attachments))
         self.update(Group(*parts))
 
 
