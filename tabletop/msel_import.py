@@ -545,6 +545,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             "expected": data.get("expected", expected),
             "questions": data.get("questions", [q for q in text.get("questions", "").split("\n") if q.strip()]),
             "objectives": objectives, "notes": notes or None, "decision": decision, "condition": condition,
+            "attachments": data.get("attachments", []),
         }
         try:
             inject = m.Inject.model_validate(fields)
@@ -600,10 +601,11 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
     table = _sheet(tables, "Teams")
     if table is not None:
         names = {"id": ("id",), "name": ("name",), "kind": ("kind",), "short": ("short",),
-                 "members": ("members",), "brief": ("brief",)}
+                 "members": ("members",), "brief": ("brief",), "brief_attachments": ("brief attachments",)}
         for r, rec in _records(reader, table, names):
             data: dict[str, Any] = {k: v for k, v in rec.items() if v != ""}
             data["members"] = [x for x in rec.get("members", "").split("\n") if x.strip()]
+            data["brief_attachments"] = attachments_from_cell(rec.get("brief_attachments", ""))
             team = _validated(reader, table, r, m.Team, data)
             if team is not None:
                 teams.append(team)
@@ -622,7 +624,7 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
     table = _sheet(tables, "Moves")
     if table is not None:
         names = {"id": ("id",), "title": ("title",), "starts_at": ("starts at",), "situation": ("situation",),
-                 "questions": ("questions",)}
+                 "questions": ("questions",), "attachments": ("attachments",)}
         for r, rec in _records(reader, table, names):
             questions: dict[str, list[str]] = {}
             for line in rec.get("questions", "").split("\n"):
@@ -633,7 +635,8 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
                     reader.problem(table.name, r, 5, f"question '{line.strip()}' is not written 'team: question'")
             moves.append({"id": rec.get("id", ""), "title": rec.get("title", ""),
                           "starts_at": rec.get("starts_at") or None, "situation": rec.get("situation", ""),
-                          "questions": questions, "_row": r})
+                          "questions": questions, "attachments": attachments_from_cell(rec.get("attachments", "")),
+                          "_row": r})
     by_move = {mv["id"]: mv for mv in moves}
     table = _sheet(tables, "Situation variants")
     if table is not None:
@@ -668,6 +671,16 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
         names = {"title": ("title",), "url": ("url",), "note": ("note",)}
         meta["references"] = [{k: v for k, v in rec.items() if v != ""} for _, rec in _records(reader, table, names)]
     return meta, teams, objectives, moves
+
+
+def attachments_from_cell(text: str) -> list[dict[str, str]]:
+    """The attachments of a cell written by `attachments_cell`: 'file: caption' per line."""
+    out = []
+    for line in text.split("\n"):
+        file, sep, caption = line.partition(":")
+        if file.strip():
+            out.append({"file": file.strip(), **({"caption": caption.strip()} if sep and caption.strip() else {})})
+    return out
 
 
 def _lines(text: str) -> list[str]:

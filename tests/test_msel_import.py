@@ -39,7 +39,7 @@ def test_written_yaml_loads_back_to_the_same_model(path: Path) -> None:
     exercise = load_exercise(path)
     text = exercise_yaml(exercise, "../schema/exercise.schema.json")
     assert text.startswith("# yaml-language-server: $schema=../schema/exercise.schema.json\n")
-    assert load_exercise_text(text) == exercise
+    assert load_exercise_text(text, files=False) == exercise  # its maps are beside the original, not here
     keys = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
     assert keys[:4] == ["id", "title", "version", "marking"]
     assert "body: |" in text

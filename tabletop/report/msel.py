@@ -127,6 +127,8 @@ def _planned_row(exercise: Exercise, inject_id: str, move: str) -> list[str]:
         data["condition"] = inject.condition.model_dump(mode="json", by_alias=True, exclude_none=True)
     if inject.decision is not None:
         data["decision"] = inject.decision.model_dump(mode="json", exclude_none=True)
+    if inject.attachments:
+        data["attachments"] = [a.model_dump(mode="json", exclude_none=True) for a in inject.attachments]
     expected = "\n".join(f"{team}: {text}" for team, text in inject.expected.items())
     if parse_expected(expected, [t.id for t in exercise.teams]) != inject.expected:
         data["expected"] = inject.expected
@@ -224,6 +226,12 @@ def row_height(values: list[str], widths_: list[int]) -> float:
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
 
 
+def attachments_cell(attachments: list[Any]) -> str:
+    """Attachments in one cell, a line each: 'maps/nll.svg: The NLL and the five islands' (a file
+    name cannot hold a colon, so the first one ends it)."""
+    return "\n".join(f"{a.file}: {a.caption}" if a.caption else a.file for a in attachments)
+
+
 def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]], list[list[str]]]]:
     """The tables that do not fit the MSEL's rows: the exercise, its teams, objectives and moves,
     and the workshop's situation variants, agenda, glossary and references when it has them.
@@ -243,7 +251,8 @@ def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]]
         ("hot-wash questions", "\n".join(e.hotwash_questions)),
         ("agenda start", format_clock(e.agenda.start) if e.agenda is not None else ""),
     ]
-    teams = [[t.id, t.name, t.kind.value, t.short or "", "\n".join(t.members), t.brief or ""] for t in e.teams]
+    teams = [[t.id, t.name, t.kind.value, t.short or "", "\n".join(t.members), t.brief or "",
+              attachments_cell(t.brief_attachments)] for t in e.teams]
     objectives = [
         [o.id, o.text, o.capability or "", "\n".join(o.criteria.critical_tasks) if o.criteria else "",
          "\n".join(o.criteria.look_for) if o.criteria else ""]
@@ -253,15 +262,18 @@ def exercise_sheets(exercise: Exercise) -> list[tuple[str, list[tuple[str, int]]
         [
             mv.id, mv.title, format_offset(mv.starts_at) if mv.starts_at is not None else "", mv.situation,
             "\n".join(f"{key}: {q}" for key, qs in mv.questions.items() for q in qs),
+            attachments_cell(mv.attachments),
         ]
         for mv in e.moves
     ]
     sheets: list[tuple[str, list[tuple[str, int]], list[list[str]]]] = [
         ("Exercise", [("Field", 18), ("Value", 110)], [[k, v] for k, v in facts]),
-        ("Teams", [("Id", 10), ("Name", 28), ("Kind", 10), ("Short", 8), ("Members", 30), ("Brief", 60)], teams),
+        ("Teams", [("Id", 10), ("Name", 28), ("Kind", 10), ("Short", 8), ("Members", 30), ("Brief", 60),
+                   ("Brief attachments", 30)], teams),
         ("Objectives", [("Id", 10), ("Objective", 60), ("Capability", 24), ("Critical tasks", 50),
                         ("Look for", 50)], objectives),
-        ("Moves", [("Id", 8), ("Title", 28), ("Starts at", 10), ("Situation", 70), ("Questions", 44)], moves),
+        ("Moves", [("Id", 8), ("Title", 28), ("Starts at", 10), ("Situation", 70), ("Questions", 44),
+                   ("Attachments", 30)], moves),
     ]
     variants = [
         [mv.id, str(n), describe(v.when), v.text,
