@@ -156,3 +156,29 @@ def test_the_terminal_faces_name_what_they_cannot_draw(tmp_path: Path) -> None:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(render_inject(view, view.injects[0]))
     assert "Map or image: maps/usrok.svg" in console.export_text()
+
+
+def test_the_word_report_draws_a_png_and_names_an_svg(tmp_path: Path) -> None:
+    import io
+
+    from docx import Document
+    from PIL import Image
+
+    from tabletop.report.render import render_report
+
+    path = attached_exercise(tmp_path)
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(picture, format="PNG")
+    (tmp_path / "maps" / "photo.png").write_bytes(picture.getvalue())
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "attachments: [{file: maps/usrok.svg}]", "attachments: [{file: maps/usrok.svg}, {file: maps/photo.png, caption: Photo}]"),
+        encoding="utf-8")
+    with Session.create(path, tmp_path / "w.session", clock=FakeClock()) as session:
+        session.start()
+        data = render_report(session=session, fmt="docx")
+    assert isinstance(data, bytes)
+    document = Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    assert "Appendix D: Maps and documents" in texts
+    assert "OK-caption-sea (situation of move M1; maps/sea.svg)" in texts and "Photo (inject I-USROK; maps/photo.png)" in texts
+    assert len(document.inline_shapes) >= 2  # the activity chart and the photo

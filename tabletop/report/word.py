@@ -457,6 +457,7 @@ class WordReport:
         self.msel()
         self.new_section(landscape=False)
         self.corrections()
+        self.attachments()
         self.properties()
         out = io.BytesIO()
         self.doc.save(out)
@@ -884,6 +885,24 @@ class WordReport:
              for x in corrections],
             widths=(5, 13, 11, 11, 10, 16, 17, 17), size=7.5,
         )
+
+
+    def attachments(self) -> None:
+        """Appendix D: the maps and documents the exercise attached. PNG and JPEG are drawn; an SVG
+        or a PDF is named (Word takes neither as a plain picture), with where it was attached."""
+        items = self.c.get("attachments") or []
+        if not items:
+            return
+        import base64
+
+        self.chapter("Appendix D: Maps and documents")
+        self.para("What the exercise handed to the teams beside the injects. Maps drawn as SVG print in the "
+                  "HTML and PDF reports; here they are named.")
+        for a in items:
+            uri = self.c.get("files", {}).get(a["file"], "")
+            self.para(f"{a['caption'] or a['file']} ({a['where']}; {a['file']})")
+            if uri.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+                self.doc.add_picture(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])), width=self.width)
 
 
 def report_docx(context: Context, *, paper: str = "a4") -> bytes:
