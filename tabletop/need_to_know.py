@@ -567,6 +567,11 @@ def _seen(
     )
 
 
+def presentation_header(inject: Inject) -> tuple[tuple[str, str], ...]:
+    """The inject's presentation fields as (field, text) pairs in the format's order; () if none."""
+    return _presentation(inject)["header"]  # type: ignore[no-any-return]
+
+
 def _presentation(inject: Inject) -> dict[str, Any]:
     block = inject.presentation()
     if block is None:

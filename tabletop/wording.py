@@ -107,3 +107,36 @@ def team_labels(exercise: Exercise, team_ids: Iterable[str]) -> list[str]:
 def teams_text(exercise: Exercise, team_ids: Iterable[str]) -> str:
     """Short labels of several teams on one line: 'US, JPN, ROK'."""
     return ", ".join(team_labels(exercise, team_ids))
+
+
+LABELS: dict[str, str] = {
+    "outlet": "Outlet", "headline": "Headline", "dateline": "Dateline", "byline": "Byline",
+    "account": "Account", "handle": "Handle", "reposts": "Reposts", "likes": "Likes",
+    "classification": "Classification", "from": "From", "to": "To", "cc": "Cc",
+    "subject": "Subject", "reference": "Ref", "caller": "Caller", "callee": "Callee",
+    "source": "Source", "reliability": "Source reliability", "credibility": "Information credibility",
+    "issuer": "Issued by", "speaker": "Spokesperson", "embargo": "Release",
+    "briefer": "Briefer", "audience": "Audience",
+}
+"""How each presentation field is labelled on every face."""
+
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}
+CREDIBILITY = {"1": "confirmed", "2": "probably true", "3": "possibly true",
+               "4": "doubtful", "5": "improbable", "6": "cannot be judged"}
+"""The Admiralty grades in words, printed beside the letter and digit."""
+
+
+def presentation_lines(header: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An inject's presentation fields (as `(field, text)` pairs) as (label, text), grades spelled
+    out: the header of a cable, a call or an intelligence note on every face."""
+    lines = []
+    for name, value in header:
+        if name == "reliability":
+            value = f"{value} ({RELIABILITY.get(value, '')})"
+        elif name == "credibility":
+            value = f"{value} ({CREDIBILITY.get(value, '')})"
+        elif name == "handle" and not value.startswith("@"):
+            value = "@" + value
+        lines.append((LABELS.get(name, name.capitalize()), value))
+    return lines

@@ -50,3 +50,37 @@ def test_bad_field_is_reported_with_line_and_column(block: str, words: str) -> N
         load_text(text, "x.yaml")
     message = str(caught.value)
     assert f"x.yaml:{line}:" in message and words in message
+
+
+CABLE_BLOCK = """        channel: cable
+        cable: {classification: OK-class-Q, from: OK-from-Q, to: OK-to-Q, subject: OK-subject-Q}
+"""
+
+
+def test_the_presentation_reads_on_the_cards_the_report_and_the_console(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tabletop.app.app import ConsoleApp
+    from tabletop.clock import FakeClock
+    from tabletop.engine import Session
+    from tabletop.report.documents import render_document
+    from tabletop.report.handouts import render_handouts
+    from tabletop.report.render import render_report
+
+    text = SECRETS_YAML.replace("        channel: cable\n", CABLE_BLOCK, 1)
+    assert text != SECRETS_YAML
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    exercise = load_text(text, str(path)).exercise
+    cabled = next(i for i in exercise.all_injects() if i.cable is not None)
+    deck = render_handouts(exercise=exercise)
+    cards = render_document(exercise=exercise, kind="cards", fmt="md")
+    assert isinstance(deck, str) and isinstance(cards, str)
+    assert "<dt>Classification</dt><dd>OK-class-Q</dd>" in deck and "<dt>Subject</dt><dd>OK-subject-Q</dd>" in deck
+    assert "**Subject:** OK-subject-Q" in cards
+    with Session.create(path, tmp_path / "x.session", clock=FakeClock()) as session:
+        session.start()
+        session.deliver(cabled.id)
+        report = render_report(session=session, fmt="html")
+        assert isinstance(report, str) and "<dt>From</dt><dd>OK-from-Q</dd>" in report
+        app = ConsoleApp(session, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
+        view = app.inject_view(cabled.id)
+        assert view is not None and ("Subject", "OK-subject-Q") in view.header

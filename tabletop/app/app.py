@@ -56,8 +56,10 @@ from tabletop.engine import ActionRefused as Refusal
 from tabletop.engine import Session
 from tabletop.events import CorrectedEvent, DecidedEvent, EventBase
 from tabletop.model import Inject, TeamKind
+from tabletop.need_to_know import presentation_header
 from tabletop.state import InjectStatus, MselRow
 from tabletop.store import StoreError
+from tabletop.wording import presentation_lines
 
 if TYPE_CHECKING:
     from tabletop.app.screens.hotwash import HotwashEntries, HotwashScreen
@@ -553,6 +555,8 @@ class ConsoleApp(App[None]):
                     OptionView(o.id, o.label, o.posture.value, o.consequence or "")
                     for o in (inject.decision.options if inject.decision else [])
                 ),
+                header=tuple(presentation_lines(presentation_header(inject))),
+                attachments=tuple(f"{a.caption} ({a.file})" if a.caption else a.file for a in inject.attachments),
                 answers=answers,
             )
         if adhoc is not None:

@@ -47,8 +47,9 @@ from tabletop.events import (
 )
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
+from tabletop.need_to_know import presentation_header
 from tabletop.state import InjectStatus, MselRow, SessionState
-from tabletop.wording import clock_use_text, minutes_text, rate_text
+from tabletop.wording import clock_use_text, minutes_text, presentation_lines, rate_text
 
 
 Context = dict[str, Any]
@@ -816,6 +817,9 @@ class _Builder:
             "channel": (inject.channel.value if inject is not None else (adhoc.channel.value if adhoc else "")).replace("_", " "),
             "to": self.label_list(row.to),
             "body": inject.body if inject is not None else (adhoc.body if adhoc else ""),
+            "header": [{"label": k, "text": v} for k, v in presentation_lines(presentation_header(inject))]
+            if inject is not None else [],
+            "attachments": attachment_items(inject.attachments) if inject is not None else [],
             "questions": list(inject.questions) if inject is not None else [],
             "objectives": list(inject.objectives) if inject is not None else [],
             "condition": row.condition or "",

@@ -23,6 +23,7 @@ from tabletop.conditions import situation_for
 from tabletop.model import ALL, Exercise, Inject, Move, TeamKind
 from tabletop.need_to_know import NotAParticipant, inject_handout, participant, participants
 from tabletop.report.context import Context, attachment_items, attachment_uris, scenario_time, world_time
+from tabletop.wording import presentation_lines
 from tabletop.wording import team_labels
 from tabletop.report.render import FORMATS, ReportError, render_template
 
@@ -111,6 +112,7 @@ def inject_card(exercise: Exercise, inject: Inject) -> Context:
         "to": team_labels(exercise, recipients),
         "questions": list(seen.questions),
         "attachments": attachment_items(seen.attachments),
+        "header": [{"label": k, "text": v} for k, v in presentation_lines(seen.header)],
         "decision": (
             {
                 "prompt": seen.decision.prompt,

@@ -11,37 +11,11 @@ from typing import Any
 
 from tabletop.need_to_know import InjectSeen
 from tabletop.viewer.formatting import in_world_text
-
-LABELS: dict[str, str] = {
-    "outlet": "Outlet", "headline": "Headline", "dateline": "Dateline", "byline": "Byline",
-    "account": "Account", "handle": "Handle", "reposts": "Reposts", "likes": "Likes",
-    "classification": "Classification", "from": "From", "to": "To", "cc": "Cc",
-    "subject": "Subject", "reference": "Ref", "caller": "Caller", "callee": "Callee",
-    "source": "Source", "reliability": "Source reliability", "credibility": "Information credibility",
-    "issuer": "Issued by", "speaker": "Spokesperson", "embargo": "Release",
-    "briefer": "Briefer", "audience": "Audience",
-}
-"""How each presentation field is labelled on every face."""
-
-RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-               "D": "not usually reliable", "E": "unreliable", "F": "cannot be judged"}
-CREDIBILITY = {"1": "confirmed", "2": "probably true", "3": "possibly true",
-               "4": "doubtful", "5": "improbable", "6": "cannot be judged"}
-"""The Admiralty grades in words, printed beside the letter and digit."""
-
+from tabletop.wording import presentation_lines
 
 def header_lines(inject: InjectSeen) -> list[tuple[str, str]]:
     """The inject's presentation fields as (label, text), grades spelled out."""
-    lines = []
-    for name, value in inject.header:
-        if name == "reliability":
-            value = f"{value} ({RELIABILITY.get(value, '')})"
-        elif name == "credibility":
-            value = f"{value} ({CREDIBILITY.get(value, '')})"
-        elif name == "handle" and not value.startswith("@"):
-            value = "@" + value
-        lines.append((LABELS.get(name, name.capitalize()), value))
-    return lines
+    return presentation_lines(inject.header)
 
 
 def header_value(inject: InjectSeen, name: str) -> str:

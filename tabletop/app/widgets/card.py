@@ -66,6 +66,10 @@ class InjectView:
     prompt: str = ""
     options: tuple[OptionView, ...] = ()
     answers: tuple[AnswerView, ...] = field(default_factory=tuple)
+    header: tuple[tuple[str, str], ...] = ()
+    """The channel presentation as the teams see it: (label, text), e.g. ('Classification', 'SECRET')."""
+    attachments: tuple[str, ...] = ()
+    """Attached maps and documents, named ('The NLL (maps/nll.svg)')."""
 
 
 def _section(title: str) -> Rule:
@@ -95,7 +99,16 @@ def render_card(view: InjectView) -> RenderableType:
         facts.add_row("Objectives", Text(", ".join(view.objectives)))
     parts.append(Padding(facts, (1, 0, 1, 0)))
     parts.append(_section("As the teams receive it"))
+    if view.header:
+        header = Table.grid(padding=(0, 2))
+        header.add_column(style="bold", no_wrap=True)
+        header.add_column()
+        for label, text in view.header:
+            header.add_row(Text(label), Text(text))
+        parts.append(Padding(header, (0, 0, 1, 2)))
     parts.append(Padding(Text(view.body.rstrip()), (0, 0, 1, 2)))
+    for attachment in view.attachments:
+        parts.append(Padding(Text(f"Attached: {attachment}", style="italic"), (0, 0, 1, 2)))
     if view.expected:
         parts.append(_section("Expected actions"))
         expected = Table.grid(padding=(0, 2))
