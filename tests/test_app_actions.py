@@ -308,9 +308,9 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        # First team (ROK) is highlighted; enter moves on to the options.
+        # First team (ROK) is highlighted; enter moves on to the options, where none is picked yet.
         await pilot.press("enter")
-        await pilot.press("enter")  # 'direct'
+        await pilot.press("down", "enter")  # 'direct'
         await type_text(pilot, "Hail it now")
         await pilot.press("enter")
         await type_text(pilot, "Lives first")
@@ -322,7 +322,7 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
         # The next form starts on the team that has not answered (US).
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("enter", "down", "down", "enter")
         await type_text(pilot, "Embassy")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -529,6 +529,23 @@ async def test_endex_asks_first_then_opens_the_hot_wash(session: Session) -> Non
     assert isinstance(improvement, HotwashEvent)
     assert (improvement.kind.value, improvement.objective) == ("improvement", "OBJ-2")
     assert "Hotline drill paid off" in text and "Nobody owned the press line" in text
+
+
+async def test_typing_as_the_hot_wash_opens_writes_the_strength(session: Session) -> None:
+    session.end()
+    app = console(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.action_hotwash()
+        await settle(app, pilot)
+        assert isinstance(app.screen, HotwashScreen)
+        await type_text(pilot, "Calls went through")  # the objective list has the focus: no key is lost
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("tab")  # from the Strength field to the improvement field, past no pane
+        assert app.screen.focused is app.screen.query_one("#hotwash-improvement", Input)
+    strength = logged(session.path)[-1]
+    assert isinstance(strength, HotwashEvent) and strength.text == "Calls went through" and strength.objective == "OBJ-1"
 
 
 async def test_an_inject_falling_due_is_cued(session: Session, clock: FakeClock) -> None:

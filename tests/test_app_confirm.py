@@ -169,7 +169,7 @@ async def test_a_late_decision_can_be_recorded_after_endex(session: Session) -> 
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter", "enter")
+        await pilot.press("enter", "down", "enter")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     events = logged(session.path)[before:]
@@ -195,3 +195,56 @@ async def test_the_board_quotes_a_free_text_answer_and_says_who_is_waiting(sessi
         assert choices["ROK"] == (True, "“Hail the vessel on…”") and choices["US"] == (False, "")
         shown = rendered(app.screen.query_one(DecisionBoard).content)
         assert "✓ ROK “Hail the vessel on…”" in shown and "· US waiting" in shown and " text" not in shown
+
+
+async def test_typing_only_words_records_free_text_and_a_second_answer_is_asked_first(session: Session) -> None:
+    from tabletop.app.screens.decision import DecisionForm
+    from tabletop.events import CorrectedEvent, DecidedEvent
+    from test_app_actions import type_text
+
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)
+        await pilot.press("enter", "enter")  # the team; no option is picked, enter moves on to "Said"
+        await type_text(pilot, "Hail the vessel now")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        first = logged(session.path)[-1]
+        assert isinstance(first, DecidedEvent) and first.option is None and first.text == "Hail the vessel now"
+        before = len(logged(session.path))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("up")  # back to the team that answered (ROK), as the cold trial did
+        await pilot.press("enter", "down", "enter")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DecisionForm)  # asked first: nothing written
+        assert "has already answered" in rendered(app.screen.query_one("#form-error", Static).content)
+        assert len(logged(session.path)) == before
+        await pilot.press("ctrl+s")  # confirmed: a correction, never a silent second answer
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    events = logged(session.path)[before:]
+    assert len(events) == 1 and isinstance(events[0], CorrectedEvent) and events[0].target == first.seq
+    assert session.state.decision("M1-02", first.team).option == "direct"
+
+
+async def test_a_quick_second_press_of_d_never_delivers_twice(session: Session) -> None:
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-01")
+        with app._lock:  # noqa: SLF001 - the first delivery waits on a busy engine, as on a slow disk
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+        await settle(app, pilot)
+    events = logged(session.path)[before:]
+    assert len(events) == 1 and isinstance(events[0], DeliveredEvent) and not events[0].redelivery

@@ -135,6 +135,8 @@ class ConsoleApp(App[None]):
         self._queue: deque[tuple[EngineCall, MessagePump | None]] = deque()
         self._queue_lock = threading.Lock()
         self._draining = False
+        self._delivering: set[str] = set()
+        """Injects whose first delivery is queued or being written: a second press must not send it twice."""
         self._log_count = 0
         self._due_seen: set[str] | None = None
         self._main: MainScreen | None = None
@@ -253,6 +255,8 @@ class ConsoleApp(App[None]):
 
     def on_action_done(self, message: ActionDone) -> None:
         """The event is written: refresh, tell the user, then let the form close."""
+        if message.call.method == "deliver":
+            self._delivering.discard(message.call.kwargs.get("inject_id", ""))
         self.refresh_views()
         if message.call.done:
             self.notify(message.call.done, timeout=3, markup=False)
@@ -265,6 +269,8 @@ class ConsoleApp(App[None]):
 
     def on_action_refused(self, message: ActionRefused) -> None:
         """Nothing was written: say why (in the form when one is waiting)."""
+        if message.call.method == "deliver":
+            self._delivering.discard(message.call.kwargs.get("inject_id", ""))
         self.refresh_views()
         if message.requester is not None:
             message.requester.post_message(ActionRefused(message.call, message.reason, failure=message.failure))
@@ -667,9 +673,15 @@ class ConsoleApp(App[None]):
         if inject_id is None:
             self.notify("Pick an inject in the MSEL first.", severity="warning")
             return
+        if inject_id in self._delivering:
+            # a second press before the first delivery is on screen: never a silent second delivery
+            self.notify(f"{inject_id} is being delivered now. To send it again, press d once it shows as delivered.",
+                        severity="warning", timeout=6, markup=False)
+            return
         call = EngineCall("deliver", {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}")
         facts = redelivery_facts(self.session.state, inject_id)
         if facts is None:
+            self._delivering.add(inject_id)
             self.request(call)
         else:
             self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
@@ -746,10 +758,11 @@ class ConsoleApp(App[None]):
             t for t in self.session.exercise.recipients(inject)
             if (team := self.session.exercise.team(t)) is not None and team.kind == TeamKind.player
         ]
-        answered = {}
+        answered, earlier = {}, {}
         for team, decision in state.decisions_on(inject_id).items():
-            answered[team] = decision.option or one_line(decision.text, 24)
-        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered))
+            answered[team] = decision.option or f"“{one_line(decision.text, 24)}”"
+            earlier[team] = decision.seq
+        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered, earlier=earlier))
 
     def action_note(self) -> None:
         """Add a note."""

@@ -1,7 +1,9 @@
 """The decision form: a team's answer to an inject, recorded in seconds.
 
 Team and option are short lists (arrow keys, enter moves on); free text,
-rationale and dissent are one line each; enter on the last line saves.
+rationale and dissent are one line each; enter on the last line saves. No
+option is picked until the facilitator picks one, and an answer for a team that
+has answered already is asked about, then recorded as a correction of it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,18 @@ FREE_TEXT = "__free_text__"
 """Option-list id of the 'no listed option, free text only' choice."""
 
 
+class OptionChoice(OptionList):
+    """The option list of the form: enter with nothing picked moves on, so the team's own words
+    can be typed next (they are recorded as free text, with no option and no posture)."""
+
+    def action_select(self) -> None:
+        """Confirm the highlighted option; with none highlighted, go on to the next field."""
+        if self.highlighted is None:
+            self.screen.focus_next()
+            return
+        super().action_select()
+
+
 class DecisionForm(FormScreen):
     """Record one team's decision on one inject (option, text, rationale, dissent)."""
 
@@ -36,14 +50,19 @@ class DecisionForm(FormScreen):
         answered: Mapping[str, str],
         *,
         team: str | None = None,
+        earlier: Mapping[str, int] | None = None,
     ) -> None:
-        """`teams` are the teams that may answer; `answered` maps those that have to their answer."""
+        """`teams` are the teams that may answer; `answered` maps those that have to their answer,
+        `earlier` to the seq of that answer (a new one for such a team is a correction of it)."""
         super().__init__()
         self.exercise = exercise
         self.inject = inject
         self.teams = teams
         self.answered = dict(answered)
+        self.earlier = dict(earlier or {})
         self.initial_team = team
+        self._replacing: tuple[str, str | None, str] | None = None
+        """The team and answer the facilitator was warned about: saving the same again replaces it."""
 
     def compose_fields(self) -> ComposeResult:
         """Context line, team list, option list and three one-line fields."""
@@ -72,7 +91,9 @@ class DecisionForm(FormScreen):
                     )
                 )
         options.append(Option(Text("(no listed option: free text only)", style="italic"), id=FREE_TEXT))
-        yield field_row("Option", OptionList(*options, id="decision-option"))
+        yield field_row("Option", OptionChoice(*options, id="decision-option"))
+        yield Static("Option: ↓ ↑ to pick one, enter to confirm; enter with none picked records the team's words "
+                     "alone.", classes="form-hint", markup=False)
         yield field_row("Said", Input(placeholder="what the team will do, in its words", id="decision-text", compact=True))
         yield field_row("Rationale", Input(placeholder="why", id="decision-rationale", compact=True))
         yield field_row("Dissent", Input(placeholder="who disagreed, and how (leave empty if none)", id="decision-dissent", compact=True))
@@ -86,7 +107,9 @@ class DecisionForm(FormScreen):
             start = next((t for t in self.teams if t not in self.answered), self.teams[0] if self.teams else None)
         if start in self.teams:
             teams.highlighted = self.teams.index(start)
-        self.query_one("#decision-option", OptionList).highlighted = 0
+        # No option is picked for the facilitator: a team's words typed alone are recorded as free text,
+        # never as the first option's posture.
+        self.query_one("#decision-option", OptionList).highlighted = None
         teams.focus()
 
     def build_call(self) -> EngineCall | str:
@@ -104,6 +127,22 @@ class DecisionForm(FormScreen):
         rationale = self.query_one("#decision-rationale", Input).value.strip()
         dissent = self.query_one("#decision-dissent", Input).value.strip()
         label = team_label(self.exercise, team_option.id)
+        if team_option.id in self.earlier:
+            answer = (team_option.id, option, text)
+            if self._replacing != answer:
+                self._replacing = answer
+                return (f"{label} has already answered: {self.answered.get(team_option.id, '')}. "
+                        "Save again to record this answer in its place (the earlier one stays in the record, "
+                        "corrected), or pick another team.")
+            return EngineCall(
+                "correct",
+                {
+                    "seq": self.earlier[team_option.id],
+                    "reason": "the facilitator recorded a new answer for the team",
+                    "replacement": {"option": option, "text": text, "rationale": rationale, "dissent": dissent},
+                },
+                done=f"{label}'s answer on {self.inject.id} replaced: {option or repr(text)}",
+            )
         return EngineCall(
             "decide",
             {

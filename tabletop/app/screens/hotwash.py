@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -71,7 +71,7 @@ class HotwashScreen(Screen[None]):
         with Horizontal(id="hotwash-body"):
             self._objectives.border_title = "Objectives"
             yield self._objectives
-            with VerticalScroll(id="hotwash-entries") as entries:
+            with VerticalScroll(id="hotwash-entries", can_focus=False) as entries:
                 entries.border_title = "Said so far"
                 yield self._text
         with Vertical(id="hotwash-fields"):
@@ -85,6 +85,7 @@ class HotwashScreen(Screen[None]):
         blink = bool(getattr(self.app, "blink", True))
         for field in self.query(Input):
             field.cursor_blink = blink
+            field.select_on_focus = False  # a first letter typed from the list must not be selected away
         self._objectives.highlighted = 0
         self._objectives.focus()
 
@@ -125,6 +126,16 @@ class HotwashScreen(Screen[None]):
                 parts.append(Text("  none yet", style="dim"))
             parts.append(Text(""))
         self._text.update(Group(*parts))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the objective list has focus is a strength being written, not lost keys:
+        the text goes to the Strength field (the list is still one ctrl+o away)."""
+        if self.focused is self._objectives and event.is_printable and event.character and event.character != " ":
+            strength = self.query_one("#hotwash-strength", Input)
+            strength.focus()
+            strength.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     @on(OptionList.OptionHighlighted, "#hotwash-objectives")
     def _objective_changed(self) -> None:
