@@ -178,7 +178,7 @@ def test_the_word_report_draws_a_png_and_names_an_svg(tmp_path: Path) -> None:
         data = render_report(session=session, fmt="docx")
     assert isinstance(data, bytes)
     document = Document(io.BytesIO(data))
-    texts = [p.text for p in document.paragraphs]
+    texts = [p.text for p in document.paragraphs]  # headings are paragraphs too
     assert "Appendix D: Maps and documents" in texts
     assert "OK-caption-sea (situation of move M1; maps/sea.svg)" in texts and "Photo (inject I-USROK; maps/photo.png)" in texts
     assert len(document.inline_shapes) >= 2  # the activity chart and the photo

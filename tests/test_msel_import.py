@@ -268,6 +268,10 @@ def test_cli_check_writes_nothing_and_output_validates(tmp_path: Path, capsys: p
     assert not out.exists() and "nothing written" in capsys.readouterr().out
     assert main(["import", str(sheet), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    assert "attaches maps/" in capsys.readouterr().err  # its maps are not beside the new file yet
+    import shutil
+
+    shutil.copytree(ROOT / "exercises" / "maps", tmp_path / "maps")
     assert main(["validate", str(out)]) == 0
     assert load_exercise(out) == load_exercise(BUNDLED[0])
 

@@ -423,7 +423,7 @@ class Planted:
 
 def plant_in_exercise(text: str, planted: Planted) -> str:
     """The exercise with a marker in every secret and every routed text, each owned by who may read it."""
-    exercise = load_exercise_text(text, "bundled.yaml")
+    exercise = load_exercise_text(text, "bundled.yaml", files=False)
     data = yaml.safe_load(text)
     for key in ("scope", "point_of_contact"):
         data[key] = f"{planted.plant(exercise=True)} {data.get(key) or key}"
@@ -462,7 +462,7 @@ def play_everything(exercise_path: Path, folder: Path, planted: Planted) -> Sess
     marker only it may see, ad-hoc injects to one team and to all, and every facilitator record marked."""
     text = plant_in_exercise(exercise_path.read_text(encoding="utf-8"), planted)
     clock = FakeClock()
-    session = Session.create_from_text(text, exercise_path.name, folder / f"{exercise_path.stem}.session", clock=clock)
+    session = Session.create_from_text(text, str(exercise_path), folder / f"{exercise_path.stem}.session", clock=clock)
     exercise = session.exercise
     players = [t.id for t in exercise.player_teams]
     viewers = [t.id for t in participants(exercise)]

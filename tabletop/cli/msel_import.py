@@ -77,7 +77,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from tabletop.loader import ExerciseError, load_text
 
     try:
-        load_text(text, str(out))
+        load_text(text, str(out), files=False)  # the maps it names may still have to be copied beside it
     except ExerciseError as error:
         print(str(error), file=sys.stderr)
         raise UserError(f"{sheet}: the exercise it describes does not validate; nothing written") from None
@@ -86,4 +86,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UserError(f"cannot write {out}: {error.strerror or error}") from None
     print(f"wrote {out} ({count} injects)")
+    from tabletop.attachments import attachment_places, file_problem
+
+    missing = sorted({a.file for _, a in attachment_places(exercise) if file_problem(out.parent, a.file)})
+    for name in missing:
+        print(f"tabletop: warning: {out} attaches {name}, which is not in {out.parent} yet: copy it there "
+              "before the exercise is validated or played", file=sys.stderr)
     return 0

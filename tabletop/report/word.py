@@ -900,7 +900,7 @@ class WordReport:
                   "HTML and PDF reports; here they are named.")
         for a in items:
             uri = self.c.get("files", {}).get(a["file"], "")
-            self.para(f"{a['caption'] or a['file']} ({a['where']}; {a['file']})")
+            self.heading(f"{a['caption'] or a['file']} ({a['where']}; {a['file']})", 3)
             if uri.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
                 self.doc.add_picture(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])), width=self.width)
 
