@@ -157,3 +157,22 @@ def test_cell_and_item_filters() -> None:
     assert md_cell("one\n\ntwo | three") == "one / two \\| three"
     assert md_item("a\n- b\n<i>") == "a\\\n  \\- b\\\n  \\<i\\>"
     assert md_item("") == ""
+
+
+def test_each_strength_and_each_team_is_its_own_list_item(tmp_path: Path) -> None:
+    from engine_fixtures import new_session
+
+    session = new_session(tmp_path)
+    session.end()
+    session.hotwash("strength", "Trilateral call within the hour", objective="OBJ-1")
+    session.hotwash("strength", "Rescue north of the line", objective="OBJ-2")
+    session.hotwash("improvement", "Nobody owned the press line", team="us")
+    session.hotwash("improvement", "Late sharing")
+    markdown = render_report(session=session, fmt="md")
+    session.close()
+    assert isinstance(markdown, str)
+    tokens = MarkdownIt().parse(markdown)
+    items = [t.content for t in tokens if t.type == "inline" and t.level == 3]
+    for text in ("Trilateral call within the hour \\[OBJ-1\\]", "Rescue north of the line \\[OBJ-2\\]",
+                 "Nobody owned the press line (US)", "Late sharing"):
+        assert text in items, (text, items[:12])
