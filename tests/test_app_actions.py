@@ -31,6 +31,7 @@ from tabletop.app.widgets.card import InjectCard
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
 from tabletop.clock import FakeClock
+from tabletop.engine import ActionRefused as Refused
 from tabletop.engine import Session
 from tabletop.events import (
     AdhocEvent,
@@ -342,22 +343,31 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
     assert answers["US"].option.startswith("beijing") and answers["US"].text == "Embassy"
 
 
-async def test_decision_form_stays_open_with_the_engines_reason(session: Session) -> None:
+async def test_decision_form_stays_open_with_the_engines_reason(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     app = console(session)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await select(app, pilot, "M1-02")
+        await pilot.press("r")  # not delivered yet: refused before any field is filled
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        session.deliver("M1-02")
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise Refused("the session file is being repaired")
+
+        monkeypatch.setattr(session, "decide", refuse)
         await pilot.press("r", "enter", "enter")
         await type_text(pilot, "Too early")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DecisionForm)
-        assert "has not been delivered yet" in rendered(app.screen.query_one("#form-error", Static).content)
+        assert "the session file is being repaired" in rendered(app.screen.query_one("#form-error", Static).content)
         assert app.screen.query_one("#decision-text", Input).value == "Too early"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-    assert len(logged(session.path)) == 1
+    assert [e.type for e in logged(session.path)] == ["started", "delivered"]  # no decision was written
 
 
 async def test_note_ruling_and_observation(session: Session) -> None:

@@ -746,6 +746,12 @@ class ConsoleApp(App[None]):
         if inject_id is None:
             self.notify("Pick an inject in the MSEL first.", severity="warning")
             return
+        if not state.was_delivered(inject_id):
+            # refused before the form is filled, not after
+            self.notify(f"{inject_id} has not been delivered yet; deliver it before recording decisions.",
+                        title="Not done", severity="error", timeout=8, markup=False)
+            self.bell()
+            return
         if inject is None:
             adhoc = state.adhoc(inject_id)
             if adhoc is None:
