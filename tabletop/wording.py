@@ -11,25 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from tabletop.model import Exercise, format_offset, known_zones
 
 
-@lru_cache(maxsize=4)
-def _offsets_by_abbreviation(year: int) -> dict[str, frozenset[timedelta]]:
-    """Every zone abbreviation in use in `year`, in winter or in summer, with the UTC offsets it
-    stands for: Manila's PST is ambiguous in April too, when California reads PDT."""
+AMBIGUOUS_ABBREVIATIONS = frozenset({"CDT", "CST", "IST", "PST"})
+"""Zone abbreviations the pinned tzdata gives to more than one UTC offset between 2020 and 2050
+(CST: China and US Central; PST: Philippines and US Pacific; IST: India, Israel, Ireland; CDT:
+Cuba and US Central). A constant, because scanning every zone costs the console's first screen
+about 80 ms; `tests/test_wording.py` recomputes it from tzdata and fails if it drifts."""
+
+AMBIGUITY_YEARS = range(2020, 2051)
+"""The years the constant above was computed over: the years exercises are set in."""
+
+
+def ambiguous_abbreviations(years: range = AMBIGUITY_YEARS) -> frozenset[str]:
+    """The alphabetic zone abbreviations tzdata gives to more than one offset in `years`, in winter
+    or in summer: what AMBIGUOUS_ABBREVIATIONS must equal."""
     seen: dict[str, set[timedelta]] = {}
-    for month in (1, 7):
-        noon = datetime(year, month, 15, 12, tzinfo=timezone.utc)
-        for name in known_zones():
-            local = noon.astimezone(ZoneInfo(name))
-            abbreviation, offset = local.tzname(), local.utcoffset()
-            if abbreviation and offset is not None:
-                seen.setdefault(abbreviation, set()).add(offset)
-    return {abbreviation: frozenset(offsets) for abbreviation, offsets in seen.items()}
+    for year in years:
+        for month in (1, 7):
+            noon = datetime(year, month, 15, 12, tzinfo=timezone.utc)
+            for name in known_zones():
+                local = noon.astimezone(ZoneInfo(name))
+                abbreviation, offset = local.tzname(), local.utcoffset()
+                if abbreviation and abbreviation.isalpha() and offset is not None:
+                    seen.setdefault(abbreviation, set()).add(offset)
+    return frozenset(a for a, offsets in seen.items() if len(offsets) > 1)
 
 
 def utc_offset_text(offset: timedelta) -> str:
@@ -48,7 +57,7 @@ def zone_text(moment: datetime) -> str:
     if offset is None:
         return ""
     name = moment.tzname() or ""
-    if name == "UTC" or (name.isalpha() and _offsets_by_abbreviation(moment.year).get(name) == {offset}):
+    if name.isalpha() and name not in AMBIGUOUS_ABBREVIATIONS:
         return name
     return utc_offset_text(offset)
 

@@ -52,3 +52,9 @@ def test_the_console_and_the_team_view_say_the_same_time(tmp_path: Path) -> None
         assert seen.endswith(" UTC+8") and "PST" not in render_plain(view)
     finally:
         session.close()
+
+
+def test_the_ambiguous_abbreviations_are_those_of_the_pinned_tzdata() -> None:
+    from tabletop.wording import AMBIGUOUS_ABBREVIATIONS, ambiguous_abbreviations
+
+    assert ambiguous_abbreviations() == AMBIGUOUS_ABBREVIATIONS
