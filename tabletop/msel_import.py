@@ -11,7 +11,6 @@ the loader's own reference rules, so what is written validates.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import os
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from tabletop import model as m
+from tabletop.names import word_suggestion
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "number": ("no.", "no", "#", "msel #", "msel no", "msel number", "event #", "event no", "event number",
@@ -197,16 +197,6 @@ class Reader:
         return text
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """`; did you mean 'X'?` when a choice is close, else nothing."""
-    choices = list(choices)
-    lowered: dict[str, str] = {}
-    for choice in choices:
-        lowered.setdefault(choice.lower(), choice)
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
-
-
 def parse_time(value: Any, start: datetime | None, zone: str | None) -> int:
     """Minutes after STARTEX from `+HH:MM`, minutes, `D+1 H+2 M+30` or a date-time; ValueError otherwise."""
     if isinstance(value, bool):
@@ -350,7 +340,7 @@ def resolve_teams(reader: Reader, ctx: Context, sheet: str, row: int, col: int, 
             ctx.teams.append(m.Team(id=team_id, name=name))
         if team_id is None:
             choices = [t.name for t in ctx.teams] + [t.id for t in ctx.teams]
-            reader.problem(sheet, row, col, f"unknown team '{name}'{suggest(name, choices)}")
+            reader.problem(sheet, row, col, f"unknown team '{name}'{word_suggestion(name, choices)}")
             continue
         if team_id not in out:
             out.append(team_id)
@@ -374,7 +364,7 @@ def resolve_objectives(reader: Reader, ctx: Context, sheet: str, row: int, col: 
             ctx.objectives.append(m.Objective(id=found, text=name))
         if found is None:
             choices = [o.id for o in ctx.objectives] + [o.capability for o in ctx.objectives if o.capability]
-            reader.problem(sheet, row, col, f"unknown objective '{name}'{suggest(bare, choices)}")
+            reader.problem(sheet, row, col, f"unknown objective '{name}'{word_suggestion(bare, choices)}")
             continue
         if found not in out:
             out.append(found)
@@ -427,7 +417,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
         if squeeze(name) in _SECOND_INDEX:
             continue  # warned about by map_header, with the column that gave its field
         reader.warning(table.name, 1, col + 1, f"unknown column '{name}' is kept in each inject's notes"
-                       f"{suggest(name, [n for names in COLUMN_NAMES.values() for n in names])}")
+                       f"{word_suggestion(name, [n for names in COLUMN_NAMES.values() for n in names])}")
     if "title" not in cols or "to" not in cols:
         return []
     out: list[tuple[str | None, m.Inject]] = []
@@ -462,7 +452,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             if ctx.learn_teams:
                 ctx.moves.append(move_text)
             else:
-                reader.problem(table.name, r, at_col("move"), f"unknown move '{move_text}'{suggest(move_text, ctx.moves)}")
+                reader.problem(table.name, r, at_col("move"), f"unknown move '{move_text}'{word_suggestion(move_text, ctx.moves)}")
         at: int | None = None
         for key in ("at", "story"):
             value = cell.get(key)
@@ -482,7 +472,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             if found is None:
                 choices = [c.value for c in m.Channel] + sorted(k for k in CHANNEL_SYNONYMS if len(k) > 3)
                 reader.problem(table.name, r, at_col("channel"),
-                               f"unknown channel '{text['channel'].strip()}'{suggest(squeeze(text['channel']), choices)}")
+                               f"unknown channel '{text['channel'].strip()}'{word_suggestion(squeeze(text['channel']), choices)}")
             else:
                 channel = found
         to = resolve_teams(reader, ctx, table.name, r, at_col("to"), text["to"]) if text["to"].strip() else []
@@ -498,7 +488,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
         for team in expected:
             if team not in known_teams and team != "all":
                 reader.problem(table.name, r, at_col("expected"), f"expected action for unknown team '{team}'"
-                               f"{suggest(team, known_teams)}")
+                               f"{word_suggestion(team, known_teams)}")
         if "all" in expected and to and to != m.ALL:
             expected = {to[0] if len(to) == 1 else "all": expected.pop("all"), **expected}
         data: dict[str, Any] = {}
@@ -524,7 +514,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
                 posture = match[2].lower()
                 if posture not in {p.value for p in m.Posture}:
                     reader.problem(table.name, r, at_col("options"), f"unknown posture '{match[2]}'"
-                                   f"{suggest(posture, [p.value for p in m.Posture])}")
+                                   f"{word_suggestion(posture, [p.value for p in m.Posture])}")
                     continue
                 decision["options"].append({"id": match[1], "label": match[3].strip(), "posture": posture})
         condition = data.get("condition")
@@ -645,7 +635,7 @@ def _side_sheets(reader: Reader, tables: list[Table]) -> tuple[dict[str, Any], l
             move = by_move.get(rec.get("move", ""))
             if move is None:
                 reader.problem(table.name, r, 1, f"situation variant of unknown move '{rec.get('move', '')}'"
-                               f"{suggest(rec.get('move', ''), list(by_move))}")
+                               f"{word_suggestion(rec.get('move', ''), list(by_move))}")
                 continue
             try:
                 when = json.loads(rec.get("data", ""))

@@ -71,9 +71,13 @@ def inject_suggestion(known: Iterable[str], text: str) -> str:
 
 
 def word_suggestion(word: str, known: Iterable[str]) -> str:
-    """'; did you mean ...?' for the closest of `known` (a subcommand, a field), or ''."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """'; did you mean ...?' for the closest of `known` in any case (a subcommand, a column, a
+    posture), spelled as `known` spells it, or ''."""
+    folded: dict[str, str] = {}
+    for choice in known:
+        folded.setdefault(choice.lower(), choice)
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
 
 
 def canonical_team(exercise: Exercise, text: str | None) -> str | None:

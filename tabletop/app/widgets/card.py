@@ -76,6 +76,16 @@ def _section(title: str) -> Rule:
     return Rule(Text(title, style="bold"), align="left", style="dim")
 
 
+def _pairs(rows: tuple[tuple[str, str], ...]) -> RenderableType:
+    """Label and text in two columns, indented: a cable's header, the teams' expected actions."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for label, text in rows:
+        table.add_row(Text(label), Text(text))
+    return Padding(table, (0, 0, 1, 2))
+
+
 def render_card(view: InjectView) -> RenderableType:
     """The whole card as one Rich renderable."""
     parts: list[RenderableType] = []
@@ -100,23 +110,13 @@ def render_card(view: InjectView) -> RenderableType:
     parts.append(Padding(facts, (1, 0, 1, 0)))
     parts.append(_section("As the teams receive it"))
     if view.header:
-        header = Table.grid(padding=(0, 2))
-        header.add_column(style="bold", no_wrap=True)
-        header.add_column()
-        for label, text in view.header:
-            header.add_row(Text(label), Text(text))
-        parts.append(Padding(header, (0, 0, 1, 2)))
+        parts.append(_pairs(view.header))
     parts.append(Padding(Text(view.body.rstrip()), (0, 0, 1, 2)))
     for attachment in view.attachments:
         parts.append(Padding(Text(f"Attached: {attachment}", style="italic"), (0, 0, 1, 2)))
     if view.expected:
         parts.append(_section("Expected actions"))
-        expected = Table.grid(padding=(0, 2))
-        expected.add_column(style="bold", no_wrap=True)
-        expected.add_column()
-        for team, text in view.expected:
-            expected.add_row(Text(team), Text(text))
-        parts.append(Padding(expected, (0, 0, 1, 2)))
+        parts.append(_pairs(view.expected))
     if view.questions:
         parts.append(_section("Discussion questions"))
         parts.append(Padding(Group(*[Text(f"• {q}") for q in view.questions]), (0, 0, 1, 2)))
