@@ -24,8 +24,8 @@ from pathlib import Path
 
 from bench.common import Figure
 
-EXPECTED_AREAS = ("loader", "engine", "report", "console", "memory")
-"""Areas the table must cover, in the order they print: load, log, report, console, then memory."""
+EXPECTED_AREAS = ("loader", "engine", "report", "console", "portal", "memory")
+"""Areas the table must cover, in the order they print: load, log, report, console, team portal, then memory."""
 
 
 def discover() -> list[str]:
