@@ -7,7 +7,6 @@ type "contin" for the contingency picker or "capsized" for the inject.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -16,9 +15,7 @@ from textual.fuzzy import Matcher
 from textual.markup import escape
 
 from tabletop.app.commands.registry import Command, commands_for
-
-if TYPE_CHECKING:
-    from tabletop.app.app import ConsoleApp
+from tabletop.app.console import console
 
 
 def _shown(matcher: Matcher, text: str) -> Text | Content:
@@ -30,7 +27,7 @@ class CommandsProvider(Provider):
     """Offers every registry command available in the console's mode."""
 
     def _commands(self) -> list[Command]:
-        app = cast("ConsoleApp", self.app)
+        app = console(self.app)
         return [
             c
             for c in commands_for(app.mode)
@@ -70,7 +67,7 @@ class InjectsProvider(Provider):
     """Offers every inject, scheduled or contingency, by id and title."""
 
     def _rows(self) -> list[tuple[str, str, str]]:
-        app = cast("ConsoleApp", self.app)
+        app = console(self.app)
         rows = []
         for inject in app.session.exercise.all_injects():
             where = app.inject_place(inject.id)
@@ -78,8 +75,7 @@ class InjectsProvider(Provider):
         return rows
 
     def _open(self, inject_id: str) -> None:
-        app = cast("ConsoleApp", self.app)
-        app.call_later(app.show_inject, inject_id)
+        self.app.call_later(console(self.app).show_inject, inject_id)
 
     async def discover(self) -> Hits:
         """Every inject in MSEL order."""
@@ -109,15 +105,14 @@ class EventsProvider(Provider):
     """
 
     def _rows(self) -> list[tuple[int, str]]:
-        app = cast("ConsoleApp", self.app)
+        app = console(self.app)
         if app.check_action("correct", ()) is False:
             return []
         events = app.session.state.events
         return [(e.seq, f"#{e.seq} {e.summary()}") for e in reversed(events) if e.CORRECTABLE]
 
     def _open(self, seq: int) -> None:
-        app = cast("ConsoleApp", self.app)
-        app.call_later(app.correct_event, seq)
+        self.app.call_later(console(self.app).correct_event, seq)
 
     async def search(self, query: str) -> Hits:
         """Records whose line matches what was typed."""

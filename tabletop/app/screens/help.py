@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -13,10 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tabletop.app.commands import GROUPS, Mode, commands_for
-
-if TYPE_CHECKING:
-    from tabletop.app.app import ConsoleApp
+from tabletop.app.commands.registry import GROUPS, Mode, commands_for
+from tabletop.app.console import console
 
 STATE_LEGEND = (
     ("upcoming", "scheduled for later"),
@@ -67,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """A scrolling panel with the key table."""
-        app = cast("ConsoleApp", self.app)
+        app = console(self.app)
         with VerticalScroll(id="help-panel") as panel:
             panel.border_title = "Keys" + (
                 "" if app.mode is Mode.facilitator else f" · evaluator {app.author}"

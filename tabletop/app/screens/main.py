@@ -7,7 +7,6 @@ log share the bottom; on a wide terminal the board takes a full-height column.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +14,7 @@ from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from tabletop.app.console import console
 from tabletop.app.messages import InjectHighlighted
 from tabletop.app.widgets.board import DecisionBoard
 from tabletop.app.widgets.card import InjectCard
@@ -22,9 +22,6 @@ from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
 from tabletop.app.widgets.keybar import KeyBar
 from tabletop.app.widgets.status import StatusBar
-
-if TYPE_CHECKING:
-    from tabletop.app.app import ConsoleApp
 
 WIDE = 140
 """Terminal width from which the wide layout is used."""
@@ -68,7 +65,7 @@ class MainScreen(Screen[None]):
         empty MSEL flash, and the screen would be painted twice.
         """
         self.composed = True
-        cast("ConsoleApp", self.app).refresh_views()
+        console(self.app).refresh_views()
 
     def on_resize(self) -> None:
         """Switch between the narrow and the wide layout."""
@@ -78,7 +75,7 @@ class MainScreen(Screen[None]):
     def _open_row(self, event: DataTable.RowSelected) -> None:
         """Enter on an MSEL row opens the inject."""
         event.stop()
-        cast("ConsoleApp", self.app).show_inject(str(event.row_key.value))
+        console(self.app).show_inject(str(event.row_key.value))
 
     @property
     def wide(self) -> bool:

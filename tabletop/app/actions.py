@@ -1,0 +1,299 @@
+"""What each console key does: one engine call, or the form that makes one.
+
+The base class of the console app, kept in its own module so the app's file
+holds only the ownership of the session (the queue, the refreshes, what is
+offered) and this one the commands of the registry, each as the
+`action_<name>` Textual runs for its binding. Forms and screens are imported where they are
+opened: the first screen needs none of them, and their widgets cost start-up
+time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+
+from tabletop.app.formatting import one_line
+from tabletop.app.messages import EngineCall
+from tabletop.app.screens.inject import InjectScreen
+from tabletop.app.screens.main import MainScreen
+from tabletop.app.views import STATE_LABELS
+from tabletop.app.widgets.log import EventLog
+from tabletop.app.widgets.msel import MselTable
+from tabletop.model import Inject, TeamKind
+from tabletop.state import InjectStatus
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from tabletop.app.queue import EngineQueue
+    from tabletop.app.screens.hotwash import HotwashScreen
+    from tabletop.engine import Session
+
+
+class ConsoleActions(App[None]):
+    """The `action_*` methods of the console, over the session the app owns.
+
+    `ConsoleApp` is its one subclass, and provides the attributes and methods
+    declared here for the type checker.
+    """
+
+    if TYPE_CHECKING:
+        session: Session
+        author: str
+        wall_zone: tzinfo | None
+        selected_inject: str | None
+        queue: EngineQueue
+        _main: MainScreen | None
+        _hotwash: HotwashScreen | None
+
+        def current_inject(self) -> str | None: ...
+        def _open_inject(self) -> Inject | None: ...
+        def request(self, call: EngineCall) -> None: ...
+        def refresh_views(self) -> None: ...
+
+    def _inject_call(self, method: str, verb: str, **extra: Any) -> None:
+        inject_id = self.current_inject()
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        self.request(EngineCall(method, {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}"))
+
+    def _deliver(self, verb: str, **extra: Any) -> None:
+        """Deliver at once the first time; ask first, naming the earlier delivery, when it went out already."""
+        from tabletop.app.screens.confirm import RedeliverForm
+        from tabletop.confirmations import redelivery_facts
+
+        inject_id = self.current_inject()
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        if self.queue.is_delivering(inject_id):
+            # a second press before the first delivery is on screen: never a silent second delivery
+            self.notify(f"{inject_id} is being delivered now. To send it again, press d once it shows as delivered.",
+                        severity="warning", timeout=6, markup=False)
+            return
+        call = EngineCall("deliver", {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}")
+        facts = redelivery_facts(self.session.state, inject_id)
+        if facts is None:
+            self.queue.deliver_once(call)
+        else:
+            self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
+
+    def action_deliver(self) -> None:
+        """Deliver the selected inject; a second delivery is asked first."""
+        self._deliver("Delivered")
+
+    def action_force_deliver(self) -> None:
+        """Deliver the selected inject even though its condition does not hold."""
+        self._deliver("Delivered (forced)", force=True)
+
+    def action_hold(self) -> None:
+        """Hold the selected inject."""
+        self._inject_call("hold", "Held")
+
+    def action_skip(self) -> None:
+        """Skip the selected inject."""
+        self._inject_call("skip", "Skipped")
+
+    def action_open_inject(self) -> None:
+        """Read the selected inject in full."""
+        inject_id = self.current_inject()
+        if inject_id is not None:
+            self.show_inject(inject_id)
+
+    def show_inject(self, inject_id: str) -> None:
+        """Open the inject screen on an inject (from the MSEL, the palette or a key)."""
+        self.selected_inject = inject_id
+        if self._main is not None and self._main.composed:
+            self._main.query_one(MselTable).select(inject_id)
+        if isinstance(self.screen, InjectScreen):
+            self.pop_screen()
+        self.push_screen(InjectScreen(inject_id))
+        self.call_after_refresh(self.refresh_views)
+
+    def action_contingency(self) -> None:
+        """Pick a contingency and deliver it."""
+        from tabletop.app.screens.injects import ContingencyPicker
+
+        state = self.session.state
+        minute = self.session.now_minute()
+        pairs = [
+            (inject, STATE_LABELS[state.status(inject.id, minute)])
+            for inject in self.session.exercise.contingencies
+        ]
+        self.push_screen(ContingencyPicker(self.session.exercise, pairs))
+
+    def action_adhoc(self) -> None:
+        """Write an ad-hoc inject."""
+        from tabletop.app.screens.injects import AdhocForm
+
+        self.push_screen(AdhocForm(self.session.exercise))
+
+    def action_decide(self) -> None:
+        """Record a team's decision on the selected inject."""
+        from tabletop.app.screens.decision import DecisionForm
+
+        inject_id = self.current_inject()
+        inject = self.session.exercise.inject(inject_id) if inject_id else None
+        state = self.session.state
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        if not state.was_delivered(inject_id):
+            # refused before the form is filled, not after
+            self.notify(f"{inject_id} has not been delivered yet; deliver it before recording decisions.",
+                        title="Not done", severity="error", timeout=8, markup=False)
+            self.bell()
+            return
+        if inject is None:
+            adhoc = state.adhoc(inject_id)
+            if adhoc is None:
+                return
+            inject = Inject(
+                id=adhoc.inject, title=adhoc.title, body=adhoc.body, source=adhoc.source,
+                to=list(adhoc.to), channel=adhoc.channel,
+            )
+        teams = state.deciders(inject_id) or [
+            t for t in self.session.exercise.recipients(inject)
+            if (team := self.session.exercise.team(t)) is not None and team.kind == TeamKind.player
+        ]
+        answered, earlier = {}, {}
+        for team, decision in state.decisions_on(inject_id).items():
+            answered[team] = decision.option or f"“{one_line(decision.text, 24)}”"
+            earlier[team] = decision.seq
+        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered, earlier=earlier))
+
+    def action_note(self) -> None:
+        """Add a note."""
+        from tabletop.app.screens.records import NoteForm
+
+        self.push_screen(NoteForm(self._open_inject()))
+
+    def action_rfi(self) -> None:
+        """Open the RFI inbox and answer a team's question."""
+        from tabletop.app.screens.rfi import RfiForm
+
+        self.push_screen(RfiForm(self.session.state))
+
+    def action_ruling(self) -> None:
+        """Record a white-cell ruling."""
+        from tabletop.app.screens.records import RulingForm
+
+        self.push_screen(RulingForm(self.session.exercise, self._open_inject()))
+
+    def action_observe(self) -> None:
+        """Record an observation against an objective."""
+        from tabletop.app.screens.records import ObservationForm
+
+        self.push_screen(ObservationForm(self.session.exercise, self._open_inject(), self.author))
+
+    def action_focus_log(self) -> None:
+        """Move to the log pane."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.query_one(EventLog).focus()
+
+    def action_correct(self) -> None:
+        """Correct the event under the log's cursor (the latest one by default)."""
+        if self._main is None or not self._main.composed:
+            return
+        seq = self._main.query_one(EventLog).selected
+        if seq is None:
+            self.notify("Nothing has been recorded yet.", severity="warning")
+            return
+        self.correct_event(seq)
+
+    def correct_event(self, seq: int) -> None:
+        """Open the correction form on any event of the session, by seq."""
+        from tabletop.app.screens.correction import CorrectionForm
+
+        event = self.session.state.event(seq)
+        if event is not None:
+            self.push_screen(CorrectionForm(event))
+
+    def action_start(self) -> None:
+        """STARTEX at real time."""
+        self.request(EngineCall("start", {"rate": 1.0}, done="STARTEX"))
+
+    def action_pause(self) -> None:
+        """Pause the clock if it runs, resume it if it is paused."""
+        running = self.session.state.clock.running
+        self.request(EngineCall("pause" if running else "resume", {}, done="Clock paused" if running else "Clock resumed"))
+
+    def action_rate(self) -> None:
+        """Change the clock rate."""
+        from tabletop.app.screens.clock import RateForm
+
+        self.push_screen(RateForm(self.session.state.clock.rate))
+
+    def action_jump(self) -> None:
+        """Jump the clock."""
+        from tabletop.app.screens.clock import JumpForm
+
+        self.push_screen(JumpForm(self.session.now_minute()))
+
+    def _notify_situation(self) -> None:
+        """Put the situation the open move was read with in front of the facilitator, variant named."""
+        state = self.session.state
+        move = state.move
+        if move is None:
+            return
+        index = state.situation_variant(move.id)
+        which = "default text" if index is None else f"variant {index + 1}"
+        self.notify(state.situation(move.id), title=f"Read to the room: {move.id} situation ({which})",
+                    timeout=20, markup=False)
+
+    def action_advance(self) -> None:
+        """Ask, naming what is still open, then open the next move.
+
+        With no next move (or no play going on) the engine's refusal is shown
+        at once: there is nothing to confirm.
+        """
+        from tabletop.app.screens.confirm import AdvanceForm
+        from tabletop.confirmations import advance_facts
+
+        state = self.session.state
+        if state.next_move is None or state.ended or not state.started:
+            self.request(EngineCall("advance", {}, done="Next move opened"))
+            return
+        self.push_screen(AdvanceForm(self.session.exercise, advance_facts(state, self.session.now_minute())))
+
+    def action_endex(self) -> None:
+        """Ask, then end the exercise."""
+        from tabletop.app.screens.clock import EndexForm
+
+        state = self.session.state
+        rows = state.msel(self.session.now_minute())
+        left = [r for r in rows if r.kind == "scheduled" and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held)]
+        awaited = sum(len(teams) for teams in state.awaited().values())
+        parts = []
+        if left:
+            parts.append(f"{len(left)} scheduled inject{'s' if len(left) != 1 else ''} not delivered")
+        if awaited:
+            parts.append(f"{awaited} decision{'s' if awaited != 1 else ''} still awaited")
+        self.push_screen(EndexForm("; ".join(parts)))
+
+    def action_hotwash(self) -> None:
+        """Open the hot-wash screen."""
+        from tabletop.app.screens.hotwash import HotwashScreen
+
+        if isinstance(self.screen, HotwashScreen):
+            return
+        self._hotwash = HotwashScreen(self.session.exercise)
+        self.push_screen(self._hotwash)
+        self.call_after_refresh(self.refresh_views)
+
+    async def action_quit(self) -> None:
+        """Leave once every queued write is on disk (a write is never cut short by quitting)."""
+        writing = [worker for worker in self.workers if worker.group == "engine"]
+        if writing:
+            await self.workers.wait_for_complete(writing)
+        self.exit()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from tabletop.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
