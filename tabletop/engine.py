@@ -865,24 +865,106 @@ class Session:
                 raise ActionRefused(f"there is no event #{seq} in this session (last is #{self.state.last_seq})")
             if not target.CORRECTABLE:
                 raise ActionRefused(
-                    f"#{seq} is a {target.type} event, which cannot be corrected; only decisions, notes, RFIs and their answers, team answers, feedback forms, "  # type: ignore[attr-defined]
+                    f"#{seq} is a {target.type} event, which cannot be corrected; only deliveries, holds, skips, move advances, "  # type: ignore[attr-defined]
+                    "decisions, notes, RFIs and their answers, team answers, feedback forms, "
                     "observations, rulings, hot-wash entries, ad-hoc injects and corrections can"
                 )
             root = self.state.event(self.state.root_of(seq))
             assert root is not None
             if replacement is None:
-                if isinstance(root, AdhocEvent):
-                    raise ActionRefused(
-                        f"{root.inject} was delivered and cannot be unsent; correct its text, or write a new ad-hoc inject"
-                    )
                 if self.state.is_retracted(seq):
                     raise ActionRefused(f"#{seq} is already retracted")
+                self._check_play_retraction(target, root)
                 return CorrectedEvent(**self._meta(now, minute), target=seq, reason=reason.strip(), replacement=None)
             overrides = self._overrides(target, root, replacement)
+            self._check_play_change(root, overrides)
             payload = self._replacement(seq, overrides)
             return CorrectedEvent(**self._meta(now, minute), target=seq, reason=reason.strip(), replacement=payload)
 
         return self._act(build)
+
+    def _check_play_retraction(self, target: EventBase, root: EventBase) -> None:
+        """Refuse taking back a play event (hold, skip, move advance) when later play depends on it."""
+        if target is not root:
+            return
+        if isinstance(root, (HeldEvent, SkippedEvent)):
+            last = self.state.last_action.get(root.inject)
+            if last is None or last.seq != root.seq:
+                raise ActionRefused(
+                    f"{root.inject} has been {_acted(last)} since it was {root.type}; take that back first"  # type: ignore[attr-defined]
+                )
+        if isinstance(root, MoveAdvancedEvent):
+            if self.state.ended is not None:
+                raise ActionRefused("play has ended; a move cannot be reopened after ENDEX")
+            opened = self.state.move_openings[-1][1] if self.state.move_openings else None
+            if opened is None or opened.seq != root.seq:
+                raise ActionRefused(f"#{root.seq} is not the last move opened; only the latest advance can be undone")
+            since = sorted({d.inject for d in self.state.deliveries if d.seq > root.seq})
+            if since:
+                raise ActionRefused(
+                    f"{', '.join(since)} {'was' if len(since) == 1 else 'were'} delivered in {root.move}; "
+                    "withdraw them first, then undo the advance"
+                )
+
+    def _check_play_change(self, root: EventBase, overrides: Mapping[str, Any]) -> None:
+        """What a correction may change of a play event: a delivery's teams (fewer), a hold's or skip's reason."""
+        if isinstance(root, (DeliveredEvent, AdhocEvent)) and "to" in overrides:
+            sent = list(root.to)
+            to = [t for t in _recipients(self.exercise, overrides["to"])]
+            added = [t for t in to if t not in sent]
+            if added:
+                raise ActionRefused(
+                    f"{root.inject} was not delivered to {', '.join(added)}; deliver it again to reach more teams"
+                )
+            if not to:
+                raise ActionRefused(f"to withdraw {root.inject} from every team, retract the delivery")
+        if isinstance(root, DeliveredEvent):
+            fixed = [k for k in overrides if k != "to"]
+            if fixed:
+                raise ActionRefused(f"a delivery's {fixed[0]} cannot change; only the teams it stands for")
+        if isinstance(root, (HeldEvent, SkippedEvent)):
+            fixed = [k for k in overrides if k != "reason"]
+            if fixed:
+                raise ActionRefused(f"a {root.type}'s {fixed[0]} cannot change; only its reason, or take it back")  # type: ignore[attr-defined]
+        if isinstance(root, MoveAdvancedEvent):
+            raise ActionRefused("a move advance can only be undone (retracted), not changed")
+
+    def withdraw(self, inject_id: str, reason: str, teams: Iterable[str] | str | None = None) -> CorrectedEvent:
+        """Take back the inject's latest delivery from `teams` (default: all it reached).
+
+        The delivery stays in the record and the team views show it as withdrawn;
+        the inject can then be delivered again, to the right teams.
+        """
+        self._check_inject(inject_id)
+        delivery = next((d for d in reversed(self.state.deliveries) if d.inject == inject_id), None)
+        if delivery is None:
+            raise ActionRefused(f"{inject_id} stands delivered to nobody; there is nothing to withdraw")
+        if teams is None:
+            return self.correct(delivery.seq, reason)
+        gone = _recipients(self.exercise, teams)
+        for team in gone:
+            self._check_team(team)
+        missing = [t for t in gone if t not in delivery.to]
+        if missing:
+            raise ActionRefused(f"{inject_id}'s latest delivery did not reach {', '.join(missing)}")
+        remaining = [t for t in delivery.to if t not in gone]
+        if not remaining:
+            return self.correct(delivery.seq, reason)
+        return self.correct(delivery.seq, reason, {"to": remaining})
+
+    def take_back(self, inject_id: str, reason: str) -> CorrectedEvent:
+        """Undo the inject's hold or skip: it is due (or upcoming) again, as if never held or skipped."""
+        self._check_inject(inject_id)
+        last = self.state.last_action.get(inject_id)
+        if not isinstance(last, (HeldEvent, SkippedEvent)):
+            raise ActionRefused(f"{inject_id} is not held or skipped (it is {self.state.status(inject_id, self.now_minute()).value})")
+        return self.correct(last.seq, reason)
+
+    def reopen_move(self, reason: str) -> CorrectedEvent:
+        """Undo the last move advance: the move before it is open again; the clock stays where it is."""
+        if len(self.state.move_openings) < 2:
+            raise ActionRefused("no move has been advanced to; the first move opened at STARTEX")
+        return self.correct(self.state.move_openings[-1][1].seq, reason)
 
     def _overrides(self, target: EventBase, root: EventBase, replacement: Mapping[str, Any] | EventBase) -> dict[str, Any]:
         if isinstance(replacement, EventBase):
@@ -935,8 +1017,8 @@ class Session:
             raise ActionRefused(_first_error(error)) from None
         payload = validated.payload()
         self._check_record(event.type, payload)  # type: ignore[attr-defined]
-        if isinstance(event, AdhocEvent) and (payload["inject"] != event.inject or payload["to"] != event.to):
-            raise ActionRefused(f"{event.inject} was delivered to {', '.join(event.to)}; its id and recipients stay")
+        if isinstance(event, AdhocEvent) and payload["inject"] != event.inject:
+            raise ActionRefused(f"{event.inject} keeps its id; correct its text or the teams it stands for")
         return payload
 
 
@@ -952,6 +1034,12 @@ def _recipients(exercise: Exercise, to: Iterable[str] | str) -> list[str]:
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+def _acted(event: EventBase | None) -> str:
+    """What was last done to an inject, as a past participle ('delivered', 'held', ...)."""
+    kind = getattr(event, "type", "")
+    return {"delivered": "delivered", "adhoc": "delivered", "held": "held", "skipped": "skipped"}.get(kind, "acted on")
 
 
 def _first_error(error: ValidationError) -> str:

@@ -84,6 +84,7 @@ class StartedEvent(EventBase):
 class DeliveredEvent(EventBase):
     """An inject (scheduled, contingency or ad hoc) handed to its recipients."""
 
+    CORRECTABLE: ClassVar[bool] = True
     type: Literal["delivered"] = "delivered"
     inject: str = Field(description="Id of the inject delivered.")
     to: list[str] = Field(description="Team ids it was actually delivered to.")
@@ -98,6 +99,7 @@ class DeliveredEvent(EventBase):
 class HeldEvent(EventBase):
     """The facilitator holds an inject back for now; it may be delivered or skipped later."""
 
+    CORRECTABLE: ClassVar[bool] = True
     type: Literal["held"] = "held"
     inject: str = Field(description="Id of the inject held.")
     reason: str = Field(default="", description="Why it was held.")
@@ -110,6 +112,7 @@ class HeldEvent(EventBase):
 class SkippedEvent(EventBase):
     """The facilitator decides an inject will not be played."""
 
+    CORRECTABLE: ClassVar[bool] = True
     type: Literal["skipped"] = "skipped"
     inject: str = Field(description="Id of the inject skipped.")
     reason: str = Field(default="", description="Why it was skipped.")
@@ -331,6 +334,7 @@ class JumpedEvent(EventBase):
 class MoveAdvancedEvent(EventBase):
     """The next move opens; the clock jumps to its start when that lies ahead."""
 
+    CORRECTABLE: ClassVar[bool] = True
     type: Literal["move_advanced"] = "move_advanced"
     move: str = Field(description="Id of the move opened.")
     index: int = Field(ge=0, description="Position of the move in the exercise (0-based).")

@@ -131,6 +131,8 @@ class InjectSeen:
     """Maps, images or documents that come with it (names; the bytes are the session file's)."""
     header: tuple[tuple[str, str], ...] = ()
     """The block's filled fields as (field, text) pairs, in the order the format lists them."""
+    withdrawn: str | None = None
+    """Why control withdrew its latest delivery to this team, if it did: the team saw it, so it stays, marked."""
 
 
 @dataclass(frozen=True)
@@ -479,9 +481,14 @@ def _injects(
     arrivals: dict[str, _Arrival] = {}
     numbers: dict[str, int] = {}
     count = 0
-    for delivery in state.deliveries:
+    withdrawn: dict[str, str | None] = {}
+    for delivery in state.sent:
         if not (reaches(delivery) if reaches is not None else team_id in delivery.to):
             continue
+        taken = state.withdrawals.get(delivery.seq)
+        withdrawn[delivery.inject] = (
+            taken.reason if taken is not None and (team_id in taken.teams or reaches is not None) else None
+        )
         count += 1
         latest.pop(delivery.inject, None)
         latest[delivery.inject] = delivery
@@ -501,6 +508,7 @@ def _injects(
             "at": delivery.at,
             "first_minute": arrival.first_minute,
             "deliveries": arrival.count,
+            "withdrawn": withdrawn[inject_id],
         }
         if delivery.adhoc:
             received = state.received(delivery)
@@ -550,6 +558,7 @@ def _seen(
         "at": None,
         "first_minute": None,
         "deliveries": 0,
+        "withdrawn": None,
     }
     return InjectSeen(
         inject=inject.id,

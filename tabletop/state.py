@@ -78,6 +78,20 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """A delivery taken back from some or all of its teams by a correction: it stays in the record, marked."""
+
+    delivery: Delivery
+    """The delivery as it was sent."""
+    teams: tuple[str, ...]
+    """Teams it was withdrawn from."""
+    reason: str
+    """Why, as the facilitator gave it."""
+    correction: int
+    """Seq of the correction that withdrew it."""
+
+
+@dataclass(frozen=True)
 class ReceivedInject:
     """An inject as a team received it: its text (from the exercise or the ad-hoc event) and when."""
 
@@ -157,7 +171,12 @@ class SessionState:
         self.situations: dict[str, tuple[str, int | None]] = {}
         """Per opened move: the situation text read when it opened, and the variant index (None: default)."""
         self.deliveries: list[Delivery] = []
-        """Every delivery (scheduled, contingency, ad hoc, repeats), in order."""
+        """Every delivery (scheduled, contingency, ad hoc, repeats) as it stands, in order: a delivery
+        withdrawn from some teams lists only the others, one withdrawn from all is left out."""
+        self.sent: list[Delivery] = []
+        """Every delivery as it was sent, withdrawn or not, in order: what the teams saw arrive."""
+        self.withdrawals: dict[int, Withdrawal] = {}
+        """Per delivery seq: what a correction took back of it."""
         self.last_action: dict[str, EventBase] = {}
         """Per inject id: the last delivered, ad-hoc, held or skipped event."""
         self._injects: dict[str, Inject] = {i.id: i for i in exercise.all_injects()}
@@ -203,6 +222,8 @@ class SessionState:
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, event)
+        if kind == "corrected" and self._by_seq.get(self.root_of(event.seq)).type in _PLAY_TYPES:  # type: ignore[union-attr]
+            self._replay_play()
         if event.CORRECTABLE:
             self._records.setdefault(kind, []).append(event.seq)
             self._cache.clear()
@@ -219,6 +240,64 @@ class SessionState:
         self.move_index = event.index
         self._open(event.move, event)
 
+    def _replay_play(self) -> None:
+        """Fold the play events again as corrections now have them, after a correction of one.
+
+        A delivery withdrawn, a hold or skip taken back or a move advance undone
+        changes what was delivered and which move is open from that point on;
+        the clock is not replayed, since a jump cannot be taken back (later
+        events were timed after it). Situations already read out stay as read.
+        """
+        read = dict(self.situations)
+        self.move_index = -1
+        self.move_openings = []
+        self.situations = {}
+        self.deliveries = []
+        self.sent = []
+        self.withdrawals = {}
+        self.last_action = {}
+        self._first_delivery = {}
+        self.delivered_in_move = {}
+        for event in self.events:
+            kind: str = event.type  # type: ignore[attr-defined]
+            if kind == "started":
+                self._on_started(event)  # type: ignore[arg-type]
+            elif kind in _PLAY_TYPES:
+                standing = self.effective(event.seq)
+                if kind == "move_advanced":
+                    if standing is not None:
+                        self._on_move(standing)  # type: ignore[arg-type]
+                elif kind in ("delivered", "adhoc"):
+                    self._send(event, standing)
+                elif standing is not None:
+                    self.last_action[event.inject] = standing  # type: ignore[attr-defined]
+        for move_id in self.situations:
+            if move_id in read:
+                self.situations[move_id] = read[move_id]
+
+    def _send(self, sent: EventBase, standing: EventBase | None) -> None:
+        """Record a delivery as sent and as it stands after any withdrawal."""
+        inject: str = sent.inject  # type: ignore[attr-defined]
+        if isinstance(sent, AdhocEvent):
+            self._adhoc_set.add(inject)
+        adhoc = inject in self._adhoc_set
+        redelivery = bool(getattr(sent, "redelivery", False))
+        original = Delivery(sent.seq, inject, tuple(sent.to), sent.at, sent.minute, redelivery, adhoc)  # type: ignore[attr-defined]
+        self.sent.append(original)
+        remaining = tuple(standing.to) if standing is not None else ()  # type: ignore[attr-defined]
+        gone = tuple(t for t in original.to if t not in remaining)
+        if gone:
+            correction = self._corrections_of[sent.seq][-1]
+            reason = self._by_seq[correction].reason  # type: ignore[attr-defined]
+            self.withdrawals[sent.seq] = Withdrawal(original, gone, reason, correction)
+        if remaining:
+            self.delivered_in_move[inject] = self.move_index
+            delivery = Delivery(sent.seq, inject, remaining, sent.at, sent.minute,
+                                redelivery and inject in self._first_delivery, adhoc)
+            self.deliveries.append(delivery)
+            self._first_delivery.setdefault(inject, delivery)
+            self.last_action[inject] = standing  # type: ignore[assignment]
+
     def _open(self, move_id: str, event: EventBase) -> None:
         """Record the opening and fix its situation text from what was decided before it.
 
@@ -234,15 +313,11 @@ class SessionState:
         self.ended = event
 
     def _on_delivered(self, event: DeliveredEvent) -> None:
-        adhoc = event.inject in self._adhoc_set
-        self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute, event.redelivery, adhoc))
-        self.last_action[event.inject] = event
+        self._send(event, event)
 
     def _on_adhoc(self, event: AdhocEvent) -> None:
         self._adhoc.append(event.inject)
-        self._adhoc_set.add(event.inject)
-        self._deliver(Delivery(event.seq, event.inject, tuple(event.to), event.at, event.minute, False, True))
-        self.last_action[event.inject] = event
+        self._send(event, event)
 
     def _on_held_or_skipped(self, event: HeldEvent | SkippedEvent) -> None:
         self.last_action[event.inject] = event
@@ -252,11 +327,6 @@ class SessionState:
 
     def _on_locked(self, event: Any) -> None:
         self.locked.add(event.inject)
-
-    def _deliver(self, delivery: Delivery) -> None:
-        self.delivered_in_move[delivery.inject] = self.move_index
-        self.deliveries.append(delivery)
-        self._first_delivery.setdefault(delivery.inject, delivery)
 
     # Events and corrections
 
@@ -424,8 +494,12 @@ class SessionState:
         if cached is None:
             cached = {}
             index = self._decision_index()
+            received: dict[str, set[str]] = {}
+            for delivery in self.deliveries:
+                received.setdefault(delivery.inject, set()).update(delivery.to)
             for inject_id in self._first_delivery:
-                missing = [t for t in self.deciders(inject_id) if t not in index.get(inject_id, {})]
+                missing = [t for t in self.deciders(inject_id)
+                           if t not in index.get(inject_id, {}) and t in received[inject_id]]
                 if missing:
                     cached[inject_id] = missing
             self._cache["awaited"] = cached
@@ -582,8 +656,8 @@ class SessionState:
     def received(self, delivery: Delivery) -> ReceivedInject:
         """The text a delivery carried: from the exercise, or from the ad-hoc event as corrected."""
         if delivery.adhoc:
-            record = self.adhoc(delivery.inject)
-            assert record is not None
+            record = self.adhoc(delivery.inject) or self._by_seq[delivery.seq]
+            assert isinstance(record, AdhocEvent)
             title, body, source, channel = record.title, record.body, record.source, record.channel.value
         else:
             inject = self._injects[delivery.inject]
@@ -601,6 +675,10 @@ class SessionState:
             adhoc=delivery.adhoc,
             redelivery=delivery.redelivery,
         )
+
+    def withdrawn_from(self, team_id: str) -> list[tuple[ReceivedInject, Withdrawal]]:
+        """Deliveries to the team that were later withdrawn from it, with why."""
+        return [(self.received(w.delivery), w) for w in self.withdrawals.values() if team_id in w.teams]
 
     def delivered_to(self, team_id: str) -> list[ReceivedInject]:
         """Everything actually delivered to the team, in order, with its text."""
@@ -650,6 +728,7 @@ class SessionState:
             "moves": [(m, e.seq) for m, e in self.move_openings],
             "situations": dict(self.situations),
             "deliveries": list(self.deliveries),
+            "withdrawals": dict(self.withdrawals),
             "msel": self.msel(at),
             "awaited": self.awaited(),
             "decisions": {k: {t: d.model_dump() for t, d in v.items()} for k, v in self._decision_index().items()},
@@ -662,6 +741,9 @@ class SessionState:
             "locked": sorted(self.locked),
         }
 
+
+_PLAY_TYPES = frozenset({"delivered", "adhoc", "held", "skipped", "move_advanced"})
+"""Kinds whose correction changes the course of play (what was delivered, which move is open)."""
 
 _CLOCK_TYPES = frozenset({"started", "paused", "resumed", "rate_changed", "jumped", "move_advanced", "ended"})
 

@@ -380,8 +380,8 @@ def test_correction_refusals(session: Session) -> None:
     refused(session, session.correct, decided.seq, "x", NoteEvent(at=session.now(), minute=0, text="x"),
             match="must be one too")
     adhoc = session.adhoc("Ferry", "A ferry.", ["rok"])
-    refused(session, session.correct, adhoc.seq, "x", match="cannot be unsent")
-    refused(session, session.correct, adhoc.seq, "x", {"to": ["us"]}, match="recipients stay")
+    refused(session, session.correct, adhoc.seq, "x", {"to": ["us"]}, match="was not delivered to us")
+    refused(session, session.correct, adhoc.seq, "x", {"inject": "M1-01"}, match="keeps its id")
     session.correct(adhoc.seq, "typo", {"body": "A ferry reports engine failure."})
     assert session.state.delivered_to("rok")[-1].body == "A ferry reports engine failure."
 

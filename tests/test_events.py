@@ -107,10 +107,11 @@ def test_payload_leaves_out_when_and_who() -> None:
     assert payload_fields(DecidedEvent) == ["team", "inject", "option", "text", "rationale", "dissent", "source"]
 
 
-def test_only_records_are_correctable() -> None:
+def test_records_and_play_steps_are_correctable_but_not_the_clock() -> None:
     correctable = {name for name, cls in EVENT_TYPES.items() if cls.CORRECTABLE}
     assert correctable == {
         "adhoc", "decided", "note", "observed", "ruled", "hotwash", "corrected", "rfi", "rfi_reply", "team_answer", "feedback",
+        "delivered", "held", "skipped", "move_advanced",
     }
 
 

@@ -642,6 +642,8 @@ class _Builder:
             if isinstance(original, (CorrectedEvent, *routine)):
                 continue
             event = self.state.effective(original.seq) if original.CORRECTABLE else original
+            if event is None and original.type in _PLAY_KINDS:  # type: ignore[attr-defined]
+                event = original  # it happened in the room; the corrections appendix says how it was taken back
             if event is None:
                 continue
             kind, text, teams = self.describe(event)
@@ -1043,14 +1045,31 @@ class _Builder:
                     "author": correction.author,
                     "target": correction.target,
                     "target_kind": target.type if target is not None else "",  # type: ignore[attr-defined]
-                    "action": "retracted" if correction.replacement is None else "corrected",
+                    "action": _correction_action(original, correction),
                     "reason": correction.reason,
                     "before": original.summary() if original is not None else "",
-                    "after": now.summary() if now is not None else "(retracted)",
+                    "after": now.summary() if now is not None else f"({_correction_action(original, correction)})",
                     "withdrawn": self.state.effective(correction.seq) is None,
                 }
             )
         return out
+
+
+_PLAY_KINDS = frozenset({"delivered", "adhoc", "held", "skipped", "move_advanced"})
+"""Kinds that are steps of play: taken back, they stay on the timeline, marked as corrected."""
+
+
+def _correction_action(original: EventBase | None, correction: CorrectedEvent) -> str:
+    """What a correction did, in the words of its record's kind: a delivery is withdrawn, a move advance undone."""
+    kind = getattr(original, "type", "")
+    if correction.replacement is None:
+        return {"delivered": "withdrawn", "adhoc": "withdrawn", "held": "taken back", "skipped": "taken back",
+                "move_advanced": "undone"}.get(kind, "retracted")
+    if kind in ("delivered", "adhoc") and "to" in correction.replacement and original is not None:
+        gone = [t for t in getattr(original, "to", []) if t not in correction.replacement.get("to", [])]
+        if gone:
+            return "withdrawn from " + ", ".join(gone)
+    return "corrected"
 
 
 def _opened_minute(event: EventBase) -> float:

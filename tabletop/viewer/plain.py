@@ -100,6 +100,8 @@ def _fit(line: str, width: int) -> str:
 
 def _inject(view: TeamView, inject: InjectSeen, width: int) -> list[str]:
     lines = [f"[{inject.inject}] {inject.title}"]
+    if inject.withdrawn:
+        lines.extend(_wrapped(f"WITHDRAWN by the control cell: {inject.withdrawn}. Set it aside.", width, "  "))
     lines.append(f"  {when_text(inject)}")
     kind = ", ad hoc" if inject.adhoc else ""
     lines.append(f"  From: {inject.source}  Channel: {channel_text(inject.channel)}{kind}")
