@@ -26,6 +26,14 @@ on purpose, many times, and checks the promises of the session file:
   three rounds of at most 20 s. Every poll of the other teams is answered
   (the table reports the share, goal 100%), every view process ends within
   5 s of its socket closing, and no token reaches the server's stderr.
+- portal: `tabletop serve` is killed with SIGKILL at random moments (chosen by
+  how many submissions it had acknowledged, from none to dozens) while four
+  teams post decisions and questions to control from their links and a
+  console process delivers injects and appends notes; the server is started
+  again on the same session file with the same links, once per round. Every
+  submission the server answered as received is in the log exactly once,
+  seqs run without a gap, the file passes `PRAGMA integrity_check` and
+  replays to the same state, and no answer was a 5xx or "database is locked".
 
 The normal test suite (tests/test_torture.py) runs a few rounds of each; this
 command runs as many as asked and prints a table. Exit 0 when every check held.
@@ -56,6 +64,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
+from bench.bench_portal import (
+    Acked,
+    Console,
+    Feed,
+    Load,
+    Served,
+    Tally,
+    browse,
+    make_portal_session,
+    recorded_markers,
+    start_serve,
+)
 from bench.generate import exercise_yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -752,6 +772,87 @@ def flood(folder: Path, *, runs: int) -> Outcome:
     return outcome
 
 
+# --- portal -----------------------------------------------------------------------------------------
+
+PORTAL_TEAMS = ("us", "japan", "rok", "china")
+"""The teams that submit while their server is killed."""
+
+PORTAL_ROUNDS = 20
+"""Most kill rounds of the portal torture in one command (each restarts the server: about 2 s)."""
+
+PORTAL_WAIT = 20.0
+"""Longest a round waits for its planned number of acknowledgements before it kills the server anyway."""
+
+
+async def _kill_serving(served: Served, feed: Feed, tally: Tally, rng: random.Random, label: str,
+                        kill_after: int) -> bool:
+    """Teams submit and poll until `kill_after` submissions were acknowledged, then the server is SIGKILLed.
+
+    Returns whether the planned moment was reached (False: killed after PORTAL_WAIT seconds instead).
+    """
+    load = Load(browsers=2, submitters=2, refresh=0.5, think=(0.01, 0.15))
+    stop = asyncio.Event()
+    reached = asyncio.Event()
+    task = asyncio.create_task(browse(served.base, served.tokens, feed, load, tally, stop, rng, label,
+                                      on_ack=reached, kill_after=kill_after))
+    try:
+        await asyncio.wait_for(reached.wait(), PORTAL_WAIT)
+        on_time = True
+    except asyncio.TimeoutError:
+        on_time = False
+    await asyncio.sleep(rng.uniform(0, 0.03))  # land among requests in flight, not just after an answer
+    served.process.send_signal(signal.SIGKILL)
+    stop.set()
+    await task
+    return on_time
+
+
+def portal_kills(folder: Path, *, rounds: int, seed: int) -> Outcome:
+    """`rounds` SIGKILLs of `tabletop serve` while teams submit; every acknowledged submission must survive."""
+    outcome = Outcome("SIGKILL tabletop serve during submissions")
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    path = make_portal_session(folder, PORTAL_TEAMS)
+    console = Console.tabletop(path, 0.3)
+    acked: list[Acked] = []
+    refused = throttled = failed = late = 0
+    try:
+        console.wait_first()
+        for round_ in range(rounds):
+            served = start_serve(path, new_links=round_ == 0, max_connections=64, refresh=0.5)
+            outcome.check(set(served.tokens) == set(PORTAL_TEAMS), f"serve printed links for {sorted(served.tokens)}")
+            tally = Tally()
+            kill_after = 0 if rng.random() < 0.15 else rng.randrange(1, 60)
+            late += not asyncio.run(_kill_serving(served, console.feed, tally, rng, f"k{round_}", kill_after))
+            served.process.wait(timeout=30)
+            err = served.stop()
+            outcome.check(served.process.returncode == -signal.SIGKILL,
+                          f"round {round_}: serve ended by itself (exit {served.process.returncode}): {err[-300:]}")
+            outcome.check(tally.server_errors == 0 and tally.locked == 0,
+                          f"round {round_}: {tally.server_errors} 5xx, {tally.locked} 'database is locked' ({tally.other})")
+            outcome.check("Traceback" not in err and "database is locked" not in err,
+                          f"round {round_}: serve's stderr: {err[-300:]!r}")
+            acked.extend(tally.acked)
+            refused, throttled, failed = refused + tally.refused, throttled + tally.throttled, failed + tally.failed_posts
+            verify_log(path, [], outcome)
+            found = recorded_markers(path)
+            for a in acked:
+                count = found.get(a.marker, 0)
+                outcome.check(count == 1, f"{a.kind} {a.marker!r} was answered as received but is in the log "
+                                          f"{count} times")
+            outcome.runs += 1
+    finally:
+        code, err = console.stop()
+    outcome.check(code == 0, f"the console writer failed (exit {code}): {err[-300:]}")
+    outcome.check(bool(acked), "no submission was acknowledged in any round")
+    outcome.notes.update(kills=outcome.runs, acknowledged=len(acked), refused=refused, throttled=throttled,
+                         cut_by_kill=failed, seed=seed)
+    if late:
+        outcome.notes["late_kills"] = late
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 
@@ -781,14 +882,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50, metavar="N",
                         help="kill rounds per writer count and damaged copies (default 50; CI may use 5)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
-    parser.add_argument("--only", choices=("kill", "full", "readonly", "damage", "flood"), action="append",
+    parser.add_argument("--only", choices=("kill", "full", "readonly", "damage", "flood", "portal"), action="append",
                         help="run only these tortures (repeatable)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed {seed}, {args.runs} runs", file=sys.stderr, flush=True)
-    wanted = set(args.only or ("kill", "full", "readonly", "damage", "flood"))
+    wanted = set(args.only or ("kill", "full", "readonly", "damage", "flood", "portal"))
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="tabletop-torture-") as tmp:
         folder = Path(tmp)
@@ -804,6 +905,8 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("damage", lambda f: damage(f, runs=args.runs, seed=seed)))
         if "flood" in wanted:
             steps.append(("flood", lambda f: flood(f, runs=min(args.runs, 3))))
+        if "portal" in wanted:
+            steps.append(("portal", lambda f: portal_kills(f, rounds=min(args.runs, PORTAL_ROUNDS), seed=seed)))
         for index, (name, step) in enumerate(steps):
             sub = folder / f"{index}-{name}"
             sub.mkdir()

@@ -1,4 +1,5 @@
-"""Torture of the session file: concurrent writers killed, a full disk, read-only files, deliberate damage.
+"""Torture of the session file: concurrent writers killed, a full disk, read-only files, deliberate damage,
+and a `tabletop serve` killed while teams submit from their links.
 
 tests/test_crash.py kills one writer at a time and runs concurrent writers to
 completion; here two and three writers are killed together at random moments,
@@ -26,6 +27,7 @@ from bench.torture import (
     flood,
     full_disk,
     kill_writers,
+    portal_kills,
     read_all,
     read_only,
 )
@@ -92,3 +94,11 @@ def test_a_serve_flood_leaves_every_other_teams_poll_answered(tmp_path: Path) ->
     assert outcome.problems == []
     assert outcome.runs == 1 and outcome.notes["answered"] == "100.0%"
     assert 0 < int(str(outcome.notes["terminals"])) < 32, "one token was given every terminal it asked for"
+
+
+def test_a_killed_serve_loses_no_submission_it_answered_as_received(tmp_path: Path) -> None:
+    seed = random.randrange(1 << 30)
+    outcome = portal_kills(tmp_path, rounds=ROUNDS, seed=seed)
+    assert outcome.problems == [], f"seed {seed}"
+    assert outcome.runs == ROUNDS
+    assert int(str(outcome.notes["acknowledged"])) > 0, f"no submission was acknowledged before the kills (seed {seed})"
