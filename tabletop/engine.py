@@ -50,6 +50,8 @@ from tabletop.events import (
     RuledEvent,
     SkippedEvent,
     StartedEvent,
+    SubmissionModeEvent,
+    SubmittedEvent,
     build_validators,
     payload_fields,
 )
@@ -587,11 +589,49 @@ class Session:
             self._check_decision(payload)
             meta = self._team_meta(team, now, minute)
             standing = self.state.decision(inject, team)
+            if standing is not None and standing.payload() == payload:
+                raise ActionRefused("this is the decision already recorded; nothing changed")
+            if self.state.confirm_submissions:
+                waiting = self.state.pending_submission(inject, team)
+                fields = {k: v for k, v in payload.items() if k != "source"}
+                if waiting is not None and waiting.payload() == fields:
+                    raise ActionRefused("this is what your team already submitted; it waits for the control cell")
+                return SubmittedEvent(**meta, **fields)
             if standing is None:
                 return DecidedEvent(**meta, **payload)
-            if standing.payload() == payload:
-                raise ActionRefused("this is the decision already recorded; nothing changed")
             return CorrectedEvent(**meta, target=standing.seq, reason=f"revised by team {team}", replacement=payload)
+
+        return self._act(build)
+
+    def set_submission_mode(self, confirm: bool) -> SubmissionModeEvent:
+        """Say whether team submissions count at once (False) or wait for the facilitator to confirm each (True)."""
+
+        def build(now: datetime, minute: float) -> SubmissionModeEvent:
+            if self.state.confirm_submissions == confirm:
+                raise ActionRefused("team submissions already " + (
+                    "wait for confirmation" if confirm else "count as decisions at once"))
+            return SubmissionModeEvent(**self._meta(now, minute), confirm=confirm)
+
+        return self._act(build)
+
+    def confirm_submission(self, inject: str, team: str) -> DecidedEvent | CorrectedEvent:
+        """Make the team's waiting submission its decision (a correction when it revises a standing one)."""
+
+        def build(now: datetime, minute: float) -> DecidedEvent | CorrectedEvent:
+            waiting = self.state.pending_submission(inject, team)
+            if waiting is None:
+                raise ActionRefused(f"no submission from {team} on {inject} waits for confirmation")
+            payload = {**waiting.payload(), "source": "team"}
+            self._check_decision(payload)
+            standing = self.state.decision(inject, team)
+            if standing is None:
+                return DecidedEvent(**self._meta(now, minute), **payload)
+            if standing.payload() == payload:
+                raise ActionRefused(f"{team}'s submission on {inject} is already its recorded decision")
+            return CorrectedEvent(
+                **self._meta(now, minute), target=standing.seq,
+                reason=f"revised by team {team}, confirmed by the facilitator", replacement=payload,
+            )
 
         return self._act(build)
 

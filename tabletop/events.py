@@ -178,6 +178,39 @@ class LockedEvent(EventBase):
         return f"locked {self.inject} to team submissions"
 
 
+class SubmissionModeEvent(EventBase):
+    """The facilitator sets how team submissions count: at once, or only once the facilitator confirms each."""
+
+    type: Literal["submission_mode"] = "submission_mode"
+    confirm: bool = Field(description="True: a team's submission waits for the facilitator; False: it is the decision.")
+
+    def summary(self) -> str:
+        """The mode in words."""
+        return ("team submissions now wait for the facilitator's confirmation" if self.confirm
+                else "team submissions now count as decisions at once")
+
+
+class SubmittedEvent(EventBase):
+    """A team's decision from its link while submissions wait for confirmation: not yet a decision.
+
+    The latest submission per (inject, team) waits until a decision is recorded for
+    that team on that inject, by confirming it or otherwise.
+    """
+
+    type: Literal["submitted"] = "submitted"
+    team: str = Field(description="Team id that submitted.")
+    inject: str = Field(description="Inject answered.")
+    option: str | None = Field(default=None, description="Option id chosen, if the team chose one.")
+    text: str = Field(default="", description="What the team said it would do, in its words.")
+    rationale: str = Field(default="", description="Why, as the team put it.")
+    dissent: str = Field(default="", description="Who disagreed inside the team, and how.")
+
+    def summary(self) -> str:
+        """What the team proposes."""
+        choice = self.option or repr(_short(self.text, 40))
+        return f"{self.team} submitted {choice} on {self.inject}, to confirm"
+
+
 class RfiEvent(EventBase):
     """A team's request for information (or message) to the control cell, from its link."""
 
@@ -419,6 +452,8 @@ Event = Annotated[
         RfiReplyEvent,
         TeamAnswerEvent,
         FeedbackEvent,
+        SubmissionModeEvent,
+        SubmittedEvent,
     ],
     Field(discriminator="type"),
 ]
@@ -449,6 +484,8 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         RfiReplyEvent,
         TeamAnswerEvent,
         FeedbackEvent,
+        SubmissionModeEvent,
+        SubmittedEvent,
     )
 }
 """Event class by its `type` tag."""

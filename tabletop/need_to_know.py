@@ -267,6 +267,14 @@ class TeamView:
     """Injects delivered to the team that are closed to its submissions."""
     brief_attachments: tuple[Attachment, ...] = ()
     """Maps or documents handed out with the brief."""
+    waiting: tuple[OwnDecision, ...] = ()
+    """The team's submissions the control cell has not confirmed yet (when submissions wait for it)."""
+    confirm_submissions: bool = False
+    """Whether the team's submissions wait for the control cell's confirmation before they count."""
+
+    def waiting_on(self, inject_id: str) -> OwnDecision | None:
+        """The team's submission on an inject that waits for confirmation, if any."""
+        return next((d for d in self.waiting if d.inject == inject_id), None)
 
     def attachment_files(self) -> frozenset[str]:
         """Every attached file the team may open: its brief's, the opened moves' and its injects'."""
@@ -405,6 +413,8 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         moves=_moves(state, team.id),
         injects=_injects(state, team.id, zone),
         decisions=_decisions(state, team.id),
+        waiting=_decisions(state, team.id, waiting=True),
+        confirm_submissions=state.confirm_submissions,
         # after ENDEX nothing is awaited of a team any more (the facilitator may still record a late answer)
         awaited=() if state.ended is not None else tuple(
             inject for inject, teams in state.awaited().items() if team.id in teams),
@@ -590,11 +600,18 @@ def _presentation(inject: Inject) -> dict[str, Any]:
     return {"presentation": name, "header": tuple((k, str(v)) for k, v in fields.items())}
 
 
-def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
+def _own(state: SessionState, team_id: str, waiting: bool) -> list[tuple[str, Any]]:
+    """(inject id, record) of the team's standing decisions, or of its submissions waiting for confirmation."""
+    if waiting:
+        return [(s.inject, s) for s in state.pending_submissions() if s.team == team_id]
+    return list(state.team_decisions(team_id).items())
+
+
+def _decisions(state: SessionState, team_id: str, *, waiting: bool = False) -> tuple[OwnDecision, ...]:
     exercise = state.exercise
     own: list[OwnDecision] = []
     order: list[int] = []
-    for inject_id, decision in state.team_decisions(team_id).items():
+    for inject_id, decision in _own(state, team_id, waiting):
         inject = exercise.inject(inject_id)
         if inject is not None:
             title = inject.title
@@ -615,7 +632,7 @@ def _decisions(state: SessionState, team_id: str) -> tuple[OwnDecision, ...]:
                 rationale=decision.rationale,
                 dissent=decision.dissent,
                 minute=decision.minute,
-                source=decision.source,
+                source=getattr(decision, "source", "team"),
             )
         )
         order.append(decision.seq)

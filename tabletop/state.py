@@ -194,6 +194,10 @@ class SessionState:
         self._cache: dict[str, Any] = {}
         self.locked: set[str] = set()
         """Injects the facilitator closed to team submissions."""
+        self.confirm_submissions = False
+        """Whether a team's submission waits for the facilitator's confirmation before it is a decision."""
+        self._submitted: dict[tuple[str, str], Any] = {}
+        """Per (inject, team): the latest submission not yet followed by a decision for that team."""
         self.delivered_in_move: dict[str, int] = {}
         """Per inject id: index of the move open at its latest delivery (teams may submit only in that move)."""
 
@@ -324,9 +328,31 @@ class SessionState:
 
     def _on_corrected(self, event: CorrectedEvent) -> None:
         self._corrections_of.setdefault(event.target, []).append(event.seq)
+        root = self._by_seq.get(self.root_of(event.seq))
+        if isinstance(root, DecidedEvent) and event.replacement is not None:
+            # a decision corrected for a team settles that team's waiting submission
+            team, inject = _final_replacement(self, event).get("team"), root.inject
+            self._submitted.pop((inject, team or root.team), None)
 
     def _on_locked(self, event: Any) -> None:
         self.locked.add(event.inject)
+
+    def _on_submission_mode(self, event: Any) -> None:
+        self.confirm_submissions = event.confirm
+
+    def _on_submitted(self, event: Any) -> None:
+        self._submitted[(event.inject, event.team)] = event
+
+    def _on_decided(self, event: DecidedEvent) -> None:
+        self._submitted.pop((event.inject, event.team), None)
+
+    def pending_submissions(self) -> list[Any]:
+        """Team submissions waiting for the facilitator, oldest first (what the console asks to confirm)."""
+        return sorted(self._submitted.values(), key=lambda e: e.seq)
+
+    def pending_submission(self, inject_id: str, team_id: str) -> Any | None:
+        """The team's submission on the inject waiting for confirmation, if any."""
+        return self._submitted.get((inject_id, team_id))
 
     # Events and corrections
 
@@ -739,6 +765,8 @@ class SessionState:
             },
             "corrections": [c.model_dump() for c in self.corrections],
             "locked": sorted(self.locked),
+            "confirm_submissions": self.confirm_submissions,
+            "submitted": [e.model_dump() for e in self.pending_submissions()],
         }
 
 
@@ -757,8 +785,19 @@ _HANDLERS: dict[str, Callable[[SessionState, Any], None]] = {
     "skipped": SessionState._on_held_or_skipped,
     "corrected": SessionState._on_corrected,
     "locked": SessionState._on_locked,
+    "submission_mode": SessionState._on_submission_mode,
+    "submitted": SessionState._on_submitted,
+    "decided": SessionState._on_decided,
 }
 """What each kind of event changes beyond the log itself and the clock."""
+
+
+def _final_replacement(state: SessionState, correction: CorrectedEvent) -> dict[str, Any]:
+    """The record payload a correction (or a correction of a correction) finally stands for."""
+    payload: dict[str, Any] = correction.replacement or {}
+    while payload.get("replacement") is not None and "target" in payload:
+        payload = payload["replacement"]
+    return payload
 
 
 def _replaced(original: EventBase, payload: Mapping[str, Any]) -> EventBase | None:

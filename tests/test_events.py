@@ -32,6 +32,8 @@ from tabletop.events import (
     RuledEvent,
     SkippedEvent,
     StartedEvent,
+    SubmissionModeEvent,
+    SubmittedEvent,
     TeamAnswerEvent,
     payload_fields,
 )
@@ -61,6 +63,8 @@ SAMPLES = [
     RfiReplyEvent(seq=20, at=AT, minute=22, rfi=19, team="rok", text="40 minutes out"),
     TeamAnswerEvent(seq=21, at=AT, minute=23, author="team:us", team="us", move="M1", question="Who leads?", text="ROK"),
     FeedbackEvent(seq=22, at=AT, minute=62, author="team:us", team="us", ratings={"realism": 4}, strengths="pace"),
+    SubmissionModeEvent(seq=23, at=AT, minute=24, confirm=True),
+    SubmittedEvent(seq=24, at=AT, minute=25, author="team:rok", team="rok", inject="M1-02", option="alone"),
 ]
 
 

@@ -205,3 +205,25 @@ async def test_the_forms_page_needs_the_token(served, team: str) -> None:  # typ
     client, server = served
     assert (await client.get("/t/nope/act")).status == 403
     assert (await client.get(f"/t/{token_of(server, team)}/act")).status == 200
+
+
+async def test_when_the_control_cell_confirms_submissions_the_page_says_it_waits(served) -> None:  # type: ignore[no-untyped-def]
+    client, server = served
+    with Session.open(server.session.path, clock=FakeClock()) as facilitator:
+        facilitator.set_submission_mode(True)
+    token = token_of(server, "china")
+    secret = await form_secret(client, token)
+    response = await post(client, token, "decide", {"csrf": secret, "inject": "I-ALL", "option": "open", "rationale": "calm"})
+    page = await response.text()
+    assert response.status == 200 and "counts once the facilitator confirms it" in page
+    assert "Sent, waiting for the control cell to confirm" in page and "control cell confirms each decision" in page
+    other = await (await client.get(f"/t/{token_of(server, 'us')}/act")).text()
+    assert "waiting for the control cell" not in other
+    with Session.open(server.session.path, clock=FakeClock()) as facilitator:
+        standing = facilitator.state.decision("I-ALL", "china")
+        assert standing is not None and standing.source == "facilitator", "the earlier decision stands until confirmed"
+        facilitator.confirm_submission("I-ALL", "china")
+        confirmed = facilitator.state.decision("I-ALL", "china")
+        assert confirmed is not None and (confirmed.option, confirmed.source) == ("open", "team")
+    page = await (await client.get(f"/t/{token}/act")).text()
+    assert "Your team's standing decision:" in page and "Sent, waiting" not in page

@@ -129,6 +129,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     verb("advance", "open the next move", cmd_advance)
 
+    p = verb("withdraw", "take back an inject's latest delivery from some or all of its teams (it stays in the record)",
+             cmd_withdraw)
+    p.add_argument("inject", metavar="INJECT")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--from", dest="teams", nargs="+", default=None, metavar="TEAM",
+                   help="the teams to withdraw it from (default: every team it reached)")
+
+    p = verb("submissions", "say whether team submissions count at once or wait for the facilitator to confirm each",
+             cmd_submissions)
+    p.add_argument("mode", choices=["confirm", "direct"],
+                   help="confirm: each waits for `tabletop session confirm`; direct: a submission is the decision")
+
+    p = verb("confirm", "confirm a team's submission that waits for the facilitator: it becomes the team's decision",
+             cmd_confirm)
+    p.add_argument("--team", required=True)
+    p.add_argument("--inject", required=True)
+
+    p = verb("take-back", "undo an inject's hold or skip", cmd_take_back)
+    p.add_argument("inject", metavar="INJECT")
+    p.add_argument("--reason", required=True)
+
+    p = verb("reopen", "undo the last move advance: the move before it is open again (the clock stays)", cmd_reopen)
+    p.add_argument("--reason", required=True)
+
     p = verb("correct", "correct (or retract) an earlier record by its seq", cmd_correct)
     p.add_argument("seq", type=_seq, metavar="SEQ")
     p.add_argument("--reason", required=True)
@@ -328,6 +352,35 @@ def cmd_jump(args: argparse.Namespace) -> int:
 def cmd_advance(args: argparse.Namespace) -> int:
     """Open the next move."""
     return _act(args, lambda s: s.advance())
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw a delivery."""
+    def action(session: Session) -> EventBase:
+        teams = [canonical_team(session.exercise, t) for t in args.teams] if args.teams else None
+        return session.withdraw(args.inject, args.reason, teams)
+
+    return _act(args, action)
+
+
+def cmd_submissions(args: argparse.Namespace) -> int:
+    """Set how team submissions count."""
+    return _act(args, lambda s: s.set_submission_mode(args.mode == "confirm"))
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    """Confirm a waiting team submission."""
+    return _act(args, lambda s: s.confirm_submission(args.inject, args.team))
+
+
+def cmd_take_back(args: argparse.Namespace) -> int:
+    """Take back a hold or skip."""
+    return _act(args, lambda s: s.take_back(args.inject, args.reason))
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    """Undo the last move advance."""
+    return _act(args, lambda s: s.reopen_move(args.reason))
 
 
 def cmd_end(args: argparse.Namespace) -> int:

@@ -44,6 +44,8 @@ from tabletop.events import (
     RuledEvent,
     SkippedEvent,
     StartedEvent,
+    SubmissionModeEvent,
+    SubmittedEvent,
 )
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
@@ -684,8 +686,18 @@ class _Builder:
                 return "skipped", f"{event.inject} {self.title_of(event.inject)}" + _reason(event.reason), ""
             case DecidedEvent():
                 said = self.said(event) or "(no text)"
-                by = " (submitted by the team)" if event.source == "team" else ""
+                by = ""
+                if event.source == "team":
+                    by = (" (submitted by the team)" if event.author.startswith("team:")
+                          else " (submitted by the team, confirmed by the facilitator)")
                 return "decision", f"{event.inject}: {said}{by}", self.label(event.team)
+            case SubmittedEvent():
+                said = self.said(event) or "(no text)"  # type: ignore[arg-type]
+                return ("submission", f"{event.inject}: {said} (sent by the team, for the facilitator to confirm)",
+                        self.label(event.team))
+            case SubmissionModeEvent():
+                return "submissions", ("Team submissions wait for the facilitator's confirmation" if event.confirm
+                                       else "Team submissions count as decisions at once"), ""
             case RfiEvent():
                 about = f" (on {event.inject})" if event.inject else ""
                 return "RFI", f"#{event.seq}{about}: {event.text}", self.label(event.team)

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 
 from tabletop.engine import ActionRefused, Session, StoreError
-from tabletop.events import FEEDBACK_QUESTIONS
+from tabletop.events import FEEDBACK_QUESTIONS, SubmittedEvent
 from tabletop.need_to_know import team_view
 
 if TYPE_CHECKING:
@@ -168,19 +168,22 @@ class Portal:
             )
         return team, token, fields
 
-    async def _act(self, request: web.Request, action: Callable[[Session, str, dict[str, str]], Any], done: str) -> web.Response:
+    async def _act(
+        self, request: web.Request, action: Callable[[Session, str, dict[str, str]], Any], done: str | Callable[[Any], str]
+    ) -> web.Response:
         team, token, fields = await self._form(request)
         async with self._write_lock:
             try:
-                await asyncio.to_thread(self._write, action, team, fields)
+                event = await asyncio.to_thread(self._write, action, team, fields)
             except ActionRefused as refusal:
                 return self._page(team, token, Outcome(False, f"Refused: {refusal}. Nothing was recorded."), 409)
             except (StoreError, OSError) as error:
                 return self._page(team, token, Outcome(False, f"Not recorded: the session file cannot be written ({error})."), 503)
-        return self._page(team, token, Outcome(True, f"Received: {done}"))
+        said = done(event) if callable(done) else done
+        return self._page(team, token, Outcome(True, f"Received: {said}"))
 
-    def _write(self, action: Callable[[Session, str, dict[str, str]], Any], team: str, fields: dict[str, str]) -> None:
-        action(self.writer(), team, fields)
+    def _write(self, action: Callable[[Session, str, dict[str, str]], Any], team: str, fields: dict[str, str]) -> Any:
+        return action(self.writer(), team, fields)
 
     async def handle_decide(self, request: web.Request) -> web.Response:
         """Submit or revise the team's decision on an inject put to it."""
@@ -189,7 +192,10 @@ class Portal:
             lambda s, team, f: s.submit_decision(
                 team, f.get("inject", ""), f.get("option") or None, f.get("text", ""), f.get("rationale", ""), f.get("dissent", "")
             ),
-            "your decision is recorded.",
+            lambda event: (
+                "your decision is with the control cell; it counts once the facilitator confirms it."
+                if isinstance(event, SubmittedEvent) else "your decision is recorded."
+            ),
         )
 
     async def handle_ask(self, request: web.Request) -> web.Response:
