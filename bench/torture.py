@@ -777,9 +777,6 @@ def flood(folder: Path, *, runs: int) -> Outcome:
 PORTAL_TEAMS = ("us", "japan", "rok", "china")
 """The teams that submit while their server is killed."""
 
-PORTAL_ROUNDS = 20
-"""Most kill rounds of the portal torture in one command (each restarts the server: about 2 s)."""
-
 PORTAL_WAIT = 20.0
 """Longest a round waits for its planned number of acknowledgements before it kills the server anyway."""
 
@@ -906,7 +903,7 @@ def main(argv: list[str] | None = None) -> int:
         if "flood" in wanted:
             steps.append(("flood", lambda f: flood(f, runs=min(args.runs, 3))))
         if "portal" in wanted:
-            steps.append(("portal", lambda f: portal_kills(f, rounds=min(args.runs, PORTAL_ROUNDS), seed=seed)))
+            steps.append(("portal", lambda f: portal_kills(f, rounds=args.runs, seed=seed)))
         for index, (name, step) in enumerate(steps):
             sub = folder / f"{index}-{name}"
             sub.mkdir()
