@@ -64,10 +64,14 @@ def test_a_teams_read_ahead_holds_only_what_it_knows_at_startex(exercise, fmt: s
         assert expected in text, expected
 
 
-def test_the_read_ahead_for_all_teams_has_each_brief_and_nothing_later(exercise) -> None:  # type: ignore[no-untyped-def]
-    text = render_document(exercise=exercise, kind="sitman", fmt="html")
-    assert set(MARKER.findall(text)) == {"SECRET-BRIEF-NORTH", "SECRET-BRIEF-SOUTH"}
-    assert text.count("Situation at STARTEX") == 3
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_the_read_ahead_for_every_table_has_no_private_brief_and_nothing_later(exercise, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    text = render_document(exercise=exercise, kind="sitman", fmt=fmt)
+    assert isinstance(text, str)
+    assert set(MARKER.findall(text)) == set(), "a copy for every table carries no team's brief"
+    assert "Private brief" not in text
+    assert text.count("Situation at STARTEX") == 1
+    assert "The morning ferry leaves North Quay" in text and "Every participant team" in text
 
 
 def test_the_read_ahead_pdf_has_no_marker_of_later_play(exercise) -> None:  # type: ignore[no-untyped-def]

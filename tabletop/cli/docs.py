@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "docs",
         help="print an exercise document: read-ahead, facilitator guide, evaluator handbook, feedback form, cards",
         description="Print one document of the exercise set, with the exercise's marking and disclaimer. "
-        "sitman: the Situation Manual (read-ahead) with only what participants know at STARTEX; "
+        "sitman: the Situation Manual (read-ahead) with only what participants know at STARTEX (no private brief; with --team, that team's packet with its brief); "
         "facilitator: the agenda in wall-clock times, each move with its situation variants, injects, "
         "branches and contingencies, and the hot-wash questions; evaluator: an Exercise Evaluation Guide "
         "per objective; feedback: the participant feedback form; cards: the control cell's inject cards. "

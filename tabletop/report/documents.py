@@ -17,6 +17,7 @@ from typing import Any
 
 from tabletop.conditions import describe
 from tabletop.model import (
+    ALL,
     RATING_DEFINITIONS,
     AgendaKind,
     AllCondition,
@@ -109,8 +110,11 @@ def sitman_context(exercise: Exercise, team: str | None = None) -> Context:
     """The read-ahead: what participants know at STARTEX, for one team or for every participant team.
 
     Ground rules, background, glossary, references, objectives (without their
-    evaluation criteria), the agenda without scripts, and per team its STARTEX
-    packet (its own brief and the first move). Nothing else of the exercise.
+    evaluation criteria), the agenda without scripts, and the first move as
+    every participant hears it. For one team, its STARTEX packet instead (its
+    own brief, its members, and its questions on the first move); without a
+    team no private brief is in it, since the copy goes to every table.
+    Nothing else of the exercise.
     """
     try:
         teams = [participant(exercise, team)] if team is not None else participants(exercise)
@@ -127,10 +131,20 @@ def sitman_context(exercise: Exercise, team: str | None = None) -> Context:
             "objectives": [{"id": o.id, "text": o.text, "capability": o.capability or ""} for o in exercise.objectives],
             "agenda": agenda_rows(exercise, scripts=False),
             "teams": [{"label": t.label, "name": t.name, "kind": t.kind.value} for t in participants(exercise)],
-            "packets": [team_handout(exercise, t.id) for t in teams],
+            "packets": [team_handout(exercise, t.id) for t in teams] if team is not None else [_public_packet(exercise)],
         }
     )
     return context
+
+
+def _public_packet(exercise: Exercise) -> Context:
+    """The first move as every participant hears it: no brief, no members, only the questions put to all."""
+    first = exercise.moves[0]
+    packet = team_handout(exercise, participants(exercise)[0].id)
+    packet.update({"team": "", "label": "", "name": "Every participant team", "members": [], "brief": "",
+                   "brief_attachments": []})
+    packet["moves"] = [{**packet["moves"][0], "questions": list(first.questions.get(ALL, []))}]
+    return packet
 
 
 def _opened_by(exercise: Exercise) -> dict[tuple[str, str], list[str]]:
