@@ -189,9 +189,9 @@ async def test_tabs_switch_by_key_and_show_their_pages(secrets_path: Path) -> No
             await pilot.press("b")
             await pilot.pause()
             assert tabs.active == "brief" and "US-brief-Q" in screen_text(app)
-            await pilot.press("d")
+            await pilot.press("o")
             await pilot.pause()
-            assert tabs.active == "decisions" and "US-corrected-rationale-Q" in screen_text(app)
+            assert tabs.active == "ours" and "US-corrected-rationale-Q" in screen_text(app)
             await pilot.press("s")
             await pilot.pause()
             assert tabs.active == "situation" and "US-M1-question-Q" in screen_text(app)
@@ -206,7 +206,7 @@ async def test_the_view_never_writes_to_the_session(secrets_path: Path) -> None:
         app = TeamViewApp(session, "rok", poll_interval=3600, tick_interval=3600, bell=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            for key in ("n", "r", "down", "enter", "s", "b", "d", "i", "up"):
+            for key in ("n", "r", "down", "enter", "s", "b", "o", "d", "a", "w", "f", "i", "up"):
                 await pilot.press(key)
             await pilot.pause()
         assert session.readonly

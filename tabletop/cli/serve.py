@@ -1,7 +1,9 @@
 """Verbs of the participant views: `view` (one team, in a terminal) and `serve` (every team, to browsers).
 
-Both open the session read-only and show only what the need-to-know rule
-returns for a team. Every expected failure (no such file, not a session, an
+Both show only what the need-to-know rule returns for a team. `serve` opens
+the session read-only (its portal opens a writer at the first submission);
+`view` opens it for the team to act in, read-only when the file cannot be
+written, and `view --plain` only reads. Every expected failure (no such file, not a session, an
 unknown team, the control cell) ends with a message and exit code 1.
 """
 
@@ -24,11 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `view` and `serve` verbs."""
     p = subparsers.add_parser(
         "view",
-        help="one team's read-only view of a session, following it live",
+        help="one team's view of a session, following it live; the team decides and asks control from it",
         description="Show what one team may see of a session: its private brief, the situation "
         "of each move reached, every inject delivered to it (newest first, unread marked), the "
-        "discussion questions and its own recorded decisions. Follows the session as the "
-        "facilitator plays it; never writes to it.",
+        "discussion questions and its own record. Follows the session as the facilitator plays it. "
+        "From it the team submits and revises its decision on an inject put to it (d), asks the "
+        "control cell (a), keeps its answers to the open move's discussion questions (w) and, "
+        "after ENDEX, fills in the feedback form (f), as from its browser link; each form is one "
+        "event in the session, written by the team. A session file that cannot be written opens "
+        "read-only, without those keys. --plain prints the view and never writes.",
     )
     p.add_argument("session", metavar="SESSION", help="the session file")
     p.add_argument("--team", required=True, metavar="TEAM", help="id of a player or observer team")
@@ -121,8 +127,24 @@ def open_readonly(path: str):  # type: ignore[no-untyped-def]
         raise UserError(f"{path}: {error.strerror or error}") from None
 
 
+def open_for_team(path: str, team: str):  # type: ignore[no-untyped-def]
+    """The session opened for the team to act in, or read-only with the reason when it cannot be written.
+
+    Returns (session, reason); reason is '' for a writer. A file that cannot even
+    be read is a UserError, as for every reading verb.
+    """
+    from tabletop.engine import Session, StoreError
+
+    try:
+        return Session.open(Path(path), author=f"team:{team}"), ""
+    except (StoreError, OSError) as error:
+        why = str(error) if isinstance(error, StoreError) else f"{path}: {error.strerror or error}"
+    session = open_readonly(path)
+    return session, f"the session file cannot be written from here ({why})"
+
+
 def cmd_view(args: argparse.Namespace) -> int:
-    """Print the team's view (`--plain`) or open the live terminal view."""
+    """Print the team's view (`--plain`) or open the live terminal view, from which the team acts."""
     from tabletop.need_to_know import NotAParticipant, participant, team_view
 
     session = open_readonly(args.session)
@@ -137,9 +159,13 @@ def cmd_view(args: argparse.Namespace) -> int:
             sys.stdout.write(render_plain(team_view(session, args.team)))
             sys.stdout.flush()
             return 0
-        from tabletop.viewer.app import TeamViewApp
+    finally:
+        session.close()
+    from tabletop.viewer.app import TeamViewApp
 
-        TeamViewApp(session, args.team, poll_interval=args.poll).run()
+    session, reason = open_for_team(args.session, args.team)
+    try:
+        TeamViewApp(session, args.team, poll_interval=args.poll, readonly_reason=reason).run()
     finally:
         session.close()
     return 0

@@ -1,10 +1,17 @@
-"""`TeamViewApp`: the read-only Textual view one team watches during play.
+"""`TeamViewApp`: the Textual view one team watches during play, and from which it acts.
 
-It holds a session opened read-only and asks the need-to-know rule what the
-team may see; it follows the facilitator by polling `session.refresh()` (one
+It holds the session (a writer, so the team can submit its decisions, ask
+the control cell, keep discussion answers and give feedback; read-only when
+the file cannot be written) and asks the need-to-know rule what the team may
+see; it follows the facilitator by polling `session.refresh()` (one
 `PRAGMA data_version` when nothing changed) and redraws only when the team's
 view changed. The intervals redraw; they never count scenario time, which the
 engine derives from the clock events.
+
+Each form sends one message up; the app makes the one engine call it stands
+for (`submit_decision`, `ask`, `answer_question`, `give_feedback`, as the
+browser portal does), then closes the form, or shows the engine's refusal in
+it with nothing written.
 
 Which injects the reader has opened is this app's memory, not the session's:
 everything received is unread until highlighted, and an inject delivered again
@@ -14,23 +21,63 @@ is unread again.
 from __future__ import annotations
 
 import sqlite3
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
-from textual.binding import Binding, BindingType
 
-from tabletop.engine import Session, StoreError
+from tabletop.engine import ActionRefused, Session, StoreError
 from tabletop.need_to_know import TeamView, in_world, participant, team_view
 from tabletop.viewer.formatting import in_world_text, offset_text
-from tabletop.viewer.messages import InjectOpened, MarkAllRead, NextUnread
+from tabletop.viewer.messages import (
+    DecisionSubmitted,
+    DiscussionAnswered,
+    FeedbackGiven,
+    InjectOpened,
+    MarkAllRead,
+    NextUnread,
+    QuestionAsked,
+    TeamAction,
+)
+from tabletop.viewer.screens.forms import TeamForm
 from tabletop.viewer.screens.team import TeamScreen
+from tabletop.viewer.widgets.panes import Submission
+
+
+def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
+    """Where the team's own decision stands on each inject that puts one to it.
+
+    Read from the session's state for the team's own injects only: whether its
+    standing decision was revised (corrected) or entered by the facilitator, and
+    why submissions are closed (the engine's refusals of `submit_decision`).
+    """
+    state = session.state
+    out: dict[str, Submission] = {}
+    for inject in view.injects:
+        if inject.decision is None or not inject.decision.asked:
+            continue
+        standing = state.decision(inject.inject, view.team)
+        recorded = ""
+        if standing is not None:
+            if standing.source != "team":
+                recorded = "facilitator"
+            else:
+                recorded = "revised" if state.corrections_of(standing.seq) else "received"
+        closed = ""
+        if view.ended:
+            closed = "play has ended (ENDEX), no more changes"
+        elif inject.inject in view.locked:
+            closed = "locked by the facilitator, no more changes"
+        elif state.delivered_in_move.get(inject.inject, state.move_index) != state.move_index:
+            closed = "the move it came in has ended, no more changes"
+        out[inject.inject] = Submission(recorded, closed)
+    return out
 
 
 class TeamViewApp(App[None]):
-    """One team's view of a live session; nothing in it can write to the session."""
+    """One team's view of a live session, and its four actions when the session is open for writing."""
 
     TITLE = "tabletop team view"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
 
     def __init__(
         self,
@@ -40,8 +87,13 @@ class TeamViewApp(App[None]):
         poll_interval: float = 1.0,
         tick_interval: float = 1.0,
         bell: bool = True,
+        readonly_reason: str = "",
     ) -> None:
-        """`team` must have a participant view (`NotAParticipant` otherwise); the intervals only redraw."""
+        """`team` must have a participant view (`NotAParticipant` otherwise); the intervals only redraw.
+
+        A session opened read-only gives a view without actions; `readonly_reason` says why
+        (the file could not be opened for writing) on the screen.
+        """
         super().__init__()
         participant(session.exercise, team)
         self.session = session
@@ -52,7 +104,8 @@ class TeamViewApp(App[None]):
         self.view: TeamView = team_view(session, team)
         self.read: set[int] = set()
         """Numbers of the deliveries (to this team) the reader has opened."""
-        self._screen = TeamScreen()
+        reason = readonly_reason or "this session was opened to read only"
+        self._screen = TeamScreen(readonly=reason if session.readonly else "")
         self.sub_title = session.exercise.title
 
     async def on_mount(self) -> None:
@@ -76,6 +129,10 @@ class TeamViewApp(App[None]):
         except (StoreError, sqlite3.Error, OSError) as error:
             self.notify(f"Cannot read the session file: {error}", severity="error", timeout=10)
             return
+        self._follow()
+
+    def _follow(self) -> None:
+        """Take the team's view as the session now stands; redraw and announce what arrived."""
         before = self.view
         after = team_view(self.session, self.team)
         if after == before:
@@ -94,7 +151,7 @@ class TeamViewApp(App[None]):
 
     def _draw(self) -> None:
         if self._screen.is_mounted:
-            self._screen.show(self.view, self.unread)
+            self._screen.show(self.view, self.unread, submissions(self.session, self.view))
 
     def redraw_clock(self) -> None:
         """Redraw the scenario clock in the heading (time comes from the engine, never from ticks)."""
@@ -131,3 +188,54 @@ class TeamViewApp(App[None]):
         """Count everything received so far as read."""
         self.read.update(i.delivery for i in self.view.injects if i.delivery is not None)
         self._draw()
+
+    # The team's actions: one message from a form, one engine call, one event
+
+    def _record(self, message: TeamAction, action: Callable[[Session], Any], done: str) -> None:
+        message.stop()
+        form = message.form
+        assert isinstance(form, TeamForm)
+        try:
+            action(self.session)
+        except ActionRefused as refusal:
+            form.refuse(f"Refused: {refusal}. Nothing was recorded.")
+            return
+        except (StoreError, sqlite3.Error, OSError) as error:
+            form.refuse(f"Not recorded: the session file cannot be written ({error}).")
+            return
+        form.dismiss(None)
+        self.notify(done, title="Received", timeout=6)
+        self._follow()
+        self._draw()
+
+    def on_decision_submitted(self, message: DecisionSubmitted) -> None:
+        """Submit or revise the team's decision (a revision is recorded as a correction)."""
+        self._record(
+            message,
+            lambda s: s.submit_decision(
+                self.team, message.inject, message.option, message.text, message.rationale, message.dissent
+            ),
+            f"Your decision on {message.inject} is recorded.",
+        )
+
+    def on_question_asked(self, message: QuestionAsked) -> None:
+        """Send the team's question to the control cell."""
+        self._record(message, lambda s: s.ask(self.team, message.text, message.inject), "Your question went to control.")
+
+    def on_discussion_answered(self, message: DiscussionAnswered) -> None:
+        """Keep the team's answer to a discussion question."""
+        self._record(
+            message,
+            lambda s: s.answer_question(self.team, message.move, message.question, message.text),
+            "Your answer is kept.",
+        )
+
+    def on_feedback_given(self, message: FeedbackGiven) -> None:
+        """Record one participant's feedback form."""
+        self._record(
+            message,
+            lambda s: s.give_feedback(
+                self.team, message.ratings, message.strengths, message.improvements, message.comments, message.participant
+            ),
+            "Thank you: your feedback form is recorded.",
+        )

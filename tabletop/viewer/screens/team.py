@@ -1,12 +1,16 @@
-"""The one screen of the team view: inbox and reading pane, situation, brief, decisions.
+"""The main screen of the team view: inbox and reading pane, situation, brief, the team's own record.
 
-It draws a `TeamView` it is handed and reports which inject the reader opens;
-it never reads the session itself.
+It draws a `TeamView` it is handed, reports which inject the reader opens,
+and opens the team's forms (decide, ask control, discussion, feedback) with
+what they need from that view; it never reads or writes the session itself.
+The action keys are offered only where the form has something to do: `d` on
+an inject that puts a decision to this team, `f` after ENDEX, none of them on
+a session that could only be opened read-only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,32 +20,46 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 
-from tabletop.need_to_know import TeamView
+from tabletop.events import FEEDBACK_QUESTIONS
+from tabletop.need_to_know import InjectSeen, TeamView
 from tabletop.viewer.formatting import play_text, team_heading
 from tabletop.viewer.messages import InjectOpened, MarkAllRead, NextUnread
+from tabletop.viewer.screens.forms import AskForm, DecisionForm, DiscussionForm, FeedbackForm
 from tabletop.viewer.widgets.inbox import Inbox
-from tabletop.viewer.widgets.panes import BriefPane, DecisionsPane, InjectPane, SituationPane
+from tabletop.viewer.widgets.panes import BriefPane, InjectPane, RecordPane, SituationPane, Submission
 
-TABS = ("injects", "situation", "brief", "decisions")
-"""Ids of the tabs, in the order they are shown."""
+TABS = ("injects", "situation", "brief", "ours")
+"""Ids of the tabs, in the order they are shown; each one's key is its first letter."""
+
+ACTIONS = ("decide", "ask", "discuss", "feedback")
+"""The actions that write to the session, each through a form."""
 
 
 class TeamScreen(Screen[None]):
-    """What one team sees, read-only."""
+    """What one team sees, and the keys that open its forms."""
 
     CSS_PATH = "team.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "decide", "Decide"),
+        Binding("a", "ask", "Ask control"),
+        Binding("w", "discuss", "Discussion"),
+        Binding("f", "feedback", "Feedback form"),
         Binding("i", "tab('injects')", "Injects"),
         Binding("s", "tab('situation')", "Situation"),
         Binding("b", "tab('brief')", "Brief"),
-        Binding("d", "tab('decisions')", "Decisions"),
+        Binding("o", "tab('ours')", "Ours"),
         Binding("n", "next_unread", "Next unread"),
-        Binding("r", "mark_all_read", "Mark all read"),
+        Binding("r", "mark_all_read", "All read"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, readonly: str = "") -> None:
+        """`readonly` says why the session could only be opened to read ('' when the team can act)."""
         super().__init__()
+        self.readonly = readonly
+        """Why the team's actions are unavailable, '' when they are available."""
         self._view: TeamView | None = None
+        self._submissions: Mapping[str, Submission] = {}
         self._clock = ""
 
     def compose(self) -> ComposeResult:
@@ -49,6 +67,12 @@ class TeamScreen(Screen[None]):
         yield Static(id="marking")
         yield Static(id="heading-title", classes="heading")
         yield Static(id="heading-play", classes="heading")
+        if self.readonly:
+            yield Static(
+                Text(f"Read-only: {self.readonly}. Deciding, asking control, discussion answers and "
+                     "feedback are unavailable here; tell the facilitator."),
+                id="readonly-line",
+            )
         with TabbedContent(initial="injects"):
             with TabPane("Injects", id="injects"):
                 with Horizontal(id="inbox-row"):
@@ -62,8 +86,8 @@ class TeamScreen(Screen[None]):
                 yield VerticalScroll(SituationPane(id="situation-pane"), classes="page")
             with TabPane("Brief", id="brief"):
                 yield VerticalScroll(BriefPane(id="brief-pane"), classes="page")
-            with TabPane("Decisions", id="decisions"):
-                yield VerticalScroll(DecisionsPane(id="decisions-pane"), classes="page")
+            with TabPane("Ours", id="ours"):
+                yield VerticalScroll(RecordPane(id="ours-pane"), classes="page")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -72,9 +96,12 @@ class TeamScreen(Screen[None]):
 
     # Drawing
 
-    def show(self, view: TeamView, unread: Collection[str]) -> None:
+    def show(
+        self, view: TeamView, unread: Collection[str], submissions: Mapping[str, Submission] | None = None
+    ) -> None:
         """Draw the whole view; the reader keeps their place in the inbox."""
         self._view = view
+        self._submissions = submissions or {}
         self.query_one("#marking", Static).update(Text(view.marking))
         self._draw_heading()
         inbox = self.query_one(Inbox)
@@ -83,7 +110,8 @@ class TeamScreen(Screen[None]):
         self._draw_reading()
         self.query_one(SituationPane).show(view)
         self.query_one(BriefPane).show(view)
-        self.query_one(DecisionsPane).show(view)
+        self.query_one(RecordPane).show(view, self._submissions)
+        self.refresh_bindings()
 
     def show_clock(self, clock: str) -> None:
         """Redraw the scenario clock in the heading."""
@@ -97,7 +125,7 @@ class TeamScreen(Screen[None]):
             return
         title = Text()
         title.append(team_heading(view), style="bold")
-        title.append(" team view (read-only)  ", style="dim")
+        title.append(" team view (read-only)  " if self.readonly else " team view  ", style="dim")
         title.append(view.exercise_title)
         play = Text()
         if self._clock:
@@ -110,9 +138,17 @@ class TeamScreen(Screen[None]):
         view = self._view
         if view is None:
             return
+        inject = self.highlighted
+        submission = self._submissions.get(inject.inject) if inject is not None else None
+        self.query_one(InjectPane).show(view, inject, submission, actions=not self.readonly)
+
+    @property
+    def highlighted(self) -> InjectSeen | None:
+        """The inject highlighted in the inbox, if any."""
+        if self._view is None:
+            return None
         selected = self.query_one(Inbox).selected_inject
-        inject = next((i for i in view.injects if i.inject == selected), None)
-        self.query_one(InjectPane).show(view, inject)
+        return next((i for i in self._view.injects if i.inject == selected), None)
 
     # Reader actions
 
@@ -120,6 +156,7 @@ class TeamScreen(Screen[None]):
         """Open the highlighted inject and count it as read."""
         event.stop()
         self._draw_reading()
+        self.refresh_bindings()
         if event.option.id is not None:
             self.post_message(InjectOpened(event.option.id))
 
@@ -142,3 +179,47 @@ class TeamScreen(Screen[None]):
         self.action_tab("injects")
         self.query_one(Inbox).select_inject(inject_id)
 
+
+    # The team's actions: each opens a form; the app records what the form sends
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer an action key only where its form has something to do, and never on a read-only file."""
+        if action not in ACTIONS:
+            return True
+        view = self._view
+        if self.readonly or view is None:
+            return False
+        if action == "decide":
+            inject = self.highlighted
+            return inject is not None and inject.decision is not None and inject.decision.asked
+        if action == "feedback":
+            return view.ended
+        if not view.started or view.ended:
+            return False
+        if action == "discuss":
+            return view.current_move is not None and bool(view.current_move.questions)
+        return True
+
+    def action_decide(self) -> None:
+        """Open the decision form on the highlighted inject."""
+        inject = self.highlighted
+        if self._view is None or inject is None or inject.decision is None:
+            return
+        submission = self._submissions.get(inject.inject, Submission())
+        self.app.push_screen(DecisionForm(inject, self._view.decision_on(inject.inject), submission.text))
+
+    def action_ask(self) -> None:
+        """Open the form of a question to control (about no inject until the reader picks one)."""
+        if self._view is None:
+            return
+        self.app.push_screen(AskForm(self._view.newest_first))
+
+    def action_discuss(self) -> None:
+        """Open the discussion form on the open move's questions."""
+        if self._view is None or self._view.current_move is None:
+            return
+        self.app.push_screen(DiscussionForm(self._view.current_move, self._view.answers))
+
+    def action_feedback(self) -> None:
+        """Open the participant feedback form."""
+        self.app.push_screen(FeedbackForm(FEEDBACK_QUESTIONS))

@@ -1,4 +1,4 @@
-"""The reading panes of the team view: one inject, the situation, the brief, the team's decisions.
+"""The reading panes of the team view: one inject, the situation, the brief, the team's own record.
 
 Each pane is a `Static` that draws one part of a `TeamView` (the need-to-know
 rule's answer) as Rich text; none of them reads the session, so none can show
@@ -6,6 +6,9 @@ more than the rule returned.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -16,6 +19,29 @@ from textual.widgets import Static
 
 from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
 from tabletop.viewer.formatting import attachment_text, channel_text, offset_text, reflow, when_text
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Where the team's own decision on one inject stands, as the app read it from the session."""
+
+    recorded: str = ""
+    """'' (nothing yet), 'received', 'revised' (after a correction) or 'facilitator' (entered by control)."""
+    closed: str = ""
+    """Why no more submissions are taken ('' while they are): locked, move ended, ENDEX."""
+
+    @property
+    def text(self) -> str:
+        """The status in a line, as the inject pane, the record and the decision form show it."""
+        recorded = {
+            "": "Nothing submitted yet",
+            "received": "Received",
+            "revised": "Received and revised",
+            "facilitator": "Recorded by the facilitator",
+        }[self.recorded]
+        if self.closed:
+            return f"{recorded}; {self.closed}."
+        return f"{recorded}; open to revision." if self.recorded else f"{recorded}."
 
 
 def _section(title: str) -> Rule:
@@ -44,8 +70,10 @@ def _decision_text(decision: OwnDecision) -> Table:
     return grid
 
 
-def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
-    """One received inject, as the team reads it."""
+def render_inject(
+    view: TeamView, inject: InjectSeen, submission: Submission | None = None, actions: bool = False
+) -> RenderableType:
+    """One received inject, as the team reads it; with `actions`, which key submits the decision."""
     head = Text()
     head.append(f"{inject.inject}  ", style="bold")
     head.append(inject.title, style="bold underline")
@@ -64,7 +92,11 @@ def render_inject(view: TeamView, inject: InjectSeen) -> RenderableType:
         own = view.decision_on(inject.inject)
         if own is not None:
             parts += [Text("Your recorded decision", style="bold"), _decision_text(own)]
-        elif inject.inject in view.awaited:
+        if inject.decision.asked and submission is not None:
+            parts.append(Text(f"Status: {submission.text}", style="italic"))
+        if inject.decision.asked and actions and (submission is None or not submission.closed):
+            parts.append(Text("Press d to revise it." if own is not None else "Press d to submit your decision.", style="bold"))
+        elif own is None and inject.inject in view.awaited:
             parts.append(Text("Your decision is awaited: tell the facilitator.", style="italic"))
     return Group(*parts)
 
@@ -77,13 +109,15 @@ def _attached(attachments: tuple[object, ...]) -> list[RenderableType]:
 class InjectPane(Static):
     """The inject highlighted in the inbox, in full."""
 
-    def show(self, view: TeamView, inject: InjectSeen | None) -> None:
+    def show(
+        self, view: TeamView, inject: InjectSeen | None, submission: Submission | None = None, actions: bool = False
+    ) -> None:
         """Draw the inject, or say that nothing has arrived."""
         if inject is None:
             message = "Nothing has been delivered to your team yet." if view.started else "Waiting for STARTEX."
             self.update(Text(message, style="italic"))
             return
-        self.update(render_inject(view, inject))
+        self.update(render_inject(view, inject, submission, actions))
 
 
 class SituationPane(Static):
@@ -119,19 +153,41 @@ class BriefPane(Static):
         self.update(Group(*parts))
 
 
-class DecisionsPane(Static):
-    """The team's own recorded decisions, as they stand after corrections."""
+class RecordPane(Static):
+    """What the team itself has on record: decisions and their status, questions to control, answers, forms."""
 
-    def show(self, view: TeamView) -> None:
-        """Draw each decision under the inject it answers."""
-        parts: list[RenderableType] = []
+    def show(self, view: TeamView, submissions: Mapping[str, Submission] | None = None) -> None:
+        """Draw each part, the team's own only (the view holds nothing else)."""
+        submissions = submissions or {}
+        parts: list[RenderableType] = [_section("Decisions")]
         if view.awaited:
-            parts.append(Text("Awaited from your team: " + ", ".join(view.awaited), style="bold"))
-            parts.append(Text())
+            parts.append(Text("  Awaited from your team: " + ", ".join(view.awaited), style="bold"))
         if not view.decisions:
-            parts.append(Text("No decision of your team has been recorded yet.", style="italic"))
+            parts.append(Text("  No decision of your team has been recorded yet.", style="italic"))
         for decision in view.decisions:
-            parts.append(_section(f"{decision.inject}  {decision.inject_title}  ({offset_text(decision.minute)})"))
+            parts.append(Text(f"  {decision.inject}  {decision.inject_title}  ({offset_text(decision.minute)})", style="bold"))
             parts.append(_decision_text(decision))
-            parts.append(Text())
+            submission = submissions.get(decision.inject)
+            if submission is not None:
+                parts.append(Text(f"  Status: {submission.text}", style="italic"))
+        parts += [Text(), _section("Questions to control")]
+        if not view.rfis:
+            parts.append(Text("  Your team has not asked control anything.", style="italic"))
+        for rfi in view.rfis:
+            about = f" on {rfi.inject}" if rfi.inject else ""
+            parts.append(Text(f"  #{rfi.seq}{about} ({offset_text(rfi.minute)}): {rfi.text}"))
+            if rfi.answers:
+                parts.extend(Padding(Text(f"Control answered: {answer}"), (0, 0, 0, 4)) for answer in rfi.answers)
+            else:
+                parts.append(Padding(Text("Not answered yet.", style="italic"), (0, 0, 0, 4)))
+        parts += [Text(), _section("Discussion answers")]
+        if not view.answers:
+            parts.append(Text("  No discussion answer kept yet.", style="italic"))
+        for answer in view.answers:
+            parts.append(Text(f"  {answer.move}: {answer.question}", style="bold"))
+            parts.append(Padding(Text(answer.text), (0, 0, 0, 4)))
+        if view.ended or view.feedback:
+            parts += [Text(), _section("Feedback forms")]
+            count = len(view.feedback)
+            parts.append(Text(f"  Sent from your team: {count}." if count else "  None sent yet.", style="italic"))
         self.update(Group(*parts))
