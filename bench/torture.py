@@ -816,7 +816,7 @@ def portal_kills(folder: Path, *, rounds: int, seed: int) -> Outcome:
     try:
         console.wait_first()
         for round_ in range(rounds):
-            served = start_serve(path, new_links=round_ == 0, max_connections=64, refresh=0.5)
+            served = start_serve(path, new_links=round_ == 0, refresh=0.5)
             outcome.check(set(served.tokens) == set(PORTAL_TEAMS), f"serve printed links for {sorted(served.tokens)}")
             tally = Tally()
             kill_after = 0 if rng.random() < 0.15 else rng.randrange(1, 60)
