@@ -1,18 +1,15 @@
 """What each console key does: one engine call, or the form that makes one.
 
-The base class of the console app, kept in its own module so the app's file
-holds only the ownership of the session (the queue, the refreshes, what is
-offered) and this one the commands of the registry, each as the
-`action_<name>` Textual runs for its binding. Forms and screens are imported where they are
-opened: the first screen needs none of them, and their widgets cost start-up
-time.
+A mixin of the console app, kept in its own module so the app's file holds
+only the ownership of the session (the queue, the refreshes, what is offered)
+and this one the commands of the registry, each as the `action_<name>` Textual
+runs for its binding. Forms and screens are imported where they are opened:
+the first screen needs none of them, and their widgets cost start-up time.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from textual.app import App
 
 from tabletop.app.formatting import one_line
 from tabletop.app.messages import EngineCall
@@ -27,16 +24,24 @@ from tabletop.state import InjectStatus
 if TYPE_CHECKING:
     from datetime import tzinfo
 
+    from textual.app import App
+
     from tabletop.app.queue import EngineQueue
     from tabletop.app.screens.hotwash import HotwashScreen
     from tabletop.engine import Session
 
 
-class ConsoleActions(App[None]):
+if TYPE_CHECKING:
+    _AppBase = App[None]
+else:
+    _AppBase = object  # a second App subclass would cost Textual's class set-up at import, for nothing
+
+
+class ConsoleActions(_AppBase):
     """The `action_*` methods of the console, over the session the app owns.
 
-    `ConsoleApp` is its one subclass, and provides the attributes and methods
-    declared here for the type checker.
+    A mixin of `ConsoleApp`, its one user, which provides the attributes and
+    methods declared here for the type checker.
     """
 
     if TYPE_CHECKING:

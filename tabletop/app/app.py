@@ -15,6 +15,7 @@ come from the engine.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from datetime import tzinfo
@@ -27,7 +28,7 @@ from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.message_pump import MessagePump
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
@@ -57,7 +58,19 @@ if TYPE_CHECKING:
 # noticeable part of the start-up time.
 
 
-class ConsoleApp(ConsoleActions):
+def _types_text(widget: object) -> bool:
+    """Whether `widget` is a field that takes typed characters (an Input or a TextArea).
+
+    TextArea is looked up only once a form has imported it: no TextArea can
+    exist before, and importing it here would cost the first screen its module.
+    """
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
+
+
+class ConsoleApp(ConsoleActions, App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
@@ -394,4 +407,4 @@ class ConsoleApp(ConsoleActions):
             return True  # its search field keeps every character; it lists the commands the console offers
         if not isinstance(screen, (MainScreen, InjectScreen)):
             return False
-        return not isinstance(self.focused, (Input, TextArea))
+        return not _types_text(self.focused)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from rich.style import Style
+from rich.text import Text
 from textual.cache import LRUCache
 from textual.css.styles import RenderStyles
 from textual.widgets import DataTable
@@ -42,9 +43,13 @@ class KeyedTable(DataTable[T], Generic[T]):
         self._component_cache: dict[tuple[str, ...], RenderStyles] = {}
 
     def on_mount(self) -> None:
-        """Create the columns, sizing the flexible one to the pane."""
+        """Create the columns, sizing the flexible one to the pane.
+
+        Headings are plain text: a string would be parsed as markup, which loads
+        Rich's table of emoji codes on the first screen for nothing.
+        """
         for key, label, width in self.COLUMNS:
-            self.add_column(label, key=key, width=width or self.FLEX_MIN)
+            self.add_column(Text(label), key=key, width=width or self.FLEX_MIN)
         self._fit_flexible_column()
 
     def on_resize(self) -> None:
