@@ -44,6 +44,9 @@ TEAMS = ("us", "japan", "rok", "china", "taiwan", "philippines", "australia", "v
 
 def portal_exercise(teams: tuple[str, ...] = TEAMS, moves: int = 3, per_move: int = 6) -> str:
     """YAML of an exercise whose every inject goes to every player team and asks each for a decision."""
+    from tabletop.model import Posture
+
+    acting = next(p.value for p in Posture if p.value in ("joint", "cooperative"))
     out = [
         "id: portal-bench",
         "title: Portal bench exercise",
@@ -72,7 +75,7 @@ def portal_exercise(teams: tuple[str, ...] = TEAMS, moves: int = 3, per_move: in
                 "        decision:",
                 "          prompt: Do you send help?",
                 "          options:",
-                "            - {id: help, label: Send help, posture: cooperative}",
+                f"            - {{id: help, label: Send help, posture: {acting}}}",
                 "            - {id: wait, label: Wait and see, posture: deferring}",
             ]
     return "\n".join(out) + "\n"
@@ -578,6 +581,8 @@ class Phase:
     stderr: str
     console_code: int
     console_err: str
+    console_events: int
+    """Deliveries, move openings and notes the console appended meanwhile."""
 
 
 def _measure(served: Served, console: Console, load: Load, seconds: float, seed: int, label: str) -> Phase:
@@ -588,7 +593,10 @@ def _measure(served: Served, console: Console, load: Load, seconds: float, seed:
     finally:
         code, console_err = console.stop()
         stderr = served.stop()
-    return Phase(tally, peak, stderr, code, console_err)
+    lines = console.feed.lines
+    notes = next((int(line.split()[1]) for line in lines if line.startswith("notes ")), 0)
+    written = notes + sum(line.startswith(("delivered ", "move ")) for line in lines)
+    return Phase(tally, peak, stderr, code, console_err, written)
 
 
 def run(quick: bool) -> list[Figure]:
@@ -624,7 +632,7 @@ def run(quick: bool) -> list[Figure]:
             value=len(missing), unit="", goal="0", met=not missing,
             extra={"acked": len(t.acked), "decisions": sum(a.kind == "decide" for a in t.acked),
                    "rfis": sum(a.kind == "ask" for a in t.acked), "refused": t.refused, "throttled": t.throttled,
-                   "integrity": integrity, "seed": seed},
+                   "integrity": integrity, "console appends": ours.console_events, "seed": seed},
         ),
         Figure(
             name="portal: POST to durable ack, p50",

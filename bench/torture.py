@@ -812,12 +812,15 @@ def portal_kills(folder: Path, *, rounds: int, seed: int) -> Outcome:
     path = make_portal_session(folder, PORTAL_TEAMS)
     console = Console.tabletop(path, 0.3)
     acked: list[Acked] = []
+    links: dict[str, str] = {}
     refused = throttled = failed = late = 0
     try:
         console.wait_first()
         for round_ in range(rounds):
             served = start_serve(path, new_links=round_ == 0, refresh=0.5)
             outcome.check(set(served.tokens) == set(PORTAL_TEAMS), f"serve printed links for {sorted(served.tokens)}")
+            links = links or dict(served.tokens)
+            outcome.check(served.tokens == links, f"round {round_}: the restarted serve answers other links")
             tally = Tally()
             kill_after = 0 if rng.random() < 0.15 else rng.randrange(1, 60)
             late += not asyncio.run(_kill_serving(served, console.feed, tally, rng, f"k{round_}", kill_after))
