@@ -420,3 +420,30 @@ def test_a_file_without_write_permission_opens_read_only_with_the_reason(control
     assert reason.startswith("the session file cannot be written from here (") and str(path) in reason
     with Session.open(path, readonly=True) as again:
         assert not any(e.type == "paused" for e in again.state.events)
+
+
+# The picture
+
+
+def test_decision_form_snapshot(snap_compare, control: Session, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    """ROK's decision form on M1-02 at 100x30, opened with d from the inbox.
+
+    A framed form over the whole screen: the title 'Decision on M1-02: Boat
+    capsized west of the island', the prompt in bold, 'Nothing submitted
+    yet.' in italics, the three options and 'None of these: our own answer,
+    written below' as radio buttons (the first highlighted), then the boxes
+    for the team's own words, the rationale and the dissent (scrolled below),
+    the buttons 'Submit our decision' and 'Cancel', and the footer 'tab Next
+    field  ^s Send  esc Cancel'.
+    """
+    clock.advance(minutes=16)
+    control.deliver("M1-02")
+    app = team_app(control, clock)
+
+    async def open_it(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DecisionForm)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=open_it)

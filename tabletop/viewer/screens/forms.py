@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
@@ -32,6 +33,14 @@ def _area(widget_id: str, text: str = "") -> TextArea:
     return area
 
 
+class OptionButton(RadioButton):
+    """A radio button whose label wraps: an option of a decision is read in full, never cut off."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the label needs at this width."""
+        return max(1, len(self.render().wrap(max(1, width))))
+
+
 class TeamForm(ModalScreen[None]):
     """What every form of the team has: a title, its fields, a refusal line, Send and Cancel."""
 
@@ -39,6 +48,7 @@ class TeamForm(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send"),
         Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "app.focus_next", "Next field"),
     ]
     SEND = "Send"
     """Label of the send button."""
@@ -127,8 +137,8 @@ class DecisionForm(TeamForm):
         own = self.standing is not None and self.standing.option is None
         with RadioSet(id="option"):
             for index, option in enumerate(self.inject.decision.options):
-                yield RadioButton(option.label, value=option.id == chosen, id=f"option-{index}")
-            yield RadioButton(OWN_ANSWER, value=own, id="option-own")
+                yield OptionButton(option.label, value=option.id == chosen, id=f"option-{index}")
+            yield OptionButton(OWN_ANSWER, value=own, id="option-own")
         standing = self.standing
         yield Label("Our answer in our words (with an option: what we add to it)")
         yield _area("text", standing.text if standing else "")

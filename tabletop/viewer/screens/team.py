@@ -44,12 +44,12 @@ class TeamScreen(Screen[None]):
         Binding("a", "ask", "Ask control"),
         Binding("w", "discuss", "Discussion"),
         Binding("f", "feedback", "Feedback form"),
-        Binding("i", "tab('injects')", "Injects"),
-        Binding("s", "tab('situation')", "Situation"),
-        Binding("b", "tab('brief')", "Brief"),
-        Binding("o", "tab('ours')", "Ours"),
+        Binding("i", "tab('injects')", "Injects", show=False),
+        Binding("s", "tab('situation')", "Situation", show=False),
+        Binding("b", "tab('brief')", "Brief", show=False),
+        Binding("o", "tab('ours')", "Ours", show=False),
         Binding("n", "next_unread", "Next unread"),
-        Binding("r", "mark_all_read", "All read"),
+        Binding("r", "mark_all_read", "Mark all read"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -63,7 +63,7 @@ class TeamScreen(Screen[None]):
         self._clock = ""
 
     def compose(self) -> ComposeResult:
-        """Marking band, heading, the four tabs, the key bar."""
+        """Marking band, heading, the four tabs (each labelled with its key), the key bar."""
         yield Static(id="marking")
         yield Static(id="heading-title", classes="heading")
         yield Static(id="heading-play", classes="heading")
@@ -74,7 +74,7 @@ class TeamScreen(Screen[None]):
                 id="readonly-line",
             )
         with TabbedContent(initial="injects"):
-            with TabPane("Injects", id="injects"):
+            with TabPane("i Injects", id="injects"):
                 with Horizontal(id="inbox-row"):
                     inbox = Inbox(id="inbox")
                     inbox.border_title = "Received, newest first"
@@ -82,11 +82,11 @@ class TeamScreen(Screen[None]):
                     reading = VerticalScroll(InjectPane(id="inject"), classes="reading")
                     reading.border_title = "Inject"
                     yield reading
-            with TabPane("Situation", id="situation"):
+            with TabPane("s Situation", id="situation"):
                 yield VerticalScroll(SituationPane(id="situation-pane"), classes="page")
-            with TabPane("Brief", id="brief"):
+            with TabPane("b Brief", id="brief"):
                 yield VerticalScroll(BriefPane(id="brief-pane"), classes="page")
-            with TabPane("Ours", id="ours"):
+            with TabPane("o Ours: decisions, questions, answers", id="ours"):
                 yield VerticalScroll(RecordPane(id="ours-pane"), classes="page")
         yield Footer()
 
