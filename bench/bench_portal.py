@@ -462,9 +462,11 @@ async def browse(base: str, tokens: dict[str, str], feed: Feed, load: Load, tall
         origin = {"Origin": base}
         secret = ""
         count = 0
+        pause = rng.uniform(0, load.think[1])  # browsers opened at different moments
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), rng.uniform(*load.think))
+                await asyncio.wait_for(stop.wait(), pause)
+            pause = rng.uniform(*load.think)
             if stop.is_set():
                 return
             try:
@@ -527,9 +529,9 @@ async def browse(base: str, tokens: dict[str, str], feed: Feed, load: Load, tall
 
 
 def run_load(base: str, tokens: dict[str, str], feed: Feed, load: Load, seconds: float, seed: int,
-             label: str) -> Tally:
-    """The client load for `seconds` against one server."""
-    tally = Tally()
+             label: str, tally: Tally | None = None) -> Tally:
+    """The client load for `seconds` against one server, counted into `tally` (a new one by default)."""
+    tally = tally if tally is not None else Tally()
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -585,34 +587,53 @@ class Phase:
     """Deliveries, move openings and notes the console appended meanwhile."""
 
 
-def _measure(served: Served, console: Console, load: Load, seconds: float, seed: int, label: str) -> Phase:
-    try:
-        console.wait_first()
-        tally = run_load(served.base, served.tokens, console.feed, load, seconds, seed, label)
-        peak = served.peak_rss_mib() or 0.0
-    finally:
-        code, console_err = console.stop()
-        stderr = served.stop()
+SLICES = 3
+"""Slices of the run: the load alternates between the bare server and ours, so both meet the same machine."""
+
+
+def _phase(served: Served, console: Console, tally: Tally, peak: float) -> Phase:
+    code, console_err = console.stop()
+    stderr = served.stop()
     lines = console.feed.lines
     notes = next((int(line.split()[1]) for line in lines if line.startswith("notes ")), 0)
     written = notes + sum(line.startswith(("delivered ", "move ")) for line in lines)
     return Phase(tally, peak, stderr, code, console_err, written)
 
 
+def _measure(bare: tuple[Served, Console], ours: tuple[Served, Console], load: Load, seconds: float,
+             seed: int) -> tuple[Phase, Phase]:
+    """The same load on each server for `seconds`, in alternating slices while both consoles write."""
+    tallies = (Tally(), Tally())
+    peaks = [0.0, 0.0]
+    try:
+        for _, console in (bare, ours):
+            console.wait_first()
+        for k in range(SLICES):
+            order = [0, 1] if k % 2 == 0 else [1, 0]
+            for which in order:
+                served, console = (bare, ours)[which]
+                run_load(served.base, served.tokens, console.feed, load, seconds / SLICES, seed + k,
+                         f"{('bare', 'portal')[which]}{k}", tallies[which])
+        peaks = [served.peak_rss_mib() or 0.0 for served, _ in (bare, ours)]
+    finally:
+        phases = [_phase(served, console, tally, peak) for (served, console), tally, peak in zip((bare, ours), tallies, peaks)]
+    return phases[0], phases[1]
+
+
 def run(quick: bool) -> list[Figure]:
     """The portal's figures against a bare aiohttp+SQLite server under the same client load."""
     seconds = 8.0 if quick else 60.0
     load = Load(browsers=6, submitters=2, think=(1.0, 3.0)) if quick else Load()
-    step = seconds / 20  # 18 injects and two move openings spread over the run
+    step = 2 * seconds / 20  # 18 injects and two move openings spread over both servers' runs
     seed = random.randrange(1 << 30)
     with tempfile.TemporaryDirectory(prefix="tabletop-bench-portal-") as tmp:
         folder = Path(tmp)
         session = make_portal_session(folder)
         bare_db = folder / "bare.sqlite"
         bare_server = start_bare_server(bare_db, TEAMS)
-        bare = _measure(bare_server, Console.bare(bare_db, step), load, seconds, seed, "bare")
         served = start_serve(session, new_links=True, refresh=load.refresh)
-        ours = _measure(served, Console.tabletop(session, step), load, seconds, seed, "portal")
+        bare, ours = _measure((bare_server, Console.bare(bare_db, step)), (served, Console.tabletop(session, step)),
+                              load, seconds, seed)
         missing = lost(session, ours.tally.acked)
         with contextlib.closing(sqlite3.connect(f"file:{session}?mode=ro", uri=True)) as db:
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
