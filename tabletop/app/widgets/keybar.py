@@ -9,10 +9,12 @@ link: clicking it runs the same action as pressing the key.
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.markup import escape
+from textual.content import Content, Span
 from textual.screen import Screen
 from textual.widgets import Static
+
+KEY_STYLE = "b $footer-key-foreground"
+"""How a key reads in the bar: bold, in the colour of the theme's footer keys."""
 
 
 class KeyBar(Static):
@@ -66,10 +68,24 @@ class KeyBar(Static):
 
     @staticmethod
     def describe(keys: tuple[tuple[str, str, str, str], ...]) -> Content:
-        """The keys as markup; each label links to its action."""
-        parts: list[str] = []
+        """The keys as one line; each key is bold in the footer's key colour, each label links to its action.
+
+        Built span by span, as the markup `[b $footer-key-foreground]KEY[/] [@click=ACTION]LABEL[/]`
+        would be, without parsing markup: that parse was a visible part of the first frame.
+        """
+        text: list[str] = []
+        spans: list[Span] = []
+        position = 0
         for _key, display, description, action in keys:
-            key_text = f"[b $footer-key-foreground]{escape(display)}[/]"
-            label = escape(description)
-            parts.append(f"{key_text} [@click={action}]{label}[/]" if action else f"{key_text} {label}")
-        return Content.from_markup("  ".join(parts))
+            if text:
+                text.append("  ")
+                position += 2
+            if display:
+                spans.append(Span(position, position + len(display), KEY_STYLE))
+            text.append(f"{display} ")
+            position += len(display) + 1
+            if action and description:
+                spans.append(Span(position, position + len(description), f"@click={action}"))
+            text.append(description)
+            position += len(description)
+        return Content("".join(text), spans)
