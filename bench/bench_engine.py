@@ -58,7 +58,7 @@ moves:
         decision:
           prompt: Who leads?
           options:
-            - {id: a, label: We lead, posture: unilateral}
+            - {id: a, label: We lead, posture: national}
             - {id: b, label: They lead, posture: deferring}
 """
 

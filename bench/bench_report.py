@@ -23,7 +23,7 @@ from bench.common import Figure, best_of, peak_memory
 TEAMS = ("us", "japan", "rok", "china", "asean")
 """Player teams of the generated exercise; each decides on every inject."""
 
-POSTURES = ("cooperative", "unilateral", "escalatory", "deferring")
+POSTURES = ("joint", "national", "public", "deferring")
 
 
 def big_exercise(injects: int, *, moves: int = 10) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import random
 
 TEAMS = ["us", "japan", "rok", "china"]
 CHANNELS = ["news", "social_media", "cable", "phone_call", "intelligence", "briefing", "radio"]
-POSTURES = ["cooperative", "unilateral", "escalatory", "deferring"]
+POSTURES = ["joint", "national", "public", "deferring"]
 
 
 def exercise_yaml(injects: int, *, moves: int | None = None, seed: int = 7) -> str:

@@ -443,7 +443,7 @@ def schema_diagnostics(error: ValidationError, root: yaml.Node, filename: str) -
 
 _NEUTRAL: dict[str, Any] = {
     "channel": "news",
-    "posture": "cooperative",
+    "posture": "joint",
     "kind": "player",
     "to": [],
     "duration": 0,

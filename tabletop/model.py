@@ -122,12 +122,39 @@ class TeamKind(str, Enum):
 
 
 class Posture(str, Enum):
-    """The stance an option expresses; the report's posture matrix is built from it."""
+    """How an option acts, described, never judged; the report's posture matrix is built from it.
 
-    cooperative = "cooperative"
-    unilateral = "unilateral"
-    escalatory = "escalatory"
+    The words name the means, not the merit: whether acting with others or
+    alone is wiser is what the room discusses, and no government's habitual
+    answer is filed under a word that condemns it.
+    """
+
+    joint = "joint"
+    """Acts together with other governments, or through a mechanism they share."""
+    national = "national"
+    """Acts on the government's own means and authority."""
+    public = "public"
+    """Sets out a position in public: a statement, a legal position, a line to the press."""
     deferring = "deferring"
+    """Waits, refers the matter to capitals, or asks for more before acting."""
+
+
+RETIRED_POSTURES = {
+    "cooperative": "joint",
+    "unilateral": "national",
+    "escalatory": "national, public or joint, whichever describes what the option does",
+}
+"""Posture words of earlier files, which judged an option, and what describes it now."""
+
+
+def _posture(value: Any) -> Any:
+    """Refuse a retired posture word with the one to use instead (a clear line, not an enum dump)."""
+    if isinstance(value, str) and value in RETIRED_POSTURES:
+        raise ValueError(
+            f"{value!r} is no longer a posture: a posture says how an option acts, not how far it goes; "
+            f"write {RETIRED_POSTURES[value]}"
+        )
+    return value
 
 
 class Channel(str, Enum):
@@ -322,8 +349,10 @@ class Option(StrictModel):
 
     id: Id = Field(description="Short id of the option, unique within its decision.")
     label: str = Field(description="What the team would do, in a line.")
-    posture: Posture = Field(
-        description="cooperative, unilateral, escalatory or deferring."
+    posture: Annotated[Posture, BeforeValidator(_posture)] = Field(
+        description="How the option acts: joint (with other governments or through a shared mechanism), "
+        "national (on the government's own means and authority), public (a position set out in public) "
+        "or deferring (waits, refers to capitals, asks for more)."
     )
     consequence: str | None = Field(
         default=None,

@@ -64,9 +64,9 @@ moves:
         decision:
           prompt: Do you ask the Chinese vessel nearby for help?
           options:
-            - {id: direct, label: Hail it directly on channel 16, posture: cooperative}
+            - {id: direct, label: Hail it directly on channel 16, posture: joint}
             - {id: beijing, label: Ask Beijing through the embassy first, posture: deferring}
-            - {id: alone, label: Wait for ROK cutters, posture: unilateral}
+            - {id: alone, label: Wait for ROK cutters, posture: national}
       - id: M1-03
         at: "+00:30"
         title: Survivors sighted near the median line
@@ -78,8 +78,8 @@ moves:
         decision:
           prompt: Do you share the position with the other coast guards?
           options:
-            - {id: share, label: Share it with every coast guard at once, posture: cooperative}
-            - {id: hold, label: Keep it until your own ships are there, posture: unilateral}
+            - {id: share, label: Share it with every coast guard at once, posture: joint}
+            - {id: hold, label: Keep it until your own ships are there, posture: national}
       - id: M1-04
         at: "+00:40"
         title: Chinese vessel answers
@@ -105,9 +105,9 @@ moves:
         decision:
           prompt: Where do the survivors land?
           options:
-            - {id: nearest, label: The nearest port whatever its flag, posture: cooperative}
-            - {id: own, label: Your own port only, posture: unilateral}
-            - {id: escalate, label: Refer it to the capitals, posture: escalatory}
+            - {id: nearest, label: The nearest port whatever its flag, posture: joint}
+            - {id: own, label: Your own port only, posture: national}
+            - {id: escalate, label: Refer it to the capitals, posture: public}
       - id: M2-02
         at: "+01:20"
         title: Press asks who is in charge

@@ -62,8 +62,8 @@ moves:
         decision:
           prompt: OK-IALL-prompt-Q Do you close the ports?
           options:
-            - {id: close, label: OK-IALL-close-Q, posture: escalatory, consequence: S3-IALL-close-consequence-Q}
-            - {id: open, label: OK-IALL-open-Q, posture: unilateral, consequence: S3-IALL-open-consequence-Q}
+            - {id: close, label: OK-IALL-close-Q, posture: public, consequence: S3-IALL-close-consequence-Q}
+            - {id: open, label: OK-IALL-open-Q, posture: national, consequence: S3-IALL-open-consequence-Q}
       - id: I-USROK
         at: "+00:10"
         title: USROK-title-Q
@@ -79,7 +79,7 @@ moves:
         decision:
           prompt: USROK-prompt-Q Who leads?
           options:
-            - {id: lead, label: USROK-lead-Q, posture: escalatory, consequence: S3-USROK-lead-consequence-Q}
+            - {id: lead, label: USROK-lead-Q, posture: public, consequence: S3-USROK-lead-consequence-Q}
             - {id: follow, label: USROK-follow-Q, posture: deferring, consequence: S3-USROK-follow-consequence-Q}
       - id: I-CHINA
         at: "+00:15"
@@ -154,8 +154,13 @@ contingencies:
 PARTICIPANTS = ("us", "rok", "china", "observers")
 """Teams with a participant view in the secrets exercise."""
 
-POSTURE_WORDS = ("escalatory", "unilateral", "deferring")
+POSTURE_WORDS = ("public", "national", "deferring")
 """Postures used by the options and by no other text of the exercise: no participant view may say them."""
+
+
+def posture_words_in(text: str) -> list[str]:
+    """The posture words `text` says as words ('Republic' does not say 'public', nor 'international' 'national')."""
+    return [word for word in POSTURE_WORDS if re.search(rf"(?<![A-Za-z]){word}(?![A-Za-z])", text)]
 
 _MARKER = re.compile(r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*-Q\b")
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from tabletop.report.charts import MAX_BINS, MIN_SPAN, Lane, activity_chart
 
-POSTURES = ("cooperative", "deferring", "unilateral", "escalatory")
+POSTURES = ("joint", "deferring", "national", "public")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -23,13 +23,13 @@ def titles(svg: str) -> list[str]:
 
 
 def test_counts_land_in_their_bins() -> None:
-    lane = Lane("ROK", deliveries=[0, 1, 2, 61], decisions=[(3, "cooperative"), (4, "cooperative"), (62, "escalatory")])
+    lane = Lane("ROK", deliveries=[0, 1, 2, 61], decisions=[(3, "joint"), (4, "joint"), (62, "public")])
     svg = activity_chart([lane], end_minute=120, postures=POSTURES)
     said = titles(svg)
     assert "ROK: 3 delivered at +00:00" in said
     assert "ROK: 1 delivered at +01:00" in said
-    assert "ROK: 2 cooperative at +00:00" in said
-    assert "ROK: 1 escalatory at +01:00" in said
+    assert "ROK: 2 joint at +00:00" in said
+    assert "ROK: 1 public at +01:00" in said
 
 
 def test_a_long_session_draws_a_bounded_number_of_bars() -> None:

@@ -116,7 +116,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "unknown_top_level_key.yaml": (3, 1, "unknown field 'titel'; did you mean 'title'?"),
     "utf16_with_bom.yaml": (1, 1, "binary file, not a YAML exercise"),
     "wrong_enum_channel.yaml": (32, 18, "channel: Input should be 'news'"),
-    "wrong_enum_posture.yaml": (38, 49, "posture: Input should be 'cooperative'"),
+    "wrong_enum_posture.yaml": (38, 49, "posture: Input should be 'joint'"),
     "wrong_type_list_for_text.yaml": (2, 8, "title: Input should be a valid string"),
     "wrong_type_mapping_for_time.yaml": (27, 13, "at: Input should be a valid integer"),
     "wrong_type_text_for_list.yaml": (10, 8, "teams: Input should be a valid list"),
@@ -163,7 +163,7 @@ SEED = textwrap.dedent(
               prompt: Call or wait?
               teams: [a]
               options:
-                - {id: call, label: Call now, posture: cooperative, consequence: Lines open.}
+                - {id: call, label: Call now, posture: joint, consequence: Lines open.}
                 - {id: wait, label: Wait, posture: deferring}
           - id: I2
             at: "+1d 00:00"

@@ -52,7 +52,7 @@ def test_a_packet_holds_its_own_brief_and_nothing_secret() -> None:
         assert f"BRIEF-OF-{other}" not in text
     for secret in SECRETS.values():
         assert secret not in text
-    assert "posture" not in text and "cooperative" not in text
+    assert "posture" not in text and "joint" not in text
     assert packet["moves"][0]["questions"] == ["QUESTION-FOR-ALL", "QUESTION-FOR-ROK"]
     assert "QUESTION-FOR-ROK" not in dump(team_handout(exercise, "us"))
 

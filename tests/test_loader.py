@@ -54,8 +54,8 @@ GOOD = textwrap.dedent(
             decision:
               prompt: Do you hail the Chinese vessel?
               options:
-                - {id: direct, label: Hail it, posture: cooperative}
-                - {id: alone, label: Wait for cutters, posture: unilateral}
+                - {id: direct, label: Hail it, posture: joint}
+                - {id: alone, label: Wait for cutters, posture: national}
           - id: B
             at: "+00:40"
             title: Chinese vessel turns toward the site
@@ -319,3 +319,12 @@ def test_every_tab_in_the_indentation_is_named_at_its_position() -> None:
     second = rows.index("  \ttitle: Boats on the water") + 1
     message = "tab character here, in the indentation: YAML indents with spaces, never tabs"
     assert _fixture_errors(text) == [f"drill.yaml:{first}:1: {message}", f"drill.yaml:{second}:3: {message}"]
+
+
+def test_a_retired_posture_word_says_which_word_describes_the_option() -> None:
+    text = GOOD.replace("posture: joint", "posture: cooperative", 1).replace("posture: national", "posture: escalatory", 1)
+    lines = errors_of(text)
+    assert len(lines) == 2
+    assert lines[0].endswith("posture: 'cooperative' is no longer a posture: a posture says how an option acts, "
+                             "not how far it goes; write joint")
+    assert "'escalatory' is no longer a posture" in lines[1] and "national, public or joint" in lines[1]

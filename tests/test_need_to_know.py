@@ -25,7 +25,7 @@ from tests.engine_fixtures import new_session
 from tests.need_to_know_fixtures import (
     ALL_MARKERS,
     PARTICIPANTS,
-    POSTURE_WORDS,
+    posture_words_in,
     hidden_from,
     markers_in,
     play_portal_session,
@@ -69,8 +69,7 @@ def test_a_team_sees_its_share_and_not_one_secret(secrets: Session, team: str) -
     seen = markers_in(text)
     assert seen & hidden_from(team) == set()
     assert visible_to(team) - seen == set()
-    for word in POSTURE_WORDS:
-        assert word not in text
+    assert posture_words_in(text) == []
 
 
 @pytest.mark.parametrize("team", PARTICIPANTS)
@@ -92,8 +91,7 @@ def test_a_team_sees_only_its_own_portal_traffic(portal: Session, team: str) -> 
     seen = portal_markers_in(text)
     assert seen & portal_hidden_from(team) == set()
     assert portal_visible_to(team) - seen == set()
-    for word in POSTURE_WORDS:
-        assert word not in text
+    assert posture_words_in(text) == []
 
 
 def test_the_portal_view_reads_a_replayed_state_the_same_way(portal: Session) -> None:
@@ -224,7 +222,7 @@ def test_a_handout_printed_in_advance_has_only_participant_fields(secrets: Sessi
     handout = inject_handout(secrets.exercise, "I-LATER", "observers")
     assert handout.body == "S3-later-body-Q" and handout.delivery is None and handout.deliveries == 0
     text = repr(inject_handout(secrets.exercise, "I-USROK", "us"))
-    assert "consequence" not in text and "S3-" not in text and "escalatory" not in text
+    assert "consequence" not in text and "S3-" not in text and "public" not in text
     with pytest.raises(KeyError, match="not addressed to china"):
         inject_handout(secrets.exercise, "I-USROK", "china")
     with pytest.raises(KeyError, match="unknown inject"):

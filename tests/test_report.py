@@ -95,7 +95,7 @@ def test_summary_counts_what_happened(played: Session) -> None:
     assert summary["adhoc"] == 1
     by_team = {row["team"]: row for row in summary["by_team"]}
     assert by_team["us"]["answered"] == 2
-    assert by_team["china"]["postures"]["escalatory"] == 1
+    assert by_team["china"]["postures"]["public"] == 1
     verdicts = {c["inject"]: c["verdict"] for c in summary["convergence"]}
     assert verdicts == {"M1-02": "diverged", "M1-03": "diverged", "M2-01": "diverged"}
     assert any("diverged on 3" in finding for finding in summary["findings"])
@@ -118,9 +118,20 @@ def test_posture_matrix_counts_latest_choice_per_team_and_move(played: Session) 
     matrix = session_context(played)["posture_matrix"]
     rows = {row["team"]: row for row in matrix["rows"]}
     china_m2 = rows["china"]["cells"][1]
-    assert china_m2["dominant"] == "escalatory"
+    assert china_m2["dominant"] == "public"
     assert rows["us"]["cells"][0]["counts"] == [{"posture": "deferring", "count": 1}]
-    assert matrix["zero_sum"] == 2
+    totals = {t["posture"]: t["count"] for t in matrix["totals"]}
+    assert sum(totals.values()) == matrix["total"] and totals["deferring"] >= 1
+
+
+def test_a_tie_in_a_matrix_cell_shades_nothing() -> None:
+    from collections import Counter
+
+    from tabletop.report.context import _dominant
+
+    assert _dominant(Counter({"joint": 2, "national": 2})) == ""
+    assert _dominant(Counter({"joint": 1, "national": 2})) == "national"
+    assert _dominant(Counter()) == ""
 
 
 def test_objective_ratings_and_improvement_plan(played: Session) -> None:

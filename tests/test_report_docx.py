@@ -216,19 +216,19 @@ def test_the_chart_is_a_png_picture(played: dict[str, Any]) -> None:
     image = Image.open(io.BytesIO(document.part.related_parts[blip.embed].blob))
     assert image.format == "PNG"
     colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
-    assert (0x2E, 0x7D, 0x32) in colours  # cooperative decisions are drawn
+    assert (0x00, 0x72, 0xB2) in colours  # joint decisions are drawn
     assert (0x9E, 0x9E, 0x9E) in colours  # and deliveries
 
 
 def test_chart_png_draws_each_shape_of_the_svg() -> None:
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><title>t</title>'
-           f'<rect x="10" y="10" width="20" height="20" fill="{POSTURE_COLOURS["escalatory"]}"><title>x</title></rect>'
+           f'<rect x="10" y="10" width="20" height="20" fill="{POSTURE_COLOURS["public"]}"><title>x</title></rect>'
            '<line x1="0" y1="40" x2="100" y2="40" class="axis"/>'
            '<line x1="60" y1="0" x2="60" y2="50" class="end"/>'
            '<text x="70" y="20" class="lane">ROK</text></svg>')
     image = Image.open(io.BytesIO(chart_png(svg, scale=2)))
     assert image.size == (200, 100)
-    assert image.getpixel((40, 40)) == (0xC6, 0x28, 0x28)
+    assert image.getpixel((40, 40)) == (0xCC, 0x79, 0xA7)
     assert image.getpixel((20, 80)) == (0x9A, 0xA3, 0xAD)
     dashed = [image.getpixel((120, y)) for y in range(0, 100)]
     assert (0x8B, 0x00, 0x00) in dashed and (255, 255, 255) in dashed

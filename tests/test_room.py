@@ -32,7 +32,7 @@ def test_room_shows_only_what_every_participant_sees(tmp_path: Path) -> None:
     for marker in ("US-brief-Q", "USROK-body-Q", "ADHOCTWO-body-Q", "ROK-contingency-body-Q",
                    "US-decision-text-Q", "S3-IALL-notes-Q", "S3-observation-Q", "US-M1-question-Q"):
         assert marker not in text
-    for posture in ("escalatory", "unilateral", "deferring"):
+    for posture in ("public", "national", "deferring"):
         assert posture not in text
 
 

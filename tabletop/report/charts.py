@@ -35,13 +35,13 @@ MIN_SPAN = 30.0
 block across the whole width."""
 
 POSTURE_COLOURS = {
-    "cooperative": "#2e7d32",
-    "deferring": "#1565c0",
-    "unilateral": "#ef6c00",
-    "escalatory": "#c62828",
+    "joint": "#0072b2",
+    "national": "#009e73",
+    "public": "#cc79a7",
+    "deferring": "#6b6b6b",
     "free text": "#757575",
 }
-"""Colour of each posture in the chart and in the report's posture chips (colour-blind safe enough with labels)."""
+"""Colour of each posture in the chart and the report's chips: Okabe-Ito hues, none meaning good or bad."""
 
 DELIVERY_COLOUR = "#9e9e9e"
 """Colour of the delivered-inject bars."""

@@ -68,6 +68,13 @@ RATING_NAMES = {
 RATING_ORDER = ("P", "S", "M", "U")
 """Best to worst."""
 
+POSTURE_MATRIX_TEXT = (
+    "What each team chose, move by move (each team's latest answer per inject), by how the option acts: "
+    "jointly with others, by national means, as a public position, or by deferring. Cells are shaded by the "
+    "posture chosen most often (a tie is left unshaded). The words describe; they do not rate a choice."
+)
+"""What the posture matrix shows, said once for every format of the report."""
+
 POSTURES = tuple(p.value for p in Posture)
 """Posture names in the order the matrix and the chart use."""
 
@@ -377,6 +384,7 @@ class _Builder:
             "chart_svg": self.chart(),
             "moves": self.moves(summary["convergence"]),
             "posture_matrix": self.posture_matrix(),
+            "posture_matrix_text": POSTURE_MATRIX_TEXT,
             "postures": list(POSTURES),
             "hotwash": self.hotwash_view(),
             "portal": self.portal_view(),
@@ -606,20 +614,13 @@ class _Builder:
                 more = f" and {len(split) - 5:,} more" if len(split) > 5 else ""
                 text += f", diverged on {len(split):,}: {names}{more}"
             out.append(text + ".")
-        hard = [
-            (row["label"], row["postures"]["unilateral"] + row["postures"]["escalatory"])
-            for row in by_team
-            if row["postures"]["unilateral"] + row["postures"]["escalatory"]
-        ]
-        if hard:
-            hard.sort(key=lambda pair: -pair[1])
+        if self.decisions:
+            counted = Counter(self.posture_of(d) for d in self.decisions)
             out.append(
-                "Unilateral or escalatory choices: "
-                + ", ".join(f"{label} {count:,}" for label, count in hard)
+                "Choices by how they act: "
+                + ", ".join(f"{posture} {counted[posture]:,}" for posture in (*POSTURES, FREE_TEXT) if counted[posture])
                 + "."
             )
-        elif self.decisions:
-            out.append("No team chose a unilateral or escalatory option.")
         if awaited:
             total = sum(len(teams) for teams in awaited.values())
             out.append(f"{_plural(total, 'decision')} still awaited on {_plural(len(awaited), 'delivered inject')}.")
@@ -946,7 +947,6 @@ class _Builder:
                 {"posture": p, "count": totals[p], "share": f"{100 * totals[p] / total:.0f}%" if total else "0%"}
                 for p in (*POSTURES, FREE_TEXT)
             ],
-            "zero_sum": sum(totals[p] for p in ("unilateral", "escalatory")),
             "total": total,
         }
 
@@ -1095,11 +1095,13 @@ def _reason(reason: str) -> str:
 
 
 def _dominant(counter: Counter[str]) -> str:
-    """The posture chosen most often in a cell; ties go to the harder posture."""
+    """The posture chosen most often in a cell; a tie shades nothing (no posture outranks another)."""
     if not counter:
         return ""
-    weight = {"escalatory": 4, "unilateral": 3, "deferring": 2, "cooperative": 1, FREE_TEXT: 0}
-    return max(counter, key=lambda p: (counter[p], weight.get(p, 0)))
+    ranked = counter.most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return ""
+    return ranked[0][0]
 
 
 def _overall_rating(counts: Counter[str]) -> str:

@@ -33,6 +33,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from tabletop.report.charts import POSTURE_COLOURS, chart_png
+from tabletop.report.context import POSTURE_MATRIX_TEXT
 from tabletop.report.context import Context
 from tabletop.report.render import _lines
 
@@ -58,10 +59,10 @@ HEADER_FILL = "EEF1F5"
 """Shading of table header cells (report.css --band)."""
 
 CELL_FILLS = {
-    "cooperative": "E8F5E9",
-    "deferring": "E3F2FD",
-    "unilateral": "FFF3E0",
-    "escalatory": "FFEBEE",
+    "joint": "E3EFF8",
+    "national": "E0F3EE",
+    "public": "F7EAF2",
+    "deferring": "EEEEEE",
     "free text": "F5F5F5",
 }
 """Shading of a posture matrix cell by its dominant posture (report.css td.cell-*)."""
@@ -710,9 +711,7 @@ class WordReport:
         """5 Posture matrix: what each team chose, move by move, shaded by the dominant posture."""
         pm = self.c["posture_matrix"]
         self.chapter("5 Posture matrix")
-        self.para("What each team chose, move by move (each team's latest answer per inject). Cells are shaded by the "
-                  "posture chosen most often; red and orange cells are where unilateral or escalatory, zero-sum "
-                  "choices won.")
+        self.para(POSTURE_MATRIX_TEXT)
         if not pm["total"]:
             self.muted("No decision was recorded.")
             return
@@ -735,7 +734,7 @@ class WordReport:
         totals: list[Piece] = [("All choices: ", "")]
         for index, t in enumerate(pm["totals"]):
             totals += [(" · " if index else "", ""), (t["posture"], t["posture"]), (f" {t['count']} ({t['share']})", "")]
-        totals.append((f". {pm['zero_sum']} of {pm['total']} were unilateral or escalatory.", ""))
+        totals.append((".", ""))
         self.para(totals)
 
     def analysis(self) -> None:
