@@ -26,7 +26,7 @@ def test_the_portal_area_is_listed_and_loses_no_acknowledged_submission() -> Non
     assert lost.extra["acked"] > 0 and lost.extra["decisions"] > 0 and lost.extra["rfis"] > 0
     assert lost.extra["integrity"] == "ok"
     errors = figures["portal: 'database is locked' + 5xx answers"]
-    assert errors.value == 0 and errors.extra["tracebacks"] == 0, errors.extra
+    assert errors.value == 0 and errors.extra["tracebacks"] == 0 and errors.extra["console"] == "ok", errors.extra
     for name in ("portal: POST to durable ack, p50", "portal: POST to durable ack, p99", "portal: page poll, p99",
                  "portal: server peak RSS, VmHWM"):
         assert figures[name].value > 0 and figures[name].baseline, name
