@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, TabbedContent, TextArea
+from textual.widgets import Input, RadioSet, Select, TabbedContent, TextArea
 
 from tabletop.clock import FakeClock
 from tabletop.engine import Session
@@ -103,6 +103,7 @@ async def test_a_team_submits_its_decision_then_revises_it_as_a_correction(contr
         await pilot.pause()
         assert "Press d to submit your decision." in screen_text(app)
         form = await open_form(pilot, "d", DecisionForm)
+        assert isinstance(app.focused, RadioSet)  # the first field, not the scrolling frame
         await pilot.click("#option-0")
         await type_into(pilot, "#rationale", "Lives first")
         before = len(logged(control.path))
@@ -430,8 +431,9 @@ def test_decision_form_snapshot(snap_compare, control: Session, clock: FakeClock
 
     A framed form over the whole screen: the title 'Decision on M1-02: Boat
     capsized west of the island', the prompt in bold, 'Nothing submitted
-    yet.' in italics, the three options and 'None of these: our own answer,
-    written below' as radio buttons (the first highlighted), then the boxes
+    yet.' in italics (these stay in sight above the scrolling fields), the
+    three options and 'None of these: our own answer, written below' as radio
+    buttons (the list focused, the first highlighted, none chosen), then the boxes
     for the team's own words, the rationale and the dissent (scrolled below),
     the buttons 'Submit our decision' and 'Cancel', and the footer 'tab Next
     field  ^s Send  esc Cancel'.

@@ -62,7 +62,8 @@ class TeamForm(ModalScreen[None]):
         """The frame; subclasses give the fields."""
         with Vertical(id="form"):
             yield Static(Text(self.form_title, style="bold"), id="form-title")
-            with VerticalScroll(id="form-fields"):
+            yield from self.header()
+            with VerticalScroll(id="form-fields", can_focus=False):
                 yield from self.fields()
             yield Static(id="form-refusal")
             with Horizontal(id="form-buttons"):
@@ -70,9 +71,17 @@ class TeamForm(ModalScreen[None]):
                 yield Button("Cancel", id="cancel")
         yield Footer()
 
+    def header(self) -> ComposeResult:
+        """What stays in sight above the fields while the team types (the question put, say)."""
+        return iter(())
+
     def fields(self) -> ComposeResult:
         """The form's own fields."""
         return iter(())
+
+    def on_mount(self) -> None:
+        """Start at the top of the fields, whichever one took the focus."""
+        self.call_after_refresh(self.query_one("#form-fields", VerticalScroll).scroll_home, animate=False)
 
     def message(self) -> TeamAction:
         """What the team typed, as the message the app records."""
@@ -127,12 +136,15 @@ class DecisionForm(TeamForm):
         if standing is not None:
             self.SEND = "Revise our decision"
 
-    def fields(self) -> ComposeResult:
-        """Prompt, status, the options, three text boxes."""
+    def header(self) -> ComposeResult:
+        """The question put to the team, and where its submission stands."""
         assert self.inject.decision is not None
         yield Static(Text(self.inject.decision.prompt, style="bold"), id="prompt")
         if self.status:
             yield Static(Text(self.status, style="italic"), id="status")
+
+    def fields(self) -> ComposeResult:
+        """The options, three text boxes."""
         chosen = self.standing.option if self.standing is not None else None
         own = self.standing is not None and self.standing.option is None
         with RadioSet(id="option"):
