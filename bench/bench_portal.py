@@ -44,9 +44,6 @@ TEAMS = ("us", "japan", "rok", "china", "taiwan", "philippines", "australia", "v
 
 def portal_exercise(teams: tuple[str, ...] = TEAMS, moves: int = 3, per_move: int = 6) -> str:
     """YAML of an exercise whose every inject goes to every player team and asks each for a decision."""
-    from tabletop.model import Posture
-
-    acting = next(p.value for p in Posture if p.value in ("joint", "cooperative"))
     out = [
         "id: portal-bench",
         "title: Portal bench exercise",
@@ -75,7 +72,7 @@ def portal_exercise(teams: tuple[str, ...] = TEAMS, moves: int = 3, per_move: in
                 "        decision:",
                 "          prompt: Do you send help?",
                 "          options:",
-                f"            - {{id: help, label: Send help, posture: {acting}}}",
+                "            - {id: help, label: Send help, posture: joint}",
                 "            - {id: wait, label: Wait and see, posture: deferring}",
             ]
     return "\n".join(out) + "\n"
