@@ -80,7 +80,7 @@ async def test_next_move_asks_and_cancel_writes_nothing(session: Session) -> Non
         assert "on hold: M1-03" in text
         assert "M1-02" in text and "awaited" in text
         assert "+00:05 to +01:00" in text
-        assert "cannot be undone" in text
+        assert "undoes the advance" in text and "the clock cannot go back" in text
         await pilot.press("enter")  # Cancel has the focus
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)

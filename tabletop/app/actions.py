@@ -212,10 +212,17 @@ class ConsoleActions(_AppBase):
     def correct_event(self, seq: int) -> None:
         """Open the correction form on any event of the session, by seq."""
         from tabletop.app.screens.correction import CorrectionForm
+        from tabletop.corrections import plan_for
 
-        event = self.session.state.event(seq)
-        if event is not None:
-            self.push_screen(CorrectionForm(event))
+        state = self.session.state
+        event = state.event(seq)
+        if event is None:
+            return
+        if not event.CORRECTABLE:
+            self.notify(f"#{seq} ({event.summary()}) is part of how the clock ran and cannot be taken back; "
+                        "add a note to the record instead.", severity="warning", timeout=8)
+            return
+        self.push_screen(CorrectionForm(event, plan_for(state, event), state.root_of(seq)))
 
     def action_start(self) -> None:
         """STARTEX at real time."""

@@ -50,7 +50,12 @@ def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
         lines.append(f"The clock jumps from {offset_text(facts.now_minute)} to {offset_text(facts.jump_to)}, the start of {facts.next_move}.")
     else:
         lines.append(f"The clock stays at {offset_text(facts.now_minute)}; {facts.next_move} has already begun by the schedule.")
-    lines.append("A move advance cannot be undone, and the clock cannot go back.")
+    if facts.jump_to is not None:
+        lines.append("If this is a mistake, x on the log line undoes the advance while nothing is delivered in "
+                     f"{facts.next_move}; the clock cannot go back.")
+    else:
+        lines.append("If this is a mistake, x on the log line undoes the advance while nothing is delivered in "
+                     f"{facts.next_move}.")
     return lines
 
 
@@ -60,7 +65,8 @@ def redelivery_lines(exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | 
     lines = [f"{facts.inject} was delivered to {teams_text(exercise, list(facts.to))} at {when}."]
     if facts.times > 1:
         lines.append(f"It has been delivered {facts.times} times so far.")
-    lines.append("Delivering it again sends it once more to every recipient; the earlier delivery stays in the record.")
+    lines.append("Delivering it again sends it once more to every recipient; the earlier delivery stays in the record. "
+                 "A delivery sent by mistake can be withdrawn (x on its log line); the teams then see it as withdrawn.")
     return lines
 
 

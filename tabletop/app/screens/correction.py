@@ -1,133 +1,119 @@
-"""The correction form: retract or replace a recorded event, with a reason.
+"""The correction form: take back or change a recorded event, with a reason, from lists and in words.
 
 The log is never edited: the engine appends a `corrected` event pointing at
-the record. Replacing shows the record's own fields, filled in, so fixing a
-typo in a decision is a matter of editing one line.
+the record. What the form offers for each kind of record (teams, options,
+objectives and ratings as lists; a delivery's teams as ticks; a move advance
+or a hold only to be taken back, saying what that does) comes from
+:mod:`tabletop.corrections`, so the rules stay where a plain test reaches them.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, field_row
-from tabletop.events import EventBase, payload_fields
+from tabletop.corrections import NONE, CorrectionPlan, replacement_of
+from tabletop.events import CorrectedEvent, EventBase
 
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _from_text(text: str, original: Any, optional: bool) -> Any:
-    """Turn an edited line back into the type the record held (the engine validates)."""
-    if isinstance(original, (list, tuple)):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if text == "" and (optional or original is None):
-        return None
-    if isinstance(original, bool):
-        return text.lower() in {"true", "yes", "1"}
-    if isinstance(original, int):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if isinstance(original, float):
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
+_NONE_ID = "-none-"
+"""Option id standing for the empty choice (an OptionList id cannot be empty)."""
 
 
 class CorrectionForm(FormScreen):
-    """Retract a record, or replace it with edited fields; either way with a reason."""
+    """Change a record's fields, or take it back; either way with a reason the log keeps."""
 
     FORM_TITLE = "Correct a record"
-    SAVE_LABEL = "Replace"
+    SAVE_LABEL = "Save the change"
     BINDINGS: ClassVar[list[BindingType]] = [
         *FormScreen.BINDINGS,
-        Binding("ctrl+r", "retract", "Retract"),
+        Binding("ctrl+r", "retract", "Take back"),
     ]
 
-    def __init__(self, event: EventBase) -> None:
-        """`event` is the record picked in the log."""
+    def __init__(self, event: EventBase, plan: CorrectionPlan, root: int) -> None:
+        """`event` is the record picked in the log, `root` the record a change applies to."""
         super().__init__()
         self.event = event
-        self.fields = [name for name in payload_fields(type(event)) if name != "type"]
+        self.plan = plan
+        self.root = root
         self.retracting = False
 
     def compose_fields(self) -> ComposeResult:
-        """The record, the reason, then one line per field of the record."""
-        yield Static(f"#{self.event.seq}  {self.event.summary()}", classes="form-context", markup=False)
-        if not type(self.event).CORRECTABLE:
-            yield Static(
-                "This kind of record is part of how play ran (clock, deliveries); "
-                "the engine may refuse to correct it. Add a note instead.",
-                classes="form-hint",
-            )
+        """The record in words, the reason, then one field per thing that may change."""
+        yield Static(f"#{self.event.seq}  {self.plan.heading}", classes="form-context", markup=False)
         yield field_row("Reason", Input(placeholder="why the record was wrong", id="correct-reason", compact=True))
-        yield Static("ctrl+s replaces the record with the fields below; ctrl+r retracts it.", classes="form-hint")
-        model_fields = type(self.event).model_fields
-        for name in self.fields:
-            field = Input(_as_text(getattr(self.event, name)), id=f"field-{name}", compact=True)
-            field.tooltip = model_fields[name].description or ""
-            yield field_row(name, field)
+        for field in self.plan.fields:
+            if field.kind == "choice":
+                options = [Option(words, id=value or _NONE_ID) for value, words in field.choices]
+                widget: Any = OptionList(*options, id=f"field-{field.name}", classes="correction-choice")
+            elif field.kind == "teams":
+                ticked = set(field.value)
+                widget = SelectionList[str](
+                    *(Selection(words, value, value in ticked) for value, words in field.choices),
+                    id=f"field-{field.name}", classes="correction-teams",
+                )
+            else:
+                widget = Input(str(field.value or ""), id=f"field-{field.name}", compact=True)
+            yield field_row(field.label, widget)
+        change = "ctrl+s saves the change; " if self.plan.fields else ""
+        yield Static(f"{change}ctrl+r: {self.plan.take_back}. {self.plan.take_back_says}",
+                     classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
-        """Start with the reason."""
+        """Each list starts on the record's own value; typing starts in the reason."""
         super().on_mount()
+        for field in self.plan.fields:
+            if field.kind == "choice":
+                values = [value for value, _ in field.choices]
+                lists = self.query_one(f"#field-{field.name}", OptionList)
+                lists.highlighted = values.index(field.value) if field.value in values else None
         self.query_one("#correct-reason", Input).focus()
 
+    def values(self) -> dict[str, Any]:
+        """What each field holds now."""
+        out: dict[str, Any] = {}
+        for field in self.plan.fields:
+            if field.kind == "choice":
+                chosen = self.query_one(f"#field-{field.name}", OptionList).highlighted_option
+                out[field.name] = NONE if chosen is None or chosen.id == _NONE_ID else chosen.id
+            elif field.kind == "teams":
+                out[field.name] = list(self.query_one(f"#field-{field.name}", SelectionList).selected)
+            else:
+                out[field.name] = self.query_one(f"#field-{field.name}", Input).value.strip()
+        return out
+
     def action_retract(self) -> None:
-        """Submit as a retraction (no replacement)."""
+        """Submit as taking the record back (no replacement)."""
         self.retracting = True
         try:
             self.action_submit()
         finally:
             self.retracting = False
 
-    def replacement(self) -> dict[str, Any]:
-        """The record's payload with the edited fields."""
-        payload = self.event.payload()
-        payload.pop("type", None)
-        model_fields = type(self.event).model_fields
-        for name in self.fields:
-            text = self.query_one(f"#field-{name}", Input).value.strip()
-            original = getattr(self.event, name)
-            optional = not model_fields[name].is_required() and model_fields[name].default is None
-            payload[name] = _from_text(text, original, optional)
-        return payload
+    def _take_back(self, reason: str) -> EngineCall:
+        target = self.event.seq if isinstance(self.event, CorrectedEvent) else self.root
+        return EngineCall("correct", {"seq": target, "reason": reason, "replacement": None},
+                          done=f"{self.plan.take_back}: #{target}")
 
     def build_call(self) -> EngineCall | str:
-        """`Session.correct(seq, reason, replacement)`; replacement None retracts."""
+        """`Session.correct(seq, reason, changes)`; no changes (ctrl+r) takes the record back."""
         reason = self.query_one("#correct-reason", Input).value.strip()
         if not reason:
             return "Say why the record is wrong; the reason stays in the log."
-        if self.retracting:
-            return EngineCall(
-                "correct",
-                {"seq": self.event.seq, "reason": reason, "replacement": None},
-                done=f"Retracted #{self.event.seq}",
-            )
-        replacement = self.replacement()
-        before = {k: v for k, v in self.event.payload().items() if k != "type"}
-        if replacement == before:
-            return "Nothing was changed: edit a field to replace the record, or ctrl+r to retract it."
-        return EngineCall(
-            "correct",
-            {"seq": self.event.seq, "reason": reason, "replacement": replacement},
-            done=f"Corrected #{self.event.seq}",
-        )
+        if self.retracting or not self.plan.fields:
+            return self._take_back(reason)
+        values = self.values()
+        teams = next((f for f in self.plan.fields if f.kind == "teams"), None)
+        if teams is not None and not values.get(teams.name):
+            return self._take_back(reason)
+        changed = replacement_of(self.plan, self.event, values)
+        if not changed:
+            return f"Nothing was changed: change a field to save, or ctrl+r: {self.plan.take_back.lower()}."
+        return EngineCall("correct", {"seq": self.root, "reason": reason, "replacement": changed},
+                          done=f"Corrected #{self.root}")
