@@ -248,6 +248,8 @@ async def page_text(page: Page) -> str:
 async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_second(
     served: Served, browser: BrowserContext, session_path: Path
 ) -> None:
+    """The whole round: both teams decide by clicking, US revises, ROK asks; the console sees each within a
+    second; control answers from the inbox; the answer reaches ROK only; the report names the team as source."""
     rok = await open_forms(browser, served.links["rok"])
     us = await open_forms(browser, served.links["us"])
     facilitator = Session.open(session_path)
@@ -307,11 +309,9 @@ async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_
             assert first.id == str(rfi.seq) and "NEW" in str(first.prompt) and RFI_MARK in str(first.prompt)
             assert [r.seq for r in facilitator.state.unanswered_rfis()] == [rfi.seq]
 
-            if app.focused is not picker:
-                await pilot.click("#rfi-pick")
-            if picker.highlighted is None:
-                await pilot.press("down")
+            assert app.focused is picker and picker.highlighted == 0, "the inbox opens on the newest unanswered question"
             await pilot.press("enter")
+            assert app.focused is app.screen.query_one("#rfi-answer")
             await pilot.press(*f"{ANSWER_MARK} yes, two miles north")
             answered = time.monotonic()
             await pilot.press("enter")
@@ -345,7 +345,7 @@ async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_
         if f"Control answered: {ANSWER_MARK}" in await rok.inner_text("body"):
             shown_after = time.monotonic() - answered
             break
-    print(f"answer written to ROK page showing it: {shown_after:.3f} s")
+    print(f"answer sent from the inbox to the ROK page showing it: {shown_after:.3f} s")
     assert shown_after <= PAGE_WITHIN, f"the ROK page did not show the answer within {PAGE_WITHIN} s"
     assert RFI_MARK in await rok.inner_text("body")
 
@@ -378,6 +378,7 @@ async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_
 async def test_a_decision_waits_for_the_control_cell_then_stands_as_the_teams(
     tmp_path: Path, browser: BrowserContext
 ) -> None:
+    """In a session set to confirm, the team's page says its decision waits; once confirmed it is the team's."""
     path = played_session(tmp_path, confirm=True)
     server = Served(path, ("rok",))
     try:
