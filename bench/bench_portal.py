@@ -196,7 +196,7 @@ async def post(request):
     fields = dict(await request.post())
     async with lock:
         await asyncio.to_thread(insert, request.match_info["route"], fields)
-    return web.Response(text="<p>Received: recorded.</p>" + FRAGMENT, content_type="text/html")
+    raise web.HTTPSeeOther(location=f"/t/{request.match_info['token']}/act?received=decision")
 
 async def main():
     app = web.Application()
@@ -485,15 +485,18 @@ async def browse(base: str, tokens: dict[str, str], feed: Feed, load: Load, tall
                     kind = "ask"
                     fields = {"csrf": secret, "text": marker}
                 started = time.perf_counter()
-                async with http.post(f"{base}/t/{token}/{kind}", data=fields, headers=origin) as response:
+                # the acknowledgement is the answer to the post: a 303 to the page saying what was received
+                async with http.post(f"{base}/t/{token}/{kind}", data=fields, headers=origin,
+                                     allow_redirects=False) as response:
                     text = await response.text()
                     elapsed = time.perf_counter() - started
                     status = response.status
+                    location = response.headers.get("Location", "")
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 tally.failed_posts += 1
                 continue
             tally.locked += "database is locked" in text
-            if status == 200 and "Received:" in text:
+            if status == 303 and "received=" in location:
                 tally.post_times.append(elapsed)
                 tally.acked.append(Acked(team, kind, marker))
                 if on_ack is not None and kill_after >= 0 and len(tally.acked) >= kill_after:

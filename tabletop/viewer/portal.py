@@ -65,6 +65,16 @@ class RateLimit:
         return True
 
 
+RECEIVED: dict[str, str] = {
+    "decision": "your decision is recorded.",
+    "waiting": "your decision is with the control cell; it counts once the facilitator confirms it.",
+    "question": "your question went to control.",
+    "answer": "your answer is kept.",
+    "feedback": "thank you, your form is recorded.",
+}
+"""What the page says after an accepted post, by the `received` word the redirect carries."""
+
+
 @dataclass
 class Outcome:
     """What the page tells the team after a post."""
@@ -123,14 +133,22 @@ class Portal:
             outcome=outcome,
             questions=FEEDBACK_QUESTIONS,
         )
+        # same-origin, not no-referrer: under no-referrer a browser posts the forms with `Origin: null`,
+        # which the origin check must refuse; the token still never leaves for another site
         return web.Response(
-            text=html, status=status, content_type="text/html", headers={"Content-Security-Policy": PORTAL_POLICY}
+            text=html, status=status, content_type="text/html",
+            headers={"Content-Security-Policy": PORTAL_POLICY, "Referrer-Policy": "same-origin"},
         )
 
     async def handle_page(self, request: web.Request) -> web.Response:
-        """The forms page of a team: its open decisions, its RFIs and their answers, questions, feedback."""
+        """The forms page of a team: its open decisions, its RFIs and their answers, questions, feedback.
+
+        After an accepted post the browser comes back here with `?received=WORD`, and the page
+        says what was received (a reload then shows the page again instead of posting twice).
+        """
         team = self.server._team(request)  # noqa: SLF001
-        return self._page(team, request.match_info["token"], None)
+        said = RECEIVED.get(request.query.get("received", ""))
+        return self._page(team, request.match_info["token"], Outcome(True, f"Received: {said}") if said else None)
 
     # Posts
 
@@ -171,6 +189,7 @@ class Portal:
     async def _act(
         self, request: web.Request, action: Callable[[Session, str, dict[str, str]], Any], done: str | Callable[[Any], str]
     ) -> web.Response:
+        """Run one engine call for the team; on success redirect to the page saying `done` (a RECEIVED word)."""
         team, token, fields = await self._form(request)
         async with self._write_lock:
             try:
@@ -179,8 +198,10 @@ class Portal:
                 return self._page(team, token, Outcome(False, f"Refused: {refusal}. Nothing was recorded."), 409)
             except (StoreError, OSError) as error:
                 return self._page(team, token, Outcome(False, f"Not recorded: the session file cannot be written ({error})."), 503)
-        said = done(event) if callable(done) else done
-        return self._page(team, token, Outcome(True, f"Received: {said}"))
+        # The event is durable: answer at once with where to read the page (post, redirect, get), so a
+        # reload never posts twice and the acknowledgement does not wait for the page to be drawn.
+        word = done(event) if callable(done) else done
+        raise web.HTTPSeeOther(location=f"/t/{token}/act?received={word}")
 
     def _write(self, action: Callable[[Session, str, dict[str, str]], Any], team: str, fields: dict[str, str]) -> Any:
         return action(self.writer(), team, fields)
@@ -192,16 +213,13 @@ class Portal:
             lambda s, team, f: s.submit_decision(
                 team, f.get("inject", ""), f.get("option") or None, f.get("text", ""), f.get("rationale", ""), f.get("dissent", "")
             ),
-            lambda event: (
-                "your decision is with the control cell; it counts once the facilitator confirms it."
-                if isinstance(event, SubmittedEvent) else "your decision is recorded."
-            ),
+            lambda event: "waiting" if isinstance(event, SubmittedEvent) else "decision",
         )
 
     async def handle_ask(self, request: web.Request) -> web.Response:
         """Send a question to the control cell."""
         return await self._act(
-            request, lambda s, team, f: s.ask(team, f.get("text", ""), f.get("inject") or None), "your question went to control."
+            request, lambda s, team, f: s.ask(team, f.get("text", ""), f.get("inject") or None), "question"
         )
 
     async def handle_answer(self, request: web.Request) -> web.Response:
@@ -209,7 +227,7 @@ class Portal:
         return await self._act(
             request,
             lambda s, team, f: s.answer_question(team, f.get("move", ""), f.get("question", ""), f.get("text", "")),
-            "your answer is kept.",
+            "answer",
         )
 
     async def handle_feedback(self, request: web.Request) -> web.Response:
@@ -221,7 +239,7 @@ class Portal:
                 team, ratings, f.get("strengths", ""), f.get("improvements", ""), f.get("comments", ""), f.get("participant", "")
             )
 
-        return await self._act(request, give, "thank you, your form is recorded.")
+        return await self._act(request, give, "feedback")
 
 
 def _same_origin(origin: str, request: web.Request) -> bool:

@@ -612,7 +612,10 @@ def _busy() -> web.HTTPServiceUnavailable:
 
 async def _protective_headers(request: web.Request, response: web.StreamResponse) -> None:
     """Every response, error pages and fragments too: no caching, no framing, a policy, no versions."""
+    referrer = response.headers.get("Referrer-Policy")
     response.headers.update(PAGE_HEADERS)
+    if referrer == "same-origin":  # the portal's forms: a browser sends `Origin: null` under no-referrer
+        response.headers["Referrer-Policy"] = referrer
     response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     response.headers["Server"] = SERVER_NAME
 
