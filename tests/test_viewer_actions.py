@@ -134,6 +134,37 @@ async def test_a_team_submits_its_decision_then_revises_it_as_a_correction(contr
         assert "Received and revised" in text and "free text" in text
 
 
+async def test_when_submissions_wait_for_control_the_view_says_so_until_it_confirms(
+    control: Session, clock: FakeClock
+) -> None:
+    control.set_submission_mode(True)
+    control.deliver("M1-02")
+    app = team_app(control, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        form = await open_form(pilot, "d", DecisionForm)
+        await pilot.click("#option-1")
+        await type_into(pilot, "#rationale", "Embassy first")
+        before = len(logged(control.path))
+        await send(pilot)
+        assert isinstance(app.screen, TeamScreen), form.refusal
+        (submitted,) = logged(control.path)[before:]
+        assert (submitted.type, submitted.team, submitted.option) == ("submitted", "rok", "beijing")
+        await pilot.press("o")
+        await pilot.pause()
+        assert "Sent; it counts once the control cell confirms it" in screen_text(app)
+        form = await open_form(pilot, "d", DecisionForm)
+        assert form.query_one("#rationale", TextArea).text == "Embassy first"
+        await send(pilot)
+        assert app.screen is form and "already submitted" in form.refusal
+        await pilot.press("escape")
+        control.confirm_submission("M1-02", "rok")
+        app.poll()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Received; open to revision." in text and "waiting for the control cell" not in text
+
+
 async def test_the_decide_key_is_offered_only_on_an_inject_that_puts_a_decision_to_the_team(
     control: Session, clock: FakeClock
 ) -> None:

@@ -48,8 +48,9 @@ def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
     """Where the team's own decision stands on each inject that puts one to it.
 
     Read from the session's state for the team's own injects only: whether its
-    standing decision was revised (corrected) or entered by the facilitator, and
-    why submissions are closed (the engine's refusals of `submit_decision`).
+    standing decision was revised (corrected) or entered by the facilitator, or
+    its latest submission waits for the control cell, and why submissions are
+    closed (the engine's refusals of `submit_decision`).
     """
     state = session.state
     out: dict[str, Submission] = {}
@@ -63,6 +64,8 @@ def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
                 recorded = "facilitator"
             else:
                 recorded = "revised" if state.corrections_of(standing.seq) else "received"
+        if view.waiting_on(inject.inject) is not None:
+            recorded = "waiting"
         closed = ""
         if view.ended:
             closed = "play has ended (ENDEX), no more changes"
@@ -191,12 +194,12 @@ class TeamViewApp(App[None]):
 
     # The team's actions: one message from a form, one engine call, one event
 
-    def _record(self, message: TeamAction, action: Callable[[Session], Any], done: str) -> None:
+    def _record(self, message: TeamAction, action: Callable[[Session], Any], done: str | Callable[[Any], str]) -> None:
         message.stop()
         form = message.form
         assert isinstance(form, TeamForm)
         try:
-            action(self.session)
+            event = action(self.session)
         except ActionRefused as refusal:
             form.refuse(f"Refused: {refusal}. Nothing was recorded.")
             return
@@ -204,7 +207,7 @@ class TeamViewApp(App[None]):
             form.refuse(f"Not recorded: the session file cannot be written ({error}).")
             return
         form.dismiss(None)
-        self.notify(done, title="Received", timeout=6)
+        self.notify(done if isinstance(done, str) else done(event), title="Received", timeout=6)
         self._follow()
         self._draw()
 
@@ -215,7 +218,8 @@ class TeamViewApp(App[None]):
             lambda s: s.submit_decision(
                 self.team, message.inject, message.option, message.text, message.rationale, message.dissent
             ),
-            f"Your decision on {message.inject} is recorded.",
+            lambda event: f"Your decision on {message.inject} went to the control cell; it counts once they confirm it."
+            if event.type == "submitted" else f"Your decision on {message.inject} is recorded.",
         )
 
     def on_question_asked(self, message: QuestionAsked) -> None:

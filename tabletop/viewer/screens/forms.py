@@ -130,7 +130,7 @@ class DecisionForm(TeamForm):
         self.inject = inject
         """The inject decided on."""
         self.standing = standing
-        """The team's decision as it stands, shown and offered for revision."""
+        """The team's latest submission (waiting for control) or decision, offered for revision."""
         self.status = status
         """Where the team's submission stands, in words."""
         if standing is not None:

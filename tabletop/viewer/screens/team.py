@@ -206,7 +206,9 @@ class TeamScreen(Screen[None]):
         if self._view is None or inject is None or inject.decision is None:
             return
         submission = self._submissions.get(inject.inject, Submission())
-        self.app.push_screen(DecisionForm(inject, self._view.decision_on(inject.inject), submission.text))
+        view = self._view
+        latest = view.waiting_on(inject.inject) or view.decision_on(inject.inject)
+        self.app.push_screen(DecisionForm(inject, latest, submission.text))
 
     def action_ask(self) -> None:
         """Open the form of a question to control (about no inject until the reader picks one)."""

@@ -26,7 +26,8 @@ class Submission:
     """Where the team's own decision on one inject stands, as the app read it from the session."""
 
     recorded: str = ""
-    """'' (nothing yet), 'received', 'revised' (after a correction) or 'facilitator' (entered by control)."""
+    """'' (nothing yet), 'received', 'revised' (after a correction), 'facilitator' (entered by control)
+    or 'waiting' (sent, for the control cell to confirm before it counts)."""
     closed: str = ""
     """Why no more submissions are taken ('' while they are): locked, move ended, ENDEX."""
 
@@ -38,6 +39,7 @@ class Submission:
             "received": "Received",
             "revised": "Received and revised",
             "facilitator": "Recorded by the facilitator",
+            "waiting": "Sent; it counts once the control cell confirms it",
         }[self.recorded]
         if self.closed:
             return f"{recorded}; {self.closed}."
@@ -92,6 +94,10 @@ def render_inject(
         own = view.decision_on(inject.inject)
         if own is not None:
             parts += [Text("Your recorded decision", style="bold"), _decision_text(own)]
+        waiting = view.waiting_on(inject.inject)
+        if waiting is not None:
+            parts += [Text("Your submission, waiting for the control cell", style="bold"), _decision_text(waiting)]
+            own = own or waiting
         if inject.decision.asked and submission is not None:
             parts.append(Text(f"Status: {submission.text}", style="italic"))
         if inject.decision.asked and actions and (submission is None or not submission.closed):
@@ -162,11 +168,16 @@ class RecordPane(Static):
         parts: list[RenderableType] = [_section("Decisions")]
         if view.awaited:
             parts.append(Text("  Awaited from your team: " + ", ".join(view.awaited), style="bold"))
-        if not view.decisions:
+        if not view.decisions and not view.waiting:
             parts.append(Text("  No decision of your team has been recorded yet.", style="italic"))
-        for decision in view.decisions:
+        shown = [*view.decisions, *(w for w in view.waiting if view.decision_on(w.inject) is None)]
+        for decision in shown:
             parts.append(Text(f"  {decision.inject}  {decision.inject_title}  ({offset_text(decision.minute)})", style="bold"))
             parts.append(_decision_text(decision))
+            waiting = view.waiting_on(decision.inject)
+            if waiting is not None and waiting is not decision:
+                parts.append(Text("  Sent since, waiting for the control cell:", style="bold"))
+                parts.append(_decision_text(waiting))
             submission = submissions.get(decision.inject)
             if submission is not None:
                 parts.append(Text(f"  Status: {submission.text}", style="italic"))
