@@ -221,7 +221,9 @@ class Session:
                 dead = self._store.dead_writers()
                 if not dead:
                     return
-                if self.state.clock.running and self._store.live_writers() == 0:
+                # a live team view or portal writes submissions but does not run the clock: only a
+                # console that still beats means the clock is someone's to pause
+                if self.state.clock.running and self._store.live_writers(beating=True) == 0:
                     minute = self.state.events[-1].minute
                     alive = self._store.last_alive(dead)
                     if alive is not None:  # the console beat after its last event: that time was played

@@ -368,10 +368,15 @@ class Store:
         value = rows[0][0] if rows else None
         return datetime.fromisoformat(value) if value else None
 
-    def live_writers(self) -> int:
-        """How many other writers registered in the file are still running."""
-        rows = self._query("SELECT id, host, pid, started FROM writers")
-        return sum(1 for row in rows if row[0] != self._writer_id and _process_alive(row[1], row[2], row[3]))
+    def live_writers(self, *, beating: bool = False) -> int:
+        """How many other writers registered in the file are still running.
+
+        With `beating`, only those that have sent a heartbeat: the consoles that run the clock,
+        not a team's view or the portal, which write submissions and never beat.
+        """
+        rows = self._query("SELECT id, host, pid, started, alive_at FROM writers")
+        return sum(1 for row in rows if row[0] != self._writer_id and (row[4] is not None or not beating)
+                   and _process_alive(row[1], row[2], row[3]))
 
     # Internals
 

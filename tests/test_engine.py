@@ -494,6 +494,7 @@ def test_a_clean_close_or_a_live_writer_does_not_pause(tmp_path: Path, clock: Fa
     clock.advance(minutes=5)
     with Session.open(path, clock=clock) as facilitator:
         assert facilitator.state.clock.running and facilitator.state.last_seq == 1
+        facilitator.heartbeat()  # a console beats as it opens: it runs the clock
         _crash_a_writer(path)
         with Session.open(path, clock=clock, author="evaluator") as evaluator:
             assert evaluator.state.clock.running and evaluator.state.last_seq == 1
@@ -611,6 +612,32 @@ def test_a_reopen_pauses_where_the_crashed_writer_was_last_alive(tmp_path: Path,
         assert isinstance(last, PausedEvent) and last.reason == REOPENED
         assert last.minute == pytest.approx(20)  # not 0 (the last event), not 45 (the reopen)
         assert s.now_minute() == pytest.approx(20)
+
+
+def test_a_live_team_writer_does_not_stop_the_reopen_from_pausing(tmp_path: Path, clock: FakeClock) -> None:
+    """A team's view or the portal holds a writer open but never beats: the crashed console's clock still pauses."""
+    with new_session(tmp_path, clock=clock) as s:
+        path = s.path
+    team = Session.open(path, clock=clock, author="team:rok")  # a live writer in this process that never beats
+    code = (
+        "import os; from datetime import datetime; from tabletop.engine import Session; "
+        "from tabletop.clock import FakeClock; "
+        f"c = FakeClock(datetime.fromisoformat({clock().isoformat()!r})); s = Session.open({str(path)!r}, clock=c); "
+        "c.advance(minutes=20); s.heartbeat(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    try:
+        clock.advance(minutes=45)
+        code = (
+            "from datetime import datetime; from tabletop.engine import Session; from tabletop.clock import FakeClock; "
+            f"s = Session.open({str(path)!r}, clock=FakeClock(datetime.fromisoformat({clock().isoformat()!r}))); "
+            "e = s.state.events[-1]; print(e.type, e.minute)"
+        )
+        reopened = subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, capture_output=True, text=True)
+        kind, minute = reopened.stdout.split()
+        assert kind == "paused" and float(minute) == pytest.approx(20)
+    finally:
+        team.close()
 
 
 def test_heartbeats_reach_files_written_before_them(tmp_path: Path, clock: FakeClock) -> None:

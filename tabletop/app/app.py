@@ -135,6 +135,7 @@ class ConsoleApp(ConsoleActions, App[None]):
     def _first_frame_shown(self) -> None:
         if self.after_first_frame is not None:
             self.after_first_frame()
+        self._heartbeat()  # at once: from now on a reopen elsewhere knows a console runs the clock
         self._prepare_engine()
 
     @work(thread=True, group="heartbeat", exclusive=True, name="heartbeat")
