@@ -62,7 +62,17 @@ class MselTable(KeyedTable[Text]):
         ]
 
     def sync(self, lines: Sequence[MselLine]) -> None:
-        """Add new rows and update changed cells in place; never rebuild the table."""
+        """Update changed cells in place; add rows where the MSEL puts them.
+
+        Rows are only ever updated in place while the MSEL keeps its order. An
+        ad-hoc inject lands at its minute inside its move, so when the order of
+        rows changes the table is rebuilt in the new order (the cursor stays on
+        its inject): the live screen then reads as a freshly opened one.
+        """
+        shown = list(self.lines)
+        if [line.inject for line in lines[: len(shown)]] != shown:
+            self._rebuild(lines)  # a row was inserted, moved or taken away: not a matter of appending
+            return
         keys = [key for key, _label, _width in COLUMNS]
         for line in lines:
             old = self.lines.get(line.inject)
@@ -76,6 +86,17 @@ class MselTable(KeyedTable[Text]):
                     if before != after:
                         self.update_cell(line.inject, key, cell)
             self.lines[line.inject] = line
+
+    def _rebuild(self, lines: Sequence[MselLine]) -> None:
+        """All rows again, in the MSEL's order, with the cursor on the inject it was on."""
+        selected = self.selected
+        self.clear()
+        self.lines = {}
+        for line in lines:
+            self.add_row(*self._cells(line), key=line.inject)
+            self.lines[line.inject] = line
+        if selected is not None and selected in self.lines:
+            self.select(selected)
 
     @property
     def selected(self) -> str | None:
