@@ -193,7 +193,7 @@ async def test_the_board_quotes_a_free_text_answer_and_says_who_is_waiting(sessi
         line = next(l for l in app.board_lines(session.msel()) if l.inject == "M1-02")
         choices = {a.team: (a.answered, a.choice) for a in line.answers}
         assert choices["ROK"] == (True, "“Hail the vessel on…”") and choices["US"] == (False, "")
-        shown = rendered(app.screen.query_one(DecisionBoard).content)
+        shown = app.screen.query_one(DecisionBoard).text
         assert "✓ ROK “Hail the vessel on…”" in shown and "· US waiting" in shown and " text" not in shown
 
 

@@ -141,6 +141,24 @@ def test_decision_form(snap_compare, played: Session) -> None:  # type: ignore[n
     assert snap_compare(frozen(played), terminal_size=(80, 24), run_before=open_form)
 
 
+def test_main_console_120x40(snap_compare, played: Session) -> None:  # type: ignore[no-untyped-def]
+    """The same moment at 120x40, the narrow layout with room: the status line keeps the move
+    ('M1 1/2 Boats on the water') and the clock; the board lists each team on its own line."""
+    assert snap_compare(frozen(played), terminal_size=(120, 40))
+
+
+def test_decision_form_120x40(snap_compare, played: Session) -> None:  # type: ignore[no-untyped-def]
+    """The decision form for M1-02 at 120x40: every field, the Record and Cancel buttons and the save hint
+    on screen, with the console's status line (move and clock) above it."""
+
+    async def open_form(pilot: Pilot[None]) -> None:
+        await _select(pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+
+    assert snap_compare(frozen(played), terminal_size=(120, 40), run_before=open_form)
+
+
 def test_hotwash_screen(snap_compare, tmp_path: Path, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     """The hot wash after ENDEX at 100x30.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tabletop.app.formatting import one_line
+from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
@@ -168,7 +168,48 @@ class ConsoleActions(_AppBase):
         for team, decision in state.decisions_on(inject_id).items():
             answered[team] = decision.option or f"“{one_line(decision.text, 24)}”"
             earlier[team] = decision.seq
-        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered, earlier=earlier))
+        on_board = self._board_selection()
+        team = on_board[1] if on_board is not None and on_board[0] == inject_id else None
+        self.push_screen(DecisionForm(self.session.exercise, inject, teams, answered, team=team, earlier=earlier))
+
+    def _board_selection(self) -> tuple[str, str] | None:
+        """(inject, team) highlighted on the decisions board, when the board has the focus."""
+        from tabletop.app.widgets.board import DecisionBoard
+
+        if not isinstance(self.screen, MainScreen):
+            return None
+        board = self.screen.query_one(DecisionBoard)
+        return board.selected if board.has_focus else None
+
+    def action_confirm_submission(self) -> None:
+        """Confirm the team's submission highlighted on the board; elsewhere, show the first one waiting."""
+        from tabletop.app.widgets.board import DecisionBoard
+
+        if not isinstance(self.screen, MainScreen):
+            return
+        board = self.screen.query_one(DecisionBoard)
+        chosen = self._board_selection()
+        if chosen is not None and self.session.state.pending_submission(*chosen) is not None:
+            inject, team = chosen
+            self.request(EngineCall("confirm_submission", {"inject": inject, "team": team},
+                                    done=f"Confirmed {team_label(self.session.exercise, team)}'s decision on {inject}"))
+            return
+        waiting = board.first_waiting()
+        if waiting is None:
+            self.notify("No team submission waits for confirmation.", timeout=4)
+            return
+        board.focus()
+        board.select_team(*waiting)
+        self.notify("Read the highlighted submission, then y again records it as the team's decision.", timeout=6)
+
+    def action_submission_mode(self) -> None:
+        """Switch between submissions counting at once and the facilitator confirming each."""
+        confirm = not self.session.state.confirm_submissions
+        self.request(EngineCall(
+            "set_submission_mode", {"confirm": confirm},
+            done="Team submissions now wait for your confirmation (y)" if confirm
+            else "Team submissions now count as decisions at once",
+        ))
 
     def action_note(self) -> None:
         """Add a note."""

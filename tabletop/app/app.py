@@ -120,7 +120,7 @@ class ConsoleApp(ConsoleActions, App[None]):
         self._main: MainScreen | None = None
         self._hotwash: HotwashScreen | None = None
         self._cursor_placed = False
-        self._phase: tuple[bool, bool] | None = None
+        self._phase: tuple[bool, bool, bool] | None = None
         self.sub_title = session.exercise.title
 
     # Start-up
@@ -172,6 +172,9 @@ class ConsoleApp(ConsoleActions, App[None]):
         if isinstance(self.screen, InjectScreen):
             return self.screen.inject_id
         if self._main is not None and self._main.composed:
+            board = self._main.query_one(DecisionBoard)
+            if board.has_focus and board.selected is not None:
+                return board.selected[0]
             selected = self._main.query_one(MselTable).selected
             if selected is not None:
                 return selected
@@ -287,7 +290,8 @@ class ConsoleApp(ConsoleActions, App[None]):
                 screen.show(view)
         elif screen is self._hotwash and self._hotwash is not None:
             self._hotwash.show(self.hotwash_entries())
-        phase = (state.started is not None, state.ended is not None)
+        phase = (state.started is not None, state.ended is not None,
+                 state.confirm_submissions or bool(state.pending_submissions()))
         if phase != self._phase:
             self._phase = phase
             self.refresh_bindings()
@@ -389,6 +393,8 @@ class ConsoleApp(ConsoleActions, App[None]):
         state = self.session.state
         if action == "start":
             return state.started is None
+        if action == "confirm_submission":  # only where the control cell confirms, or something still waits
+            return state.confirm_submissions or bool(state.pending_submissions())
         if command.play and state.ended is not None:
             return False
         return True

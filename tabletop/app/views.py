@@ -137,13 +137,15 @@ def board_lines(exercise: Exercise, state: SessionState, rows: list[MselRow]) ->
         deciders = state.deciders(row.inject)
         if not deciders:
             continue
-        if not row.awaited and (move is None or row.move != move.id):
+        waiting = any(state.pending_submission(row.inject, t) is not None for t in deciders)
+        if not row.awaited and not waiting and (move is None or row.move != move.id):
             continue
         inject = exercise.inject(row.inject)
         prompt = inject.decision.prompt if inject is not None and inject.decision else row.title
         answers = []
         for team in deciders:
             decision = state.decision(row.inject, team)
+            waiting = state.pending_submission(row.inject, team)
             answers.append(
                 Answer(
                     team=team_label(exercise, team),
@@ -154,6 +156,8 @@ def board_lines(exercise: Exercise, state: SessionState, rows: list[MselRow]) ->
                         if decision is not None
                         else ""
                     ),
+                    team_id=team,
+                    submitted=(waiting.option or f"“{one_line(waiting.text, 20)}”") if waiting is not None else "",
                 )
             )
         lines.append(BoardLine(row.inject, one_line(prompt), tuple(answers)))

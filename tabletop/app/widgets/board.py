@@ -1,8 +1,10 @@
-"""The decisions board: for each open decision, which teams have answered.
+"""The decisions board: for each open decision, which teams have answered, and a place to act from.
 
-The engine says which teams owe an answer (`awaited`) and which have given
-one; this pane lays that out so the facilitator sees at a glance whom to
-chase.
+The engine says which teams owe an answer (`awaited`), which have given one
+and which have sent one from their link that waits for the facilitator; this
+pane lays that out so the facilitator sees at a glance whom to chase. Each
+team's line can be highlighted: `r` there records that team's answer to that
+inject, and `y` confirms a submission that waits.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+SEPARATOR = "\t"
+"""Joins inject id and team id in a team line's option id (neither id may contain a tab)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,10 @@ class Answer:
     """Whether the team has recorded a decision."""
     choice: str = ""
     """The option id when it has, or the start of its own words in quotes."""
+    team_id: str = ""
+    """The team's id, which the keys act on."""
+    submitted: str = ""
+    """What the team sent from its link that waits for the facilitator's confirmation, if anything."""
 
 
 @dataclass(frozen=True)
@@ -40,48 +49,87 @@ class BoardLine:
 
     @property
     def complete(self) -> bool:
-        """Every deciding team has answered."""
-        return all(a.answered for a in self.answers)
+        """Every deciding team has answered and nothing waits for confirmation."""
+        return all(a.answered and not a.submitted for a in self.answers)
 
 
-class DecisionBoard(Static):
-    """Open decisions first, then the ones every team has answered."""
+class DecisionBoard(OptionList):
+    """Open decisions first, then the ones every team has answered; one line per team to act on."""
 
     def __init__(self, *, id: str | None = None) -> None:
         """Starts empty; the app pushes lines down."""
-        super().__init__("", id=id)
+        super().__init__(id=id)
         self.lines: tuple[BoardLine, ...] | None = None
 
     def show(self, lines: Sequence[BoardLine]) -> None:
-        """Redraw when the answers changed."""
+        """Redraw when the answers changed, keeping the highlight on the same team's line."""
         frozen = tuple(lines)
         if frozen == self.lines:
             return
         self.lines = frozen
         open_count = sum(1 for line in frozen if not line.complete)
-        self.border_subtitle = f"{open_count} open" if frozen else ""
-        self.update(self._render_lines(frozen))
-
-    def _render_lines(self, lines: tuple[BoardLine, ...]) -> RenderableType:
-        if not lines:
-            return Text("No decision has been put to the teams yet.", style="dim italic")
-        parts: list[RenderableType] = []
-        for line in sorted(lines, key=lambda l: l.complete):
+        waiting = sum(1 for line in frozen for a in line.answers if a.submitted)
+        parts = [f"{open_count} open"] if frozen else []
+        if waiting:
+            parts.append(f"{waiting} to confirm (y)")
+        self.border_subtitle = " · ".join(parts)
+        kept = self.selected
+        self.clear_options()
+        if not frozen:
+            self.add_option(Option(Text("No decision has been put to the teams yet.", style="dim italic"), disabled=True))
+            return
+        for line in sorted(frozen, key=lambda l: l.complete):
             head = Text()
             head.append(line.inject, style="bold" if not line.complete else "dim bold")
             head.append(" ")
             head.append(line.prompt, style="" if not line.complete else "dim")
             head.no_wrap = True
             head.overflow = "ellipsis"
-            parts.append(head)
-            answers = Text("  ")
+            self.add_option(Option(head, id=f"{line.inject}", disabled=True))
             for answer in line.answers:
-                if answer.answered:
-                    answers.append(f"✓ {answer.team}", style="green" if not line.complete else "dim green")
-                    if answer.choice:
-                        answers.append(f" {answer.choice}", style="dim")
-                else:
-                    answers.append(f"· {answer.team} waiting", style="bold yellow")
-                answers.append("  ")
-            parts.append(answers)
-        return Group(*parts)
+                self.add_option(Option(_answer_text(answer, line.complete), id=f"{line.inject}{SEPARATOR}{answer.team_id}"))
+        if kept is not None:
+            self.select_team(*kept)
+
+    @property
+    def selected(self) -> tuple[str, str] | None:
+        """(inject id, team id) of the highlighted team line, if one is highlighted."""
+        option = self.highlighted_option
+        if option is None or option.id is None or SEPARATOR not in option.id:
+            return None
+        inject, team = option.id.split(SEPARATOR, 1)
+        return inject, team
+
+    def select_team(self, inject: str, team: str) -> bool:
+        """Highlight a team's line on an inject; False when the board does not show it."""
+        try:
+            self.highlighted = self.get_option_index(f"{inject}{SEPARATOR}{team}")
+        except Exception:  # noqa: BLE001 - OptionDoesNotExist: the line is no longer on the board
+            return False
+        return True
+
+    def first_waiting(self) -> tuple[str, str] | None:
+        """(inject, team) of the first submission waiting for confirmation, in the board's order."""
+        for line in sorted(self.lines or (), key=lambda l: l.complete):
+            for answer in line.answers:
+                if answer.submitted:
+                    return line.inject, answer.team_id
+        return None
+
+    @property
+    def text(self) -> str:
+        """Every line as plain text, as the facilitator reads it."""
+        return "\n".join(str(self.get_option_at_index(i).prompt) for i in range(self.option_count))
+
+
+def _answer_text(answer: Answer, complete: bool) -> Text:
+    line = Text("  ")
+    if answer.answered:
+        line.append(f"✓ {answer.team}", style="green" if not complete else "dim green")
+        if answer.choice:
+            line.append(f" {answer.choice}", style="dim")
+    else:
+        line.append(f"· {answer.team} waiting", style="bold yellow")
+    if answer.submitted:
+        line.append(f"  ? sent {answer.submitted}, to confirm (y)", style="bold magenta")
+    return line

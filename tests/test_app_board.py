@@ -1,0 +1,84 @@
+"""The decisions board is a place to act from: r records the highlighted team's answer, y confirms
+a team's submission that waits, Y switches the session's submissions mode; each asserted on the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timezone
+from pathlib import Path
+
+import pytest
+from engine_fixtures import new_session
+from test_app_actions import START, logged, settle
+
+from tabletop.app import ConsoleApp
+from tabletop.app.screens.decision import DecisionForm
+from tabletop.app.widgets.board import DecisionBoard
+from tabletop.clock import FakeClock
+from tabletop.engine import Session
+from tabletop.events import DecidedEvent, SubmissionModeEvent
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    clock = FakeClock(START)
+    opened = new_session(tmp_path, clock=clock)
+    clock.advance(minutes=5)
+    opened.deliver("M1-02")
+    opened.deliver("M1-03")
+    yield opened
+    opened.close()
+
+
+def console(session: Session) -> ConsoleApp:
+    return ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
+
+
+async def test_r_on_the_board_opens_the_form_for_the_highlighted_team_and_inject(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(DecisionBoard)
+        board.focus()
+        assert board.select_team("M1-03", "china")
+        await pilot.press("r")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        assert form.inject.id == "M1-03" and form.initial_team == "china"
+
+
+async def test_y_first_shows_the_waiting_submission_then_confirms_it(session: Session) -> None:
+    session.set_submission_mode(True)
+    with Session.open(session.path, clock=FakeClock(START), author="team:rok") as team:
+        team.submit_decision("rok", "M1-02", option="alone", rationale="cutters are close")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.poll_session()  # what the console's poll does: fold what the team's link wrote
+        await settle(app, pilot)
+        board = app.screen.query_one(DecisionBoard)
+        assert "? sent alone, to confirm (y)" in board.text and "1 to confirm" in str(board.border_subtitle)
+        before = len(logged(session.path))
+        await pilot.press("y")  # from the MSEL: the board takes the focus on the submission, nothing is written
+        await settle(app, pilot)
+        assert board.has_focus and board.selected == ("M1-02", "rok")
+        assert len(logged(session.path)) == before
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "to confirm" not in board.text
+    confirmed = logged(session.path)[-1]
+    assert isinstance(confirmed, DecidedEvent) and (confirmed.team, confirmed.option, confirmed.source) == ("rok", "alone", "team")
+    assert confirmed.rationale == "cutters are close"
+
+
+async def test_shift_y_switches_the_submissions_mode(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("Y")
+        await settle(app, pilot)
+        await pilot.press("Y")
+        await settle(app, pilot)
+    modes = [e.confirm for e in logged(session.path) if isinstance(e, SubmissionModeEvent)]
+    assert modes == [True, False]
