@@ -310,3 +310,16 @@ def test_thousands_of_events(ram_folder: Path) -> None:
     pdf = html_to_pdf(html)
     text = squash(PdfReader(io.BytesIO(pdf)).pages[2].extract_text())
     assert "400of400scheduledinjectsdelivered" in text
+
+
+def test_an_inject_held_then_delivered_is_counted_as_held_then_delivered(tmp_path: Path) -> None:
+    from tabletop.clock import FakeClock
+    from tests.engine_fixtures import new_session
+
+    with new_session(tmp_path, clock=FakeClock()) as session:
+        session.hold("M1-02", "waiting for the ROK table")
+        session.deliver("M1-02")
+        session.hold("M1-03", "later")
+        summary = session_context(session)["summary"]
+    assert summary["held"] == 1 and summary["held_then_delivered"] == 1
+    assert any("1 still held at the end, 1 delivered after a hold" in f for f in summary["findings"])

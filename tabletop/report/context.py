@@ -491,6 +491,10 @@ class _Builder:
 
     def summary(self) -> dict[str, Any]:
         counts = Counter(self.status_key(row) for row in self.rows)
+        # an inject held and later delivered counts among the delivered, and is said to have been held
+        held_ever = {e.inject for e in self.state.records("held")}  # type: ignore[attr-defined]
+        counts["held_then_delivered"] = sum(
+            1 for row in self.rows if row.inject in held_ever and self.status_key(row) == "delivered")
         scheduled = [row for row in self.rows if row.kind == "scheduled"]
         delivered_scheduled = sum(1 for row in scheduled if self.status_key(row) == "delivered")
         contingencies_used = sum(1 for row in self.rows if row.kind == "contingency" and self.status_key(row) == "delivered")
@@ -529,6 +533,7 @@ class _Builder:
             "scheduled": len(scheduled),
             "delivered": delivered_scheduled,
             "held": counts.get("held", 0),
+            "held_then_delivered": counts.get("held_then_delivered", 0),
             "skipped": counts.get("skipped", 0),
             "not_played": sum(1 for row in scheduled if self.status_key(row) in ("not_played", "inactive")),
             "adhoc": counts.get("adhoc", 0),
@@ -595,7 +600,9 @@ class _Builder:
             return ["Play has not started: the session holds no STARTEX, so there is nothing to report yet."]
         extra = []
         if counts.get("held"):
-            extra.append(f"{counts['held']} held")
+            extra.append(f"{counts['held']} still held at the end")
+        if counts.get("held_then_delivered"):
+            extra.append(f"{counts['held_then_delivered']} delivered after a hold")
         if counts.get("skipped"):
             extra.append(f"{counts['skipped']} skipped")
         if counts.get("adhoc"):

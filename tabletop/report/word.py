@@ -558,7 +558,8 @@ class WordReport:
         sm, postures = self.c["summary"], self.c["postures"]
         self.chapter("2 Executive summary")
         self.para([(f"{sm['delivered']}/{sm['scheduled']}", "b"), (" injects delivered · ", ""),
-                   (str(sm["held"]), "b"), (" held · ", ""), (str(sm["skipped"]), "b"), (" skipped · ", ""),
+                   (str(sm["held"]), "b"), (" held" + (f" ({sm['held_then_delivered']} more held, then delivered)"
+                                                       if sm.get("held_then_delivered") else "") + " · ", ""), (str(sm["skipped"]), "b"), (" skipped · ", ""),
                    (str(sm["adhoc"]), "b"), (" ad hoc · ", ""), (str(sm["decisions"]), "b"), (" decisions · ", ""),
                    (str(sm["observations"]), "b"), (" observations · ", ""), (str(sm["rulings"]), "b"),
                    (" rulings", "")])
