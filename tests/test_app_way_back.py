@@ -136,3 +136,21 @@ async def test_a_clock_event_is_refused_before_any_form_opens(session: Session) 
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
     assert logged(session.path)[-1] == paused
+
+
+async def test_rate_digits_typed_in_a_burst_are_the_whole_new_rate(session: Session) -> None:
+    from tabletop.events import RateChangedEvent
+
+    from textual.widgets import Input
+
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        field = app.screen.query_one("#rate-value", Input)
+        assert field.value == "" and field.placeholder == "now 1", "nothing typed can be appended to the old rate"
+        await pilot.press("4", "backspace", "1", "0", "enter")
+        await settle(app, pilot)
+    changed = logged(session.path)[-1]
+    assert isinstance(changed, RateChangedEvent) and changed.rate == 10

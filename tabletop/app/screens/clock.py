@@ -25,7 +25,9 @@ class RateForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         """One number."""
         yield Static(f"Scenario minutes per wall minute, now {rate_text(self.current)}: 1 is real time, 4 plays an hour in 15 minutes.", classes="form-hint")
-        yield field_row("Rate", Input(value=f"{self.current:g}", id="rate-value", compact=True, type="number"))
+        # empty, with the current rate as the placeholder: digits typed in a burst are the whole new rate,
+        # never appended to the old one (a fast '4 backspace 1 0' once gave 41x)
+        yield field_row("Rate", Input(placeholder=f"now {self.current:g}", id="rate-value", compact=True, type="number"))
 
     def on_mount(self) -> None:
         """Focus the number."""
@@ -35,6 +37,8 @@ class RateForm(FormScreen):
     def build_call(self) -> EngineCall | str:
         """`Session.set_rate(rate)`."""
         text = self.query_one("#rate-value", Input).value.strip()
+        if not text:
+            return f"Write the new rate, e.g. 2 or 0.5 (now {rate_text(self.current)})."
         try:
             rate = float(text)
         except ValueError:
