@@ -447,6 +447,15 @@ class Session:
         if verb == "held" and isinstance(action, HeldEvent):
             raise ActionRefused(f"{inject_id} is already held")
 
+    def refusal(self, verb: str, inject_id: str) -> str | None:
+        """Why holding (`verb` 'held') or skipping ('skipped') the inject would be refused now, if it would:
+        asked before a form for the reason is filled, so a refusal never comes after the typing."""
+        try:
+            self._check_holdable(inject_id, verb)
+        except ActionRefused as refused:
+            return str(refused)
+        return None
+
     def hold(self, inject_id: str, reason: str = "") -> HeldEvent:
         """Hold an inject back; it may be delivered or skipped later."""
 

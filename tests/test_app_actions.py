@@ -202,9 +202,14 @@ async def test_deliver_redeliver_hold_and_skip_one_key_each(session: Session) ->
         await settle(app, pilot)
         await select(app, pilot, "M1-02")
         await pilot.press("h")
+        await pilot.pause()
+        await type_text(pilot, "waiting for the ROK table")
+        await pilot.press("enter")
         await settle(app, pilot)
         await select(app, pilot, "M1-03")
         await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # the reason may stay empty
         await settle(app, pilot)
         states = {key: line.state for key, line in app.screen.query_one(MselTable).lines.items()}
     events = logged(session.path)[1:]
@@ -212,7 +217,7 @@ async def test_deliver_redeliver_hold_and_skip_one_key_each(session: Session) ->
     first, again, held, skipped = events
     assert isinstance(first, DeliveredEvent) and first.inject == "M1-01" and not first.redelivery
     assert isinstance(again, DeliveredEvent) and again.redelivery
-    assert isinstance(held, HeldEvent) and held.inject == "M1-02"
+    assert isinstance(held, HeldEvent) and held.inject == "M1-02" and held.reason == "waiting for the ROK table"
     assert isinstance(skipped, SkippedEvent) and skipped.inject == "M1-03"
     assert states["M1-01"] == "delivered"
     assert states["M1-02"] == "held"

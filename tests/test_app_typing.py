@@ -24,7 +24,7 @@ from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
 from tabletop.app.screens.help import HelpScreen
 from tabletop.app.screens.hotwash import HotwashScreen
-from tabletop.app.screens.injects import AdhocForm, ContingencyPicker
+from tabletop.app.screens.injects import AdhocForm, ContingencyPicker, HoldForm, SkipForm
 from tabletop.app.screens.main import MainScreen
 from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
 from tabletop.app.widgets.msel import MselTable
@@ -37,12 +37,14 @@ from tabletop.events import (
     DeliveredEvent,
     EndedEvent,
     EventBase,
+    HeldEvent,
     HotwashEvent,
     JumpedEvent,
     NoteEvent,
     ObservedEvent,
     RateChangedEvent,
     RuledEvent,
+    SkippedEvent,
 )
 
 START = datetime(2030, 4, 10, 21, 0, tzinfo=timezone.utc)
@@ -54,6 +56,8 @@ PRINTABLE = [chr(code) for code in range(32, 127)]
 SCREENS: list[tuple[str, type[Screen[object]], tuple[type[EventBase], ...]]] = [
     ("r", DecisionForm, (DecidedEvent, CorrectedEvent)),
     ("a", AdhocForm, (AdhocEvent,)),
+    ("h", HoldForm, (HeldEvent,)),
+    ("s", SkipForm, (SkippedEvent,)),
     ("c", ContingencyPicker, (DeliveredEvent,)),
     ("n", NoteForm, (NoteEvent,)),
     ("w", RulingForm, (RuledEvent,)),
@@ -98,7 +102,7 @@ async def open_screen(app: ConsoleApp, pilot: Pilot[None], key: str, kind: type[
         await pilot.pause()
     table = app.screen.query_one(MselTable)
     table.focus()
-    table.select("M1-02")
+    table.select("M1-03" if key in ("h", "s") else "M1-02")  # M1-02 is delivered: it cannot be held
     await pilot.pause()
     await pilot.press(key)
     await settle(app, pilot)

@@ -94,13 +94,30 @@ class ConsoleActions(_AppBase):
         """Deliver the selected inject even though its condition does not hold."""
         self._deliver("Delivered (forced)", force=True)
 
+    def _hold_or_skip(self, method: str) -> None:
+        """Ask the reason in a one-line form, after checking the engine would accept it (never after typing)."""
+        from tabletop.app.screens.injects import HoldForm, SkipForm
+
+        inject_id = self.current_inject()
+        if inject_id is None:
+            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            return
+        refused = self.session.refusal("held" if method == "hold" else "skipped", inject_id)
+        if refused is not None:
+            self.notify(refused, title="Not done", severity="error", timeout=8, markup=False)
+            self.bell()
+            return
+        inject = self.session.exercise.inject(inject_id)
+        form = HoldForm if method == "hold" else SkipForm
+        self.push_screen(form(inject_id, inject.title if inject is not None else ""))
+
     def action_hold(self) -> None:
-        """Hold the selected inject."""
-        self._inject_call("hold", "Held")
+        """Hold the selected inject, with a reason."""
+        self._hold_or_skip("hold")
 
     def action_skip(self) -> None:
-        """Skip the selected inject."""
-        self._inject_call("skip", "Skipped")
+        """Skip the selected inject, with a reason."""
+        self._hold_or_skip("skip")
 
     def action_open_inject(self) -> None:
         """Read the selected inject in full."""

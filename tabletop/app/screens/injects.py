@@ -130,3 +130,52 @@ class ContingencyPicker(FormScreen):
         if chosen is None or chosen.id is None:
             return "There is no contingency to deliver."
         return EngineCall("deliver", {"inject_id": chosen.id}, done=f"Delivered contingency {chosen.id}")
+
+
+class ReasonForm(FormScreen):
+    """Hold or skip an inject, with the reason the record and the report will give (it may stay empty)."""
+
+    METHOD = "hold"
+    """The engine call: 'hold' or 'skip'."""
+    SAYS = "It stays in the MSEL as held until you deliver or skip it."
+    """What the action does, in a sentence."""
+
+    def __init__(self, inject: str, title: str) -> None:
+        """`inject` and `title` say which inject."""
+        super().__init__()
+        self.inject_id = inject
+        self.title = title
+
+    def compose_fields(self) -> ComposeResult:
+        """Which inject, and one line of reason."""
+        yield Static(f"{self.inject_id} · {one_line(self.title)}", classes="form-context", markup=False)
+        yield Static(f"{self.SAYS} x on its log line takes it back. Enter saves; the reason may stay empty.",
+                     classes="form-hint", markup=False)
+        yield field_row("Reason", Input(placeholder="why, for the record (optional)", id="reason-text", compact=True))
+
+    def on_mount(self) -> None:
+        """Start typing the reason at once."""
+        super().on_mount()
+        self.query_one("#reason-text", Input).focus()
+
+    def build_call(self) -> EngineCall | str:
+        """`Session.hold` or `Session.skip` with the reason."""
+        reason = self.query_one("#reason-text", Input).value.strip()
+        return EngineCall(self.METHOD, {"inject_id": self.inject_id, "reason": reason},
+                          done=f"{self.SAVE_LABEL.replace('Hold', 'Held').replace('Skip', 'Skipped')} {self.inject_id}")
+
+
+class HoldForm(ReasonForm):
+    """Hold an inject back, with a reason."""
+
+    FORM_TITLE = "Hold an inject"
+    SAVE_LABEL = "Hold"
+
+
+class SkipForm(ReasonForm):
+    """Skip an inject, with a reason."""
+
+    FORM_TITLE = "Skip an inject"
+    SAVE_LABEL = "Skip"
+    METHOD = "skip"
+    SAYS = "It will not be played."
