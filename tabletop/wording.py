@@ -62,6 +62,20 @@ def zone_text(moment: datetime) -> str:
     return utc_offset_text(offset)
 
 
+def zone_name_text(name: str) -> str:
+    """An IANA zone name as a reader takes it: 'Asia/Seoul' as is, 'Etc/GMT-10' as 'UTC+10'.
+
+    The Etc/GMT zones are named with the sign inverted (POSIX): printed raw, a
+    room reads Etc/GMT-10 as ten hours behind Greenwich when it is ten ahead.
+    """
+    if name in ("UTC", "Etc/UTC", "Etc/GMT", "Etc/Zulu", "Etc/Universal", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0"):
+        return "UTC"
+    if name.startswith("Etc/GMT") and name[7:8] in "+-" and name[8:].isdigit():
+        hours = int(name[8:])
+        return f"UTC{'+' if name[7] == '-' else '-'}{hours}"
+    return name
+
+
 def in_world_text(moment: datetime | None, *, year: bool = True) -> str:
     """In-world time as the room says it: 'Sun 11 Apr 2027 07:20 KST' ('' when unknown)."""
     if moment is None:

@@ -58,3 +58,12 @@ def test_the_ambiguous_abbreviations_are_those_of_the_pinned_tzdata() -> None:
     from tabletop.wording import AMBIGUOUS_ABBREVIATIONS, ambiguous_abbreviations
 
     assert ambiguous_abbreviations() == AMBIGUOUS_ABBREVIATIONS
+
+
+def test_etc_gmt_zone_names_read_with_the_sign_a_room_expects() -> None:
+    from tabletop.wording import zone_name_text
+
+    assert zone_name_text("Etc/GMT-10") == "UTC+10"
+    assert zone_name_text("Etc/GMT+5") == "UTC-5"
+    assert zone_name_text("Etc/UTC") == "UTC"
+    assert zone_name_text("Asia/Seoul") == "Asia/Seoul"

@@ -51,7 +51,7 @@ from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture
 from tabletop.report.charts import Lane, activity_chart
 from tabletop.need_to_know import presentation_header
 from tabletop.state import InjectStatus, MselRow, SessionState
-from tabletop.wording import clock_use_text, minutes_text, presentation_lines, rate_text
+from tabletop.wording import clock_use_text, minutes_text, presentation_lines, rate_text, zone_name_text
 
 
 Context = dict[str, Any]
@@ -444,7 +444,7 @@ class _Builder:
             "point_of_contact": ex.point_of_contact or "",
             "authors": list(ex.authors),
             "location": ex.setting.location or "",
-            "timezone": ex.setting.timezone,
+            "timezone": zone_name_text(ex.setting.timezone),
             "world_start": ex.setting.start.isoformat(),
             "planned_duration": scenario_time(ex.duration).lstrip("+"),
             "moves": len(ex.moves),

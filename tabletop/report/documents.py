@@ -31,7 +31,7 @@ from tabletop.model import (
 from tabletop.need_to_know import NotAParticipant, participant, participants
 from tabletop.report.branch_map import branch_map
 from tabletop.report.context import Context, attachment_uris, scenario_time, world_time
-from tabletop.wording import team_labels
+from tabletop.wording import team_labels, zone_name_text
 from tabletop.report.handouts import inject_cards, team_handout
 from tabletop.report.render import ReportError, render_template
 
@@ -76,7 +76,7 @@ def _common(exercise: Exercise, kind: str) -> Context:
         "sponsor": exercise.sponsor or "",
         "point_of_contact": exercise.point_of_contact or "",
         "world_start": world_time(exercise, 0),
-        "timezone": exercise.setting.timezone,
+        "timezone": zone_name_text(exercise.setting.timezone),
         "location": exercise.setting.location or "",
         "duration": scenario_time(exercise.duration),
         "for_team": "",

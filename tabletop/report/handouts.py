@@ -23,7 +23,7 @@ from tabletop.conditions import situation_for
 from tabletop.model import ALL, Exercise, Inject, Move, TeamKind
 from tabletop.need_to_know import NotAParticipant, inject_handout, participant, participants
 from tabletop.report.context import Context, attachment_items, attachment_uris, scenario_time, world_time
-from tabletop.wording import presentation_lines
+from tabletop.wording import presentation_lines, zone_name_text
 from tabletop.wording import team_labels
 from tabletop.report.render import FORMATS, ReportError, render_template
 
@@ -155,7 +155,7 @@ def handouts_context(exercise: Exercise, team: str | None = None) -> Context:
         "summary": exercise.summary,
         "version": exercise.version,
         "world_start": world_time(exercise, 0),
-        "timezone": exercise.setting.timezone,
+        "timezone": zone_name_text(exercise.setting.timezone),
         "location": exercise.setting.location or "",
         "teams": [{"label": t.label, "name": t.name, "kind": t.kind.value} for t in participants(exercise)],
         "packets": packets,
