@@ -38,3 +38,28 @@ async def test_opening_a_move_shows_the_variant_its_decisions_chose(tmp_path: Pa
     read = [message for title, message in notes if title == "Read to the room: M2 situation (variant 2)"]
     assert len(read) == 1 and read[0].startswith("SECRET-VARIANT-SPLIT")
     session.close()
+
+
+async def test_v_reads_the_open_moves_situation_again(tmp_path: Path) -> None:
+    from datetime import timezone
+
+    from textual.widgets import Static
+
+    from tabletop.app import ConsoleApp
+    from tabletop.app.screens.main import MainScreen
+    from tabletop.app.screens.situation import SituationScreen
+    from tabletop.clock import FakeClock
+    from tests.engine_fixtures import new_session
+
+    with new_session(tmp_path, clock=FakeClock()) as session:
+        app = ConsoleApp(session, wall_zone=timezone.utc, blink=False, bell=False, poll_interval=3600.0, tick_interval=3600.0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("v")
+            await pilot.pause()
+            assert isinstance(app.screen, SituationScreen)
+            text = str(app.screen.query_one("#situation-text", Static).content)
+            assert text == session.state.situation("M1") and "storm front" in text
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)

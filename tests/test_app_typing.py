@@ -24,6 +24,7 @@ from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
 from tabletop.app.screens.help import HelpScreen
 from tabletop.app.screens.hotwash import HotwashScreen
+from tabletop.app.screens.situation import SituationScreen
 from tabletop.app.screens.injects import AdhocForm, ContingencyPicker, HoldForm, SkipForm
 from tabletop.app.screens.main import MainScreen
 from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
@@ -68,6 +69,7 @@ SCREENS: list[tuple[str, type[Screen[object]], tuple[type[EventBase], ...]]] = [
     ("E", EndexForm, (EndedEvent,)),
     ("W", HotwashScreen, (HotwashEvent,)),
     ("question_mark", HelpScreen, ()),
+    ("v", SituationScreen, ()),
 ]
 
 

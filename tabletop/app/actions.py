@@ -311,8 +311,23 @@ class ConsoleActions(_AppBase):
             return
         index = state.situation_variant(move.id)
         which = "default text" if index is None else f"variant {index + 1}"
-        self.notify(state.situation(move.id), title=f"Read to the room: {move.id} situation ({which})",
-                    timeout=20, markup=False)
+        self.notify(state.situation(move.id) + "\n\n(v reads it again)",
+                    title=f"Read to the room: {move.id} situation ({which})", timeout=20, markup=False)
+
+    def action_situation(self) -> None:
+        """Read the open move's situation again, as it was read to the room."""
+        from tabletop.app.screens.situation import SituationScreen
+        from tabletop.model import ALL
+
+        state = self.session.state
+        move = state.move
+        if move is None:
+            self.notify("No move is open yet: the first opens at STARTEX.", timeout=4)
+            return
+        index = state.situation_variant(move.id)
+        which = "default text" if index is None else f"variant {index + 1}"
+        self.push_screen(SituationScreen(f"{move.id} {move.title}", which, state.situation(move.id),
+                                         list(move.questions.get(ALL, []))))
 
     def action_advance(self) -> None:
         """Ask, naming what is still open, then open the next move.

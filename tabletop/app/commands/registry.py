@@ -80,6 +80,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("skip", "s", "Skip", "Skip the selected inject: it will not be played", "Injects", FACILITATOR, play=True),
     Command("note", "n", "Note", "Add a facilitator note (tied to the selected inject if one is open)", "Records", FACILITATOR),
     Command("pause", "p", "Pause", "Pause the scenario clock, or resume it", "Clock", FACILITATOR, play=True),
+    Command("situation", "v", "Situation", "Read the open move's situation again, as it was read to the room", "Clock", show=False),
     Command("advance", "m", "Next move", "Close this move and open the next one", "Clock", FACILITATOR, play=True),
     Command("open_inject", "enter", "Read", "Read the selected inject in full, with every team's decision", "Injects", key_display="⏎"),
     Command("force_deliver", "D", "Deliver anyway", "Deliver the selected conditional inject although its condition does not hold", "Injects", FACILITATOR, play=True),
