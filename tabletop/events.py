@@ -398,9 +398,17 @@ class CorrectedEvent(EventBase):
     )
 
     def summary(self) -> str:
-        """What was corrected, how and why."""
-        how = "retracted" if self.replacement is None else "corrected"
-        return f"{how} #{self.target}: {_short(self.reason)}"
+        """What was corrected, to what, and why."""
+        if self.replacement is None:
+            return f"retracted #{self.target}: {_short(self.reason)}"
+        now = self.replacement
+        while isinstance(now.get("replacement"), dict):  # a correction of a correction: its record's fields
+            now = now["replacement"]
+        shown = [f"{key} {_short(str(now[key]) if not isinstance(now[key], list) else ', '.join(now[key]), 30)}"
+                 for key in ("option", "text", "to", "title", "reason", "rating", "objective")
+                 if now.get(key) not in (None, "", [])]
+        to = f" to {'; '.join(shown[:2])}" if shown else ""
+        return f"corrected #{self.target}{to}: {_short(self.reason)}"
 
 
 class EndedEvent(EventBase):

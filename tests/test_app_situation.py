@@ -35,8 +35,9 @@ async def test_opening_a_move_shows_the_variant_its_decisions_chose(tmp_path: Pa
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
-    read = [message for title, message in notes if title == "Read to the room: M2 situation (variant 2)"]
+    read = [message for title, message in notes if title.startswith("Read to the room: M2 ")]
     assert len(read) == 1 and read[0].startswith("SECRET-VARIANT-SPLIT")
+    assert "v reads the whole situation (variant 2)" in read[0], "a short notice, and where the whole text is"
     session.close()
 
 

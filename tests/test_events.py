@@ -127,7 +127,7 @@ def test_lines_are_readable() -> None:
     assert lines[5] == "#6 +00:09 facilitator: rok decided direct on M1-02"
     assert lines[7] == "#8 +00:11 Kim: rated OBJ-1 S: ok"
     assert lines[13] == "#14 +00:50 facilitator: move M2 opened, clock jumped to +01:00"
-    assert lines[14] == "#15 +01:00 facilitator: corrected #6: misheard"
+    assert lines[14] == "#15 +01:00 facilitator: corrected #6 to option alone: misheard"
     long = NoteEvent(seq=9, at=AT, minute=0, text="word " * 40)
     assert long.summary().endswith("…") and len(long.summary()) < 80
 

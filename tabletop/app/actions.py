@@ -253,9 +253,12 @@ class ConsoleActions(_AppBase):
         self.push_screen(ObservationForm(self.session.exercise, self._open_inject(), self.author))
 
     def action_focus_log(self) -> None:
-        """Move to the log pane."""
+        """Move to the log pane, on its newest line (the one just recorded is the one most often corrected)."""
         if isinstance(self.screen, MainScreen):
-            self.screen.query_one(EventLog).focus()
+            log = self.screen.query_one(EventLog)
+            log.focus()
+            if log.row_count:
+                log.move_cursor(row=log.row_count - 1, animate=False)
 
     def action_correct(self) -> None:
         """Correct the event under the log's cursor (the latest one by default)."""
@@ -311,8 +314,10 @@ class ConsoleActions(_AppBase):
             return
         index = state.situation_variant(move.id)
         which = "default text" if index is None else f"variant {index + 1}"
-        self.notify(state.situation(move.id) + "\n\n(v reads it again)",
-                    title=f"Read to the room: {move.id} situation ({which})", timeout=20, markup=False)
+        text = " ".join(state.situation(move.id).split())
+        first = text.split(". ")[0].rstrip(".") + "." if text else ""
+        self.notify(f"{first}\n\nv reads the whole situation ({which}).",
+                    title=f"Read to the room: {move.id} {move.title}", timeout=8, markup=False)
 
     def action_situation(self) -> None:
         """Read the open move's situation again, as it was read to the room."""

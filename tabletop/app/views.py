@@ -164,17 +164,23 @@ def board_lines(exercise: Exercise, state: SessionState, rows: list[MselRow]) ->
     return lines
 
 
+TAKEN_BACK = {"delivered": "withdrawn", "adhoc": "withdrawn", "held": "taken back", "skipped": "taken back",
+              "move_advanced": "undone"}
+"""How the log marks a play event taken back, by its kind; any other record taken back is 'retracted'."""
+
+
 def log_line(state: SessionState, event: EventBase) -> LogLine:
     """One event as the log shows it, after corrections."""
     text = event.summary()
     style = ""
     if event.CORRECTABLE and not isinstance(event, CorrectedEvent):
+        # the mark goes first, so a narrow log that cuts the line still shows it
         if state.is_retracted(event.seq):
-            text += "   [retracted]"
+            text = f"[{TAKEN_BACK.get(event.type, 'retracted')}] {text}"  # type: ignore[attr-defined]
             style = "dim strike"
         elif state.corrections_of(event.seq):
             current = state.effective(event.seq)
-            text = (current.summary() if current is not None else text) + "   [corrected]"
+            text = "[corrected] " + (current.summary() if current is not None else text)
             style = "italic"
     return LogLine(seq=event.seq, at=offset_text(event.minute), author=event.author, text=text, style=style)
 

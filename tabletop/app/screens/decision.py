@@ -92,25 +92,27 @@ class DecisionForm(FormScreen):
                 )
         options.append(Option(Text("(no listed option: free text only)", style="italic"), id=FREE_TEXT))
         yield field_row("Option", OptionChoice(*options, id="decision-option"))
-        yield Static("Option: ↓ ↑ to pick one, enter to confirm; enter with none picked records the team's words "
-                     "alone.", classes="form-hint", markup=False)
+        yield Static("In each list ↓ ↑ pick and enter confirms and moves on (tab too); an option left unpicked "
+                     "records the team's words alone.", classes="form-hint", markup=False)
         yield field_row("Said", Input(placeholder="what the team will do, in its words", id="decision-text", compact=True))
         yield field_row("Rationale", Input(placeholder="why", id="decision-rationale", compact=True))
         yield field_row("Dissent", Input(placeholder="who disagreed, and how (leave empty if none)", id="decision-dissent", compact=True))
 
     def on_mount(self) -> None:
-        """Highlight the given team, or the first that has not answered, and focus the list."""
+        """Highlight the given team, or the first that has not answered; start on the options when the team
+        was picked on the board (or is the only one asked), else on the team list."""
         super().on_mount()
         teams = self.query_one("#decision-team", OptionList)
+        options = self.query_one("#decision-option", OptionList)
         start = self.initial_team
         if start is None:
             start = next((t for t in self.teams if t not in self.answered), self.teams[0] if self.teams else None)
-        if start in self.teams:
-            teams.highlighted = self.teams.index(start)
+        teams.highlighted = self.teams.index(start) if start in self.teams else None
         # No option is picked for the facilitator: a team's words typed alone are recorded as free text,
         # never as the first option's posture.
-        self.query_one("#decision-option", OptionList).highlighted = None
-        teams.focus()
+        options.highlighted = None
+        # a team picked on the board is settled: start on its options; otherwise on the team list
+        (options if self.initial_team is not None or len(self.teams) == 1 else teams).focus()
 
     def build_call(self) -> EngineCall | str:
         """`Session.decide(team, inject, option, text, rationale, dissent)`."""

@@ -70,6 +70,8 @@ class FormScreen(ModalScreen[Any]):
         """Say what is wrong under the fields, without closing the form."""
         self.query_one("#form-error", Static).update(message)
         self.query_one("#form-error").set_class(bool(message), "-shown")
+        if message:  # on a short terminal the message may be below the fold: bring it into view
+            self.call_after_refresh(self.query_one("#form-error").scroll_visible, animate=False)
 
     def watch_pending(self, pending: bool) -> None:
         """Grey out the save button while the call is in flight."""

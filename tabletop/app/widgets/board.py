@@ -91,6 +91,16 @@ class DecisionBoard(OptionList):
         if kept is not None:
             self.select_team(*kept)
 
+    def on_focus(self) -> None:
+        """Arriving on the board highlights a team line at once (the first waiting one, else the first),
+        so `r` never acts on another pane's inject unseen."""
+        if self.selected is None:
+            target = self.first_waiting() or next(
+                ((line.inject, a.team_id) for line in sorted(self.lines or (), key=lambda l: l.complete)
+                 for a in line.answers), None)
+            if target is not None:
+                self.select_team(*target)
+
     @property
     def selected(self) -> tuple[str, str] | None:
         """(inject id, team id) of the highlighted team line, if one is highlighted."""
