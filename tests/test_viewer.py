@@ -211,3 +211,22 @@ async def test_the_view_never_writes_to_the_session(secrets_path: Path) -> None:
         assert session.readonly
     with Session.open(secrets_path, readonly=True) as again:
         assert again.state.last_seq == before
+
+
+async def test_an_inject_withdrawn_from_the_team_reads_as_withdrawn(tmp_path: Path) -> None:
+    clock = FakeClock()
+    with new_session(tmp_path, clock=clock) as writer, reader(writer.path, clock) as session:
+        writer.deliver("M1-02")
+        session.refresh()
+        app = TeamViewApp(session, "rok", poll_interval=3600, tick_interval=3600, bell=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert "WITHDRAWN" not in screen_text(app)
+            writer.withdraw("M1-02", "sent to the wrong table")
+            app.poll()
+            await pilot.pause()
+            inbox = app.screen.query_one(Inbox)
+            inbox.select_inject("M1-02")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "WITHDRAWN" in text and "sent to the wrong table" in text

@@ -59,10 +59,12 @@ class Inbox(OptionList):
         text = Text()
         text.append(inject.inject, style="bold" if unread else "")
         text.append(f"  {offset_text(inject.minute)}", style="dim")
-        if awaited:
+        if inject.withdrawn:
+            text.append("  WITHDRAWN", style="bold red")
+        elif awaited:
             text.append("  decision awaited", style="italic")
         text.append("\n")
-        text.append(inject.title, style="bold" if unread else "")
+        text.append(inject.title, style=("bold " if unread else "") + ("strike" if inject.withdrawn else ""))
         grid = Table.grid(expand=True)
         grid.add_column(width=2, no_wrap=True)
         grid.add_column(ratio=1)

@@ -78,7 +78,10 @@ def render_inject(
     """One received inject, as the team reads it; with `actions`, which key submits the decision."""
     head = Text()
     head.append(f"{inject.inject}  ", style="bold")
-    head.append(inject.title, style="bold underline")
+    head.append(inject.title, style="bold underline" + (" strike" if inject.withdrawn else ""))
+    if inject.withdrawn:
+        head.append(f"\nWITHDRAWN by the control cell: {inject.withdrawn}. Set it aside; it no longer stands.",
+                    style="bold red")
     meta = Text(style="dim")
     meta.append(when_text(inject))
     meta.append(f"\nFrom {inject.source}, by {channel_text(inject.channel)}")
