@@ -230,7 +230,12 @@ class SessionState:
             self._replay_play()
         if event.CORRECTABLE:
             self._records.setdefault(kind, []).append(event.seq)
-            self._cache.clear()
+            if kind in _PLAY_STEPS:
+                # a delivery, hold, skip or move advance changes no other kind's records: keep their caches
+                for key in (f"records:{kind}", "awaited", "msel"):
+                    self._cache.pop(key, None)
+            else:
+                self._cache.clear()
         elif self._cache:
             self._cache.pop("awaited", None)
             self._cache.pop("msel", None)
@@ -772,6 +777,9 @@ class SessionState:
 
 _PLAY_TYPES = frozenset({"delivered", "adhoc", "held", "skipped", "move_advanced"})
 """Kinds whose correction changes the course of play (what was delivered, which move is open)."""
+
+_PLAY_STEPS = frozenset({"delivered", "held", "skipped", "move_advanced"})
+"""Correctable kinds that are steps of play rather than records: appending one leaves other records' caches."""
 
 _CLOCK_TYPES = frozenset({"started", "paused", "resumed", "rate_changed", "jumped", "move_advanced", "ended"})
 

@@ -248,3 +248,26 @@ async def test_a_quick_second_press_of_d_never_delivers_twice(session: Session) 
         await settle(app, pilot)
     events = logged(session.path)[before:]
     assert len(events) == 1 and isinstance(events[0], DeliveredEvent) and not events[0].redelivery
+
+
+async def test_delivering_an_inject_of_a_move_not_open_yet_asks_first(session: Session) -> None:
+    from tabletop.app.screens.confirm import EarlyDeliveryForm
+
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M2-01")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, EarlyDeliveryForm)
+        assert "belongs to M2, which is not open yet" in app.screen.question
+        await pilot.press("enter")  # Cancel has the focus
+        await settle(app, pilot)
+        assert len(logged(session.path)) == before
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    delivered = logged(session.path)[-1]
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M2-01"

@@ -80,11 +80,28 @@ class ConsoleActions(_AppBase):
                         severity="warning", timeout=6, markup=False)
             return
         call = EngineCall("deliver", {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}")
-        facts = redelivery_facts(self.session.state, inject_id)
-        if facts is None:
-            self.queue.deliver_once(call)
-        else:
+        state = self.session.state
+        facts = redelivery_facts(state, inject_id)
+        if facts is not None:
             self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
+            return
+        early = self._early_move(inject_id)
+        if early is not None and state.move is not None:
+            from tabletop.app.screens.confirm import EarlyDeliveryForm
+
+            self.push_screen(EarlyDeliveryForm(inject_id, early, state.move.id, call))
+            return
+        self.queue.deliver_once(call)
+
+    def _early_move(self, inject_id: str) -> str | None:
+        """The later move a scheduled inject belongs to, when that move is not open yet (None otherwise)."""
+        exercise = self.session.exercise
+        state = self.session.state
+        move = exercise.move_of(inject_id)
+        if move is None or state.move is None:
+            return None
+        index = next((n for n, m in enumerate(exercise.moves) if m.id == move.id), -1)
+        return move.id if index > state.move_index else None
 
     def action_deliver(self) -> None:
         """Deliver the selected inject; a second delivery is asked first."""

@@ -119,3 +119,20 @@ class RedeliverForm(ConfirmForm):
     def __init__(self, exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | None, call: EngineCall) -> None:
         """`call` is the delivery to make (forced or not) when confirmed."""
         super().__init__(f"Deliver {facts.inject} again?", redelivery_lines(exercise, facts, zone), call)
+
+
+class EarlyDeliveryForm(ConfirmForm):
+    """Confirm delivering an inject of a move that is not open yet."""
+
+    FORM_TITLE = "Deliver early"
+    SAVE_LABEL = "Deliver now"
+
+    def __init__(self, inject: str, planned_move: str, open_move: str, call: EngineCall) -> None:
+        """`planned_move` is the move the inject belongs to, `open_move` the one the room is in."""
+        super().__init__(
+            f"Deliver {inject} now? It belongs to {planned_move}, which is not open yet.",
+            [f"The room is in {open_move}; {inject} is planned for {planned_move}.",
+             "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."],
+            call,
+        )
+

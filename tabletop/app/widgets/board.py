@@ -74,10 +74,10 @@ class DecisionBoard(OptionList):
             parts.append(f"{waiting} to confirm (y)")
         self.border_subtitle = " · ".join(parts)
         kept = self.selected
-        self.clear_options()
         if not frozen:
-            self.add_option(Option(Text("No decision has been put to the teams yet.", style="dim italic"), disabled=True))
+            self.set_options([Option(Text("No decision has been put to the teams yet.", style="dim italic"), disabled=True)])
             return
+        options: list[Option] = []  # set at once: one layout pass, not one per line
         for line in sorted(frozen, key=lambda l: l.complete):
             head = Text()
             head.append(line.inject, style="bold" if not line.complete else "dim bold")
@@ -85,9 +85,10 @@ class DecisionBoard(OptionList):
             head.append(line.prompt, style="" if not line.complete else "dim")
             head.no_wrap = True
             head.overflow = "ellipsis"
-            self.add_option(Option(head, id=f"{line.inject}", disabled=True))
+            options.append(Option(head, id=f"{line.inject}", disabled=True))
             for answer in line.answers:
-                self.add_option(Option(_answer_text(answer, line.complete), id=f"{line.inject}{SEPARATOR}{answer.team_id}"))
+                options.append(Option(_answer_text(answer, line.complete), id=f"{line.inject}{SEPARATOR}{answer.team_id}"))
+        self.set_options(options)
         if kept is not None:
             self.select_team(*kept)
 
