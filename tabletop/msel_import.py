@@ -536,6 +536,7 @@ def read_injects(reader: Reader, table: Table, ctx: Context) -> list[tuple[str |
             "questions": data.get("questions", [q for q in text.get("questions", "").split("\n") if q.strip()]),
             "objectives": objectives, "notes": notes or None, "decision": decision, "condition": condition,
             "attachments": data.get("attachments", []),
+            **{block: data[block] for block in m.PRESENTATIONS if block in data},
         }
         try:
             inject = m.Inject.model_validate(fields)

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tabletop.conditions import describe
-from tabletop.model import ALL, Exercise, format_clock, format_offset
+from tabletop.model import PRESENTATIONS, ALL, Exercise, format_clock, format_offset
 from tabletop.msel_import import parse_expected
 from tabletop.report.context import scenario_time, wall_time
 from tabletop.state import InjectStatus, SessionState
@@ -129,6 +129,10 @@ def _planned_row(exercise: Exercise, inject_id: str, move: str) -> list[str]:
         data["decision"] = inject.decision.model_dump(mode="json", exclude_none=True)
     if inject.attachments:
         data["attachments"] = [a.model_dump(mode="json", exclude_none=True) for a in inject.attachments]
+    for block in PRESENTATIONS:  # the channel presentation (outlet, caller, banner...) travels in the Data cell
+        value = getattr(inject, block, None)
+        if value is not None:
+            data[block] = value.model_dump(mode="json", by_alias=True, exclude_none=True)
     expected = "\n".join(f"{team}: {text}" for team, text in inject.expected.items())
     if parse_expected(expected, [t.id for t in exercise.teams]) != inject.expected:
         data["expected"] = inject.expected
