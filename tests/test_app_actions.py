@@ -27,6 +27,7 @@ from tabletop.app.screens.help import HelpScreen
 from tabletop.app.screens.hotwash import HotwashScreen
 from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
+from tabletop.app.screens.records import ObservationForm, RulingForm
 from tabletop.app.widgets.card import InjectCard
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
@@ -391,9 +392,19 @@ async def test_note_ruling_and_observation(session: Session) -> None:
         await type_text(pilot, "Weather cleared")
         await pilot.press("enter", "down", "down", "down", "enter")
         await settle(app, pilot)
+        assert isinstance(app.screen, RulingForm), "Enter on the team list chooses the team, as on every list"
+        assert len(logged(session.path)) == 2, "nothing is saved until Save is pressed"
+        await pilot.press("enter")  # Save has the focus now
+        await settle(app, pilot)
         await pilot.press("o")
         await pilot.pause()
-        await pilot.press("down", "enter", "down", "enter")
+        await pilot.press("enter", "enter", "tab", "tab")  # nothing chosen yet: Save refuses
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ObservationForm) and len(logged(session.path)) == 3
+        assert "Pick an objective." in rendered(app.screen.query_one("#form-error", Static).content)
+        await pilot.press("shift+tab", "shift+tab")
+        await pilot.press("down", "down", "enter", "down", "down", "enter")
         await type_text(pilot, "Hotline unanswered")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -639,7 +650,7 @@ async def test_evaluator_mode_offers_observations_and_no_play_control(session: S
             assert isinstance(app.screen, MainScreen)
             await pilot.press("o")
             await pilot.pause()
-            await pilot.press("enter", "down", "down", "enter")
+            await pilot.press("down", "enter", "down", "down", "down", "enter")  # nothing is chosen for the evaluator
             await type_text(pilot, "Slow to share")
             await pilot.press("enter")
             await settle(app, pilot)

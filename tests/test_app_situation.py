@@ -35,9 +35,10 @@ async def test_opening_a_move_shows_the_variant_its_decisions_chose(tmp_path: Pa
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
-    read = [message for title, message in notes if title.startswith("Read to the room: M2 ")]
-    assert len(read) == 1 and read[0].startswith("SECRET-VARIANT-SPLIT")
-    assert "v reads the whole situation (variant 2)" in read[0], "a short notice, and where the whole text is"
+    read = [message for title, message in notes if title.startswith("Move M2 open: ")]
+    assert len(read) == 1, notes
+    assert "Press v for the text to read to the room (variant 2 of " in read[0], "which text, and where it is"
+    assert "SECRET-VARIANT" not in read[0], "a short notice: the text itself is on the situation screen"
     session.close()
 
 

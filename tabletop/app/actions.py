@@ -324,17 +324,19 @@ class ConsoleActions(_AppBase):
         self.push_screen(JumpForm(self.session.now_minute()))
 
     def _notify_situation(self) -> None:
-        """Put the situation the open move was read with in front of the facilitator, variant named."""
+        """Tell the facilitator the open move's situation is to be read, and which text play chose.
+
+        No excerpt: situations open with a dateline, and the text to read is one key away.
+        """
         state = self.session.state
         move = state.move
         if move is None:
             return
         index = state.situation_variant(move.id)
-        which = "default text" if index is None else f"variant {index + 1}"
-        text = " ".join(state.situation(move.id).split())
-        first = text.split(". ")[0].rstrip(".") + "." if text else ""
-        self.notify(f"{first}\n\nv reads the whole situation ({which}).",
-                    title=f"Read to the room: {move.id} {move.title}", timeout=8, markup=False)
+        count = len(move.situation_variants)
+        which = "its default text" if index is None else f"variant {index + 1} of {count}, chosen by play so far"
+        self.notify(f"Press v for the text to read to the room ({which}).",
+                    title=f"Move {move.id} open: {move.title}", timeout=8, markup=False)
 
     def action_situation(self) -> None:
         """Read the open move's situation again, as it was read to the room."""

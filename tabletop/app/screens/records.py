@@ -91,12 +91,6 @@ class RulingForm(FormScreen):
         event.prevent_default()
         self.query_one("#ruling-team", OptionList).focus()
 
-    @on(OptionList.OptionSelected, "#ruling-team")
-    def _team_chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        event.prevent_default()
-        self.action_submit()
-
     def build_call(self) -> EngineCall | str:
         """`Session.rule(text, rationale, inject, team)`."""
         text = self.query_one("#ruling-text", Input).value.strip()
@@ -149,13 +143,16 @@ class ObservationForm(FormScreen):
         yield field_row("Observed", Input(placeholder="who did what, with what effect", id="observe-text", compact=True))
 
     def on_mount(self) -> None:
-        """Preselect the inject's first objective and start on the objective list."""
+        """Preselect the objective the inject itself names, if any; the rating is always the observer's pick.
+
+        A rating or an objective the evaluator never chose must not be saved by a quick Enter.
+        """
         super().on_mount()
         objectives = self.query_one("#observe-objective", OptionList)
         ids = [o.id for o in self.exercise.objectives]
         first = self.inject.objectives[0] if self.inject and self.inject.objectives else None
-        objectives.highlighted = ids.index(first) if first in ids else (0 if ids else None)
-        self.query_one("#observe-rating", OptionList).highlighted = 0
+        objectives.highlighted = ids.index(first) if first in ids else None
+        self.query_one("#observe-rating", OptionList).highlighted = None
         objectives.focus()
 
     def build_call(self) -> EngineCall | str:
