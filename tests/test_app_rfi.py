@@ -89,3 +89,53 @@ async def test_a_team_submission_is_marked_as_from_the_team_on_the_board_and_in_
             assert "(from the team)" not in app.log_line(typed).text
     finally:
         session.close()
+
+
+async def test_a_question_sent_while_the_console_is_open_is_announced_counted_and_marked_once_answered(
+    tmp_path: Path,
+) -> None:
+    from textual.notifications import Notify
+
+    from test_viewer import screen_text
+
+    from tabletop.app.widgets.status import StatusBar
+
+    clock = FakeClock()
+    session = new_session(tmp_path, clock=clock)
+    notes: list[tuple[str, str]] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append((message.notification.title, message.notification.message))
+
+    try:
+        waiting = session.ask("us", "Asked before the console opened")
+        app = console(session)
+        async with app.run_test(size=(120, 30), notifications=True, message_hook=hook) as pilot:
+            await pilot.pause()
+            bar = app.screen.query_one(StatusBar)
+            assert bar.view is not None and bar.view.rfis == 1
+            assert not [t for t, _ in notes if t.startswith("Question from")], "a question already waiting is counted, not announced"
+            with Session.open(session.path, clock=clock, author="team:rok") as link:
+                link.ask("rok", "Where is the cutter?", inject=None)
+            app.poll_session()
+            await pilot.pause()
+            await pilot.pause()
+            asked = [(t, m) for t, m in notes if t.startswith("Question from")]
+            assert asked == [("Question from ROK", "Where is the cutter?\ni opens the inbox to answer it.")]
+            assert bar.view.rfis == 2 and "2 RFI (i)" in screen_text(app).splitlines()[1]
+            app.poll_session()
+            await pilot.pause()
+            assert len([t for t, _ in notes if t.startswith("Question from")]) == 1, "announced once"
+            session.reply(waiting.seq, "Answered from elsewhere")
+            app.refresh_views()
+            await pilot.pause()
+            assert bar.view.rfis == 1
+            await pilot.press("i")
+            await pilot.pause()
+            picker = app.screen.query_one("#rfi-pick", OptionList)
+            prompts = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
+            assert prompts[0].startswith("NEW #") and "ROK" in prompts[0]
+            assert prompts[1].startswith("✓") and "answered: Answered from elsewhere" in prompts[1]
+    finally:
+        session.close()

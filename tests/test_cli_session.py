@@ -195,6 +195,21 @@ def test_status_and_log(started: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert rows[2]["to"] == ["rok", "us"]
 
 
+def test_a_question_from_a_team_is_listed_by_status_and_answered_by_reply(
+    started: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Session.open(started, author="team:rok") as link:
+        asked = link.ask("rok", "Where is the cutter?")
+    code, out, _ = run(capsys, "session", "status", str(started))
+    assert code == 0 and f"  #{asked.seq} rok: Where is the cutter?" in out
+    refused(capsys, started, "reply", str(asked.seq + 50), "Nowhere", match=str(asked.seq + 50))
+    assert "rok" in ok(capsys, started, "reply", f"#{asked.seq}", "Forty minutes out.")
+    code, out, _ = run(capsys, "session", "status", str(started))
+    assert "unanswered" not in out
+    reply = events(started)[-1]
+    assert (reply.type, reply.rfi, reply.team, reply.text) == ("rfi_reply", asked.seq, "rok", "Forty minutes out.")
+
+
 def test_missing_and_damaged_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "session", "status", str(tmp_path / "nope.session"))
     assert code == 1 and "no such session file" in err

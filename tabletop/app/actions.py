@@ -255,7 +255,7 @@ class ConsoleActions(_AppBase):
         """Open the RFI inbox and answer a team's question."""
         from tabletop.app.screens.rfi import RfiForm
 
-        self.push_screen(RfiForm(self.session.state))
+        self.push_screen(RfiForm(self.session.exercise, self.session.state))
 
     def action_ruling(self) -> None:
         """Record a white-cell ruling."""

@@ -33,7 +33,7 @@ from textual.widgets import Input
 from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
 from tabletop.app.commands import CommandsProvider, EventsProvider, InjectsProvider, Mode, bindings, command_for
-from tabletop.app.formatting import offset_text, one_line
+from tabletop.app.formatting import offset_text, one_line, team_label
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, InjectHighlighted, SessionChanged
 from tabletop.app.queue import EngineQueue
 from tabletop.app.screens.inject import InjectScreen
@@ -117,6 +117,7 @@ class ConsoleApp(ConsoleActions, App[None]):
         """Engine calls waiting to be written, in order."""
         self._log_count = 0
         self._due_seen: set[str] | None = None
+        self._rfis_seen: set[int] | None = None
         self._main: MainScreen | None = None
         self._hotwash: HotwashScreen | None = None
         self._cursor_placed = False
@@ -270,6 +271,7 @@ class ConsoleApp(ConsoleActions, App[None]):
         rows = state.msel(minute)
         due = {row.inject for row in rows if row.status is InjectStatus.due}
         self._cue_due(due, rows)
+        self._cue_rfis()
         status = self.status_view(minute, len(due))
         for bar in self.screen.query(StatusBar):
             bar.show(status)
@@ -331,6 +333,31 @@ class ConsoleApp(ConsoleActions, App[None]):
             self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8, markup=False)
         else:
             self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8, markup=False)
+        if self.ring_bell:
+            self.bell()
+
+    def _cue_rfis(self) -> None:
+        """Notify and ring once for each question a team has just sent (the facilitator answers with `i`).
+
+        Questions already waiting when the console opens are counted on the status line, not announced.
+        """
+        if self.mode is not Mode.facilitator:
+            return
+        rfis = self.session.state.rfis
+        seqs = {r.seq for r in rfis}
+        if self._rfis_seen is None:
+            self._rfis_seen = seqs
+            return
+        fresh = [r for r in rfis if r.seq not in self._rfis_seen]
+        self._rfis_seen = seqs
+        if not fresh:
+            return
+        exercise = self.session.exercise
+        for rfi in fresh:
+            about = f" on {rfi.inject}" if rfi.inject else ""
+            self.notify(f"{one_line(rfi.text, 120)}\ni opens the inbox to answer it.",
+                        title=f"Question from {team_label(exercise, rfi.team)}{about}", severity="warning",
+                        timeout=10, markup=False)
         if self.ring_bell:
             self.bell()
 

@@ -90,6 +90,7 @@ def status_view(
         wall=wall_text(session.now(), wall_zone),
         due=due,
         who="" if mode is Mode.facilitator else f"evaluator {author}",
+        rfis=len(state.unanswered_rfis()) if mode is Mode.facilitator else 0,
     )
 
 

@@ -146,6 +146,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--team", required=True)
     p.add_argument("--inject", required=True)
 
+    p = verb("reply", "answer a team's question (RFI) by its number; the answer goes to that team only", cmd_reply)
+    p.add_argument("rfi", type=_seq, metavar="RFI", help="the question's number, as `session status` lists it")
+    p.add_argument("text", metavar="TEXT")
+
     p = verb("take-back", "undo an inject's hold or skip", cmd_take_back)
     p.add_argument("inject", metavar="INJECT")
     p.add_argument("--reason", required=True)
@@ -373,6 +377,11 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     return _act(args, lambda s: s.confirm_submission(args.inject, args.team))
 
 
+def cmd_reply(args: argparse.Namespace) -> int:
+    """Answer an RFI."""
+    return _act(args, lambda s: s.reply(args.rfi, args.text))
+
+
 def cmd_take_back(args: argparse.Namespace) -> int:
     """Take back a hold or skip."""
     return _act(args, lambda s: s.take_back(args.inject, args.reason))
@@ -452,6 +461,12 @@ def status_lines(session: Session) -> list[str]:
             lines.append(f"  {inject_id}: {', '.join(teams)}")
     else:
         lines.append("awaited decisions: none")
+    unanswered = state.unanswered_rfis()
+    if unanswered:
+        lines.append("questions from teams, unanswered (`tabletop session reply FILE RFI TEXT`):")
+        for rfi in unanswered:
+            about = f" on {rfi.inject}" if rfi.inject else ""
+            lines.append(f"  #{rfi.seq} {rfi.team}{about}: {' '.join(rfi.text.split())}")
     held = [row for row in state.msel(minute) if row.status.value == "held"]
     if held:
         lines.append("held: " + ", ".join(row.inject for row in held))

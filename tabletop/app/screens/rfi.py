@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tabletop.app.formatting import one_line
+from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.model import Exercise
 from tabletop.state import SessionState
 
 
@@ -23,9 +24,10 @@ class RfiForm(FormScreen):
     FORM_TITLE = "RFI inbox"
     SAVE_LABEL = "Send answer"
 
-    def __init__(self, state: SessionState) -> None:
-        """`state` gives the RFIs and the answers sent so far."""
+    def __init__(self, exercise: Exercise, state: SessionState) -> None:
+        """`state` gives the RFIs and the answers sent so far; `exercise` the teams' labels."""
         super().__init__()
+        self.exercise = exercise
         self.state = state
 
     def compose_fields(self) -> ComposeResult:
@@ -36,11 +38,14 @@ class RfiForm(FormScreen):
             yield Static("No team has asked anything yet.", classes="form-context", markup=False)
         options = []
         for rfi in rfis:
-            mark = ("NEW ", "bold reverse") if rfi.seq in unanswered else ("    ", "")
+            mark = ("NEW ", "bold reverse") if rfi.seq in unanswered else ("✓   ", "green")
             about = f" on {rfi.inject}" if rfi.inject else ""
-            options.append(
-                Option(Text.assemble(mark, (f"#{rfi.seq} {rfi.team}{about}: ", "bold"), one_line(rfi.text)), id=str(rfi.seq))
-            )
+            line = Text.assemble(mark, (f"#{rfi.seq} {team_label(self.exercise, rfi.team)}{about}: ", "bold"),
+                                 one_line(rfi.text))
+            replies = self.state.replies_to(rfi.seq)
+            if replies:
+                line.append(f"\n    answered: {one_line(replies[-1].text, 70)}", style="dim")
+            options.append(Option(line, id=str(rfi.seq)))
         yield field_row("Question", OptionList(*options, id="rfi-pick"))
         yield field_row("Answer", Input(placeholder="the answer goes to that team only", id="rfi-answer", compact=True))
 

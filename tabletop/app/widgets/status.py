@@ -40,6 +40,8 @@ class StatusView:
     """How many injects are due now."""
     who: str = ""
     """Who is at this console when it is not the facilitator (evaluator mode)."""
+    rfis: int = 0
+    """Teams' questions no answer has been sent for (facilitator mode; `i` opens the inbox)."""
 
 
 CLOCK_GLYPHS = {"running": "▶", "paused": "⏸", "not started": "■", "ENDEX": "■"}
@@ -94,6 +96,9 @@ class StatusBar(Static):
         clock.append("  " if narrow else "   ")
         clock.append(view.move, style="italic")
         right = Text()
+        if view.rfis:
+            right.append(f" {view.rfis} RFI (i) ", style="bold reverse magenta")
+            right.append("  ")
         if view.due:
             right.append(f" {view.due} DUE ", style="bold reverse")
             right.append("  ")
