@@ -363,7 +363,7 @@ async def test_decision_form_stays_open_with_the_engines_reason(session: Session
             raise Refused("the session file is being repaired")
 
         monkeypatch.setattr(session, "decide", refuse)
-        await pilot.press("r", "enter", "enter")
+        await pilot.press("r", "enter", "tab")
         await type_text(pilot, "Too early")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -825,3 +825,27 @@ async def test_a_full_log_drops_its_oldest_rows_and_keeps_the_cursor_on_its_even
         log.sync(lines(150))
         await pilot.pause()
         assert log.selected == 150 and log.row_count <= 100
+
+
+async def test_enter_on_the_option_list_with_nothing_picked_says_how_and_stays(session: Session) -> None:
+    from tabletop.app.screens.decision import NOTHING_PICKED
+
+    session.deliver("M1-02")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r", "enter")  # the team
+        await pilot.pause()
+        options = app.screen.query_one("#decision-option")
+        assert app.focused is options
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is options, "enter with nothing picked does not move on"
+        assert rendered(app.screen.query_one("#form-error", Static).content).strip() == NOTHING_PICKED
+        await pilot.press("down")
+        await pilot.pause()
+        assert rendered(app.screen.query_one("#form-error", Static).content).strip() == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#decision-text", Input)

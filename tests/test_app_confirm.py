@@ -209,7 +209,7 @@ async def test_typing_only_words_records_free_text_and_a_second_answer_is_asked_
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter", "enter")  # the team; no option is picked, enter moves on to "Said"
+        await pilot.press("enter", "tab")  # the team; no option is picked, tab moves on to "Said"
         await type_text(pilot, "Hail the vessel now")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

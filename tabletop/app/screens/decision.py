@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,15 +26,25 @@ FREE_TEXT = "__free_text__"
 
 
 class OptionChoice(OptionList):
-    """The option list of the form: enter with nothing picked moves on, so the team's own words
-    can be typed next (they are recorded as free text, with no option and no posture)."""
+    """The option list of the form: enter with nothing picked says how to pick one, and stays.
+
+    Moving on silently let a facilitator who expected enter to confirm type the
+    rationale into the next field; tab still moves on, to record the team's own
+    words alone (free text, with no option and no posture).
+    """
 
     def action_select(self) -> None:
-        """Confirm the highlighted option; with none highlighted, go on to the next field."""
+        """Confirm the highlighted option; with none highlighted, say how to pick one."""
         if self.highlighted is None:
-            self.screen.focus_next()
+            show = getattr(self.screen, "show_error", None)
+            if show is not None:
+                show(NOTHING_PICKED)
             return
         super().action_select()
+
+
+NOTHING_PICKED = "No option is picked: ↓ ↑ to pick one, then enter; or tab to write the team's own words alone."
+"""What enter on the option list says while nothing is highlighted."""
 
 
 class DecisionForm(FormScreen):
@@ -92,8 +103,8 @@ class DecisionForm(FormScreen):
                 )
         options.append(Option(Text("(no listed option: free text only)", style="italic"), id=FREE_TEXT))
         yield field_row("Option", OptionChoice(*options, id="decision-option"))
-        yield Static("In each list ↓ ↑ pick and enter confirms and moves on (tab too); an option left unpicked "
-                     "records the team's words alone.", classes="form-hint", markup=False)
+        yield Static("In each list ↓ ↑ pick and enter confirms and moves on; tab past the options with none "
+                     "picked records the team's words alone.", classes="form-hint", markup=False)
         yield field_row("Said", Input(placeholder="what the team will do, in its words", id="decision-text", compact=True))
         yield field_row("Rationale", Input(placeholder="why", id="decision-rationale", compact=True))
         yield field_row("Dissent", Input(placeholder="who disagreed, and how (leave empty if none)", id="decision-dissent", compact=True))
@@ -110,9 +121,15 @@ class DecisionForm(FormScreen):
         teams.highlighted = self.teams.index(start) if start in self.teams else None
         # No option is picked for the facilitator: a team's words typed alone are recorded as free text,
         # never as the first option's posture.
-        options.highlighted = None
+        options.highlighted = None if self.inject.decision is not None else 0  # no options: free text is the only line
         # a team picked on the board is settled: start on its options; otherwise on the team list
         (options if self.initial_team is not None or len(self.teams) == 1 else teams).focus()
+
+    @on(OptionList.OptionHighlighted, "#decision-option")
+    def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """An option is highlighted now: the word on how to pick one has done its work."""
+        if str(self.query_one("#form-error", Static).content) == NOTHING_PICKED:
+            self.show_error("")
 
     def build_call(self) -> EngineCall | str:
         """`Session.decide(team, inject, option, text, rationale, dissent)`."""
