@@ -55,6 +55,12 @@ class InjectStatus(str, Enum):
     """Will not be played."""
     inactive = "inactive"
     """Conditional, and its condition does not hold (yet)."""
+    passed = "passed"
+    """Scheduled, live, never delivered, held or skipped, and its move has closed (or play has ended).
+
+    It is not due any more, so it does not swell the count of what is due now;
+    it can still be delivered late, and the report lists it as not played.
+    """
 
 
 @dataclass(frozen=True)
@@ -587,11 +593,13 @@ class SessionState:
             return InjectStatus.upcoming
         if inject.condition is not None and not evaluate(inject.condition, self):
             return InjectStatus.inactive
-        if inject_id in self._contingencies or self.started is None or self.ended is not None:
+        if inject_id in self._contingencies or self.started is None:
             return InjectStatus.upcoming
         move_index = self._move_index_of[inject_id]
+        if self.ended is not None or move_index < self.move_index:
+            return InjectStatus.passed
         scheduled = self._scheduled_minute(inject, move_index)
-        if move_index <= self.move_index and scheduled <= minute + 1e-9:
+        if move_index == self.move_index and scheduled <= minute + 1e-9:
             return InjectStatus.due
         return InjectStatus.upcoming
 

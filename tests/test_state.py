@@ -90,7 +90,14 @@ def test_nothing_is_due_after_endex(log: Log) -> None:
     log.add(EndedEvent, 30)
     state = log.state()
     assert state.due(30) == []
-    assert state.status("M1-01", 30) is InjectStatus.upcoming
+    assert state.status("M1-01", 30) is InjectStatus.passed, "never delivered, and play has ended: not played"
+
+
+def test_an_undelivered_inject_of_a_closed_move_has_passed_and_is_not_due(log: Log) -> None:
+    log.add(MoveAdvancedEvent, 20, move="M2", index=1, jump_to=60)
+    state = log.state()
+    assert state.status("M1-01", 60) is InjectStatus.passed
+    assert "M1-01" not in {i.id for i in state.due(60)}, "a closed move's injects do not swell what is due now"
 
 
 def test_msel_order_places_adhoc_injects_in_their_move(log: Log) -> None:

@@ -374,7 +374,8 @@ class ConsoleActions(_AppBase):
 
         state = self.session.state
         rows = state.msel(self.session.now_minute())
-        left = [r for r in rows if r.kind == "scheduled" and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held)]
+        left = [r for r in rows if r.kind == "scheduled"
+                and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held, InjectStatus.passed)]
         awaited = sum(len(teams) for teams in state.awaited().values())
         parts = []
         if left:

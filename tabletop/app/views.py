@@ -44,6 +44,7 @@ STATE_LABELS = {
     InjectStatus.held: "held",
     InjectStatus.skipped: "skipped",
     InjectStatus.inactive: "not live",
+    InjectStatus.passed: "not played",
 }
 """How each engine status reads in the MSEL."""
 
@@ -54,6 +55,7 @@ STATE_STYLES = {
     InjectStatus.held: "yellow",
     InjectStatus.skipped: "dim strike",
     InjectStatus.inactive: "dim italic",
+    InjectStatus.passed: "dim italic",
 }
 """How each engine status looks in the MSEL; the due row stands out."""
 

@@ -182,7 +182,7 @@ def _objective_cell(exercise: Exercise, objective_id: str) -> str:
 
 
 def _status(status: InjectStatus) -> str:
-    if status in (InjectStatus.upcoming, InjectStatus.due):
+    if status in (InjectStatus.upcoming, InjectStatus.due, InjectStatus.passed):
         return "not played"
     if status is InjectStatus.inactive:
         return "condition not met"

@@ -22,6 +22,7 @@ STATE_LEGEND = (
     ("held", "kept back until you deliver it"),
     ("skipped", "will not be played"),
     ("not live", "conditional: its condition does not hold (yet)"),
+    ("not played", "its move has closed without it; d still delivers it late"),
 )
 """How to read the state column of the MSEL."""
 
