@@ -58,6 +58,7 @@ from tabletop.events import (
 from tabletop.loader import ExerciseError, load_exercise_text, read_text
 from tabletop.model import ALL, Channel, Exercise, Inject, Rating, TeamKind, format_offset
 from tabletop.names import inject_suggestion, team_suggestion
+from tabletop.need_to_know import discussion_closed, submission_closed
 from tabletop.state import InjectStatus, MselRow, SessionState
 from tabletop.attachments import attachment_files
 from tabletop.store import Store, StoreError, exercise_copy
@@ -583,11 +584,10 @@ class Session:
         def build(now: datetime, minute: float) -> DecidedEvent | CorrectedEvent:
             self._require_playing()
             self._check_player(team)
-            self._check_received(team, inject)
-            if inject in self.state.locked:
-                raise ActionRefused(f"{inject} is locked: the facilitator has closed it to submissions")
-            if self.state.delivered_in_move.get(inject, self.state.move_index) != self.state.move_index:
-                raise ActionRefused(f"the move in which {inject} was delivered has ended; submissions on it are closed")
+            # the one rule the team's views also offer their forms by: received, not locked, its move still open
+            closed = submission_closed(self.state, team, inject)
+            if closed is not None:
+                raise ActionRefused(closed.refusal)
             payload = {
                 "team": team,
                 "inject": inject,
@@ -688,15 +688,18 @@ class Session:
         return self._act(build)
 
     def answer_question(self, team: str, move: str, question: str, text: str) -> TeamAnswerEvent:
-        """A team's notes on one discussion question put to it in a move that has opened."""
+        """A team's notes on one discussion question put to it in the open move (refused once the move has ended)."""
 
         def build(now: datetime, minute: float) -> TeamAnswerEvent:
             self._require_playing()
             self._check_player(team)
-            opened = {m for m, _ in self.state.move_openings}
             found = next((m for m in self.exercise.moves if m.id == move), None)
-            if found is None or move not in opened:
+            if found is None:
                 raise ActionRefused(f"move {move!r} has not opened")
+            # the rule the team's views offer the discussion forms by: the open move's questions only
+            closed = discussion_closed(self.state, move)
+            if closed is not None:
+                raise ActionRefused(closed.refusal)
             asked = list(found.questions.get(ALL, [])) + list(found.questions.get(team, []))
             if question not in asked:
                 raise ActionRefused(f"that question was not put to your team in {move}")

@@ -14,6 +14,14 @@ recorded decisions as they stand after corrections (with who entered each),
 and what it sent from its own link: its RFIs with the answers control sent to
 it, its answers to discussion questions, its feedback forms.
 
+What a team may still send is part of what it sees, and is decided here once:
+`submission_closed` says why the engine refuses a team's own decision on an
+inject (ENDEX, withdrawn from the team, locked, or the move it came in has
+ended) and `discussion_closed` why it refuses an answer to a move's discussion
+questions. `Session.submit_decision` and `Session.answer_question` refuse with
+these functions' words, and every team view offers a form only where they
+return None, so a page never offers what the engine would then refuse.
+
 It never sees an undelivered inject, an inject addressed only to other teams,
 a facilitator note, expected actions, option postures or consequences (the
 facilitator's analysis, which would steer the answer), another team's brief or
@@ -40,6 +48,7 @@ if TYPE_CHECKING:
     from tabletop.engine import Session
 
 __all__ = [
+    "Closed",
     "DecisionPrompt",
     "InjectSeen",
     "MoveSeen",
@@ -51,13 +60,79 @@ __all__ = [
     "OwnFeedback",
     "OwnRfi",
     "TeamView",
+    "discussion_closed",
     "in_world",
     "inject_handout",
     "participant",
     "participants",
     "room_view",
+    "submission_closed",
     "team_view",
 ]
+
+
+CONTROL_STILL_RECORDS = "the control cell can still record a decision"
+"""What a team can still do about a decision closed to its own submissions: the facilitator may record one."""
+
+
+@dataclass(frozen=True)
+class Closed:
+    """Why a team's own submission is closed now: the engine's refusal, and the note the team's views show."""
+
+    refusal: str
+    """What the engine says when it refuses the submission (after 'Refused: ')."""
+    note: str
+    """What the team's views say where the form would be, in a phrase ('the move it came in has ended; ...')."""
+
+
+def submission_closed(state: SessionState, team_id: str, inject_id: str) -> Closed | None:
+    """Why the team's own decision on the inject would be refused now, whatever it says; None while it is open.
+
+    The one rule behind both sides: `Session.submit_decision` refuses with it, and the team's
+    views offer a decision form only where it returns None (and list the inject as closed, not
+    awaited, where it does not). The facilitator is not bound by it: the console records a
+    decision after a lock, after the move has ended and after ENDEX.
+    """
+    received = any(team_id in d.to for d in state.deliveries if d.inject == inject_id)
+    return _closed(state, inject_id, received)
+
+
+def _closed(state: SessionState, inject_id: str, received: bool) -> Closed | None:
+    """`submission_closed`, with whether the inject reached the team (still stands for it) already known."""
+    if state.ended is not None:
+        return Closed("the session has already ended (ENDEX)", f"play has ended (ENDEX); {CONTROL_STILL_RECORDS}")
+    if not received:
+        return Closed(f"no inject {inject_id!r} has been delivered to your team", "the control cell withdrew it from your team")
+    if inject_id in state.locked:
+        return Closed(
+            f"{inject_id} is locked: the facilitator has closed it to submissions",
+            f"the facilitator has closed it to submissions; {CONTROL_STILL_RECORDS}",
+        )
+    if state.delivered_in_move.get(inject_id, state.move_index) != state.move_index:
+        return Closed(
+            f"the move in which {inject_id} was delivered has ended; submissions on it are closed",
+            f"the move it came in has ended; {CONTROL_STILL_RECORDS}",
+        )
+    return None
+
+
+def discussion_closed(state: SessionState, move_id: str) -> Closed | None:
+    """Why a team's answer to a discussion question of the move would be refused now; None while it is open.
+
+    A team keeps its answers to the open move's questions: once the move has ended (the
+    facilitator opened the next one) its discussion is over, and the answers kept stand as
+    they were. `Session.answer_question` refuses with this rule; the views offer its forms by it.
+    """
+    if state.ended is not None:
+        return Closed("the session has already ended (ENDEX)", "play has ended (ENDEX)")
+    if move_id not in {m for m, _ in state.move_openings}:
+        return Closed(f"move {move_id!r} has not opened", "the move has not opened")
+    if state.move is None or state.move.id != move_id:
+        return Closed(
+            f"the discussion of {move_id} ended with the move; answers are kept for the open move's questions",
+            "the move has ended; your answers to it stand as they were kept",
+        )
+    return None
 
 
 class NotAParticipant(Exception):
@@ -271,6 +346,29 @@ class TeamView:
     """The team's submissions the control cell has not confirmed yet (when submissions wait for it)."""
     confirm_submissions: bool = False
     """Whether the team's submissions wait for the control cell's confirmation before they count."""
+    closed: tuple[tuple[str, str], ...] = ()
+    """(inject id, why) for each inject that puts a decision to the team and is closed to its own
+    submissions now (`submission_closed`'s note): shown as closed, never offered, never awaited."""
+    discussion: str | None = None
+    """Id of the move whose discussion questions the team may answer now (the open move during
+    play; None before STARTEX and after ENDEX), by `discussion_closed`."""
+
+    def closed_on(self, inject_id: str) -> str | None:
+        """Why the team's own submissions on an inject are closed, if they are (None while it may submit)."""
+        return next((why for inject, why in self.closed if inject == inject_id), None)
+
+    @property
+    def closed_unanswered(self) -> tuple[tuple[str, str], ...]:
+        """(inject id, why) of the closed decisions the team has neither answered nor sent, withdrawn ones
+        left out: what is no longer awaited of it, said instead of 'awaited'."""
+        withdrawn = {i.inject for i in self.injects if i.withdrawn}
+        return tuple((inject, why) for inject, why in self.closed
+                     if inject not in withdrawn and self.decision_on(inject) is None and self.waiting_on(inject) is None)
+
+    @property
+    def open_discussion(self) -> MoveSeen | None:
+        """The move whose discussion questions the team may answer now, if any."""
+        return next((m for m in self.moves if m.id == self.discussion), None)
 
     def waiting_on(self, inject_id: str) -> OwnDecision | None:
         """The team's submission on an inject that waits for confirmation, if any."""
@@ -396,6 +494,9 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
     exercise = state.exercise
     team = participant(exercise, team_id)
     zone = _zone(exercise.setting)
+    injects = _injects(state, team.id, zone)
+    closed = _closed_to(state, team.id, injects)
+    discussion = state.move.id if state.move is not None else None
     return TeamView(
         exercise_title=exercise.title,
         marking=exercise.marking,
@@ -411,13 +512,15 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         started=state.started is not None,
         ended=state.ended is not None,
         moves=_moves(state, team.id),
-        injects=_injects(state, team.id, zone),
+        injects=injects,
         decisions=_decisions(state, team.id),
         waiting=_decisions(state, team.id, waiting=True),
         confirm_submissions=state.confirm_submissions,
-        # after ENDEX nothing is awaited of a team any more (the facilitator may still record a late answer)
-        awaited=() if state.ended is not None else tuple(
-            inject for inject, teams in state.awaited().items() if team.id in teams),
+        # what is closed to the team's own submissions (ENDEX, locked, the move ended) is not awaited of it:
+        # the facilitator may still record a late answer
+        awaited=tuple(inject for inject, teams in state.awaited().items() if team.id in teams and inject not in closed),
+        closed=tuple(closed.items()),
+        discussion=discussion if discussion is not None and discussion_closed(state, discussion) is None else None,
         rfis=tuple(
             OwnRfi(r.seq, r.text, r.inject, r.minute, tuple(a.text for a in state.replies_to(r.seq) if a.team == team.id))
             for r in state.rfis
@@ -431,6 +534,19 @@ def team_view(source: Session | SessionState, team_id: str) -> TeamView:
         ),
         locked=tuple(sorted(i for i in state.locked if any(team.id in d.to for d in state.deliveries if d.inject == i))),
     )
+
+
+def _closed_to(state: SessionState, team_id: str, injects: tuple[InjectSeen, ...]) -> dict[str, str]:
+    """Inject id to why, for the injects put to the team that are closed to its own submissions now."""
+    received = {d.inject for d in state.deliveries if team_id in d.to}
+    out = {}
+    for inject in injects:
+        if inject.decision is None or not inject.decision.asked:
+            continue
+        closed = _closed(state, inject.inject, inject.inject in received)
+        if closed is not None:
+            out[inject.inject] = closed.note
+    return out
 
 
 def inject_handout(exercise: Exercise, inject_id: str, team_id: str) -> InjectSeen:

@@ -251,3 +251,87 @@ def test_what_happens_elsewhere_leaves_a_teams_view_unchanged(tmp_path: Path) ->
         session.observe("OBJ-1", "M", "slow to share the position", evaluator="E. Kim")
         session.rule("the Chinese vessel keeps its course", team="rok")
         assert team_view(session, "japan") == before
+
+
+# What a team may still send: one rule, by which the engine refuses and the views offer
+
+CLOSINGS = {
+    "open": (lambda s: None, None),
+    "the move ended": (lambda s: s.advance(), "the move in which M1-02 was delivered has ended"),
+    "locked": (lambda s: s.lock("M1-02"), "M1-02 is locked"),
+    "withdrawn": (lambda s: s.withdraw("M1-02", "wrong table", ["rok"]), "no inject 'M1-02' has been delivered"),
+    "after ENDEX": (lambda s: s.end(), "ENDEX"),
+    "the move reopened": (lambda s: s.reopen_move("advanced by mistake") if s.advance() else None, None),
+}
+"""What the facilitator does after delivering M1-02 to ROK, and the engine's refusal of ROK's decision then."""
+
+
+@pytest.mark.parametrize("case", sorted(CLOSINGS))
+def test_the_view_offers_a_decision_exactly_where_the_engine_takes_one(tmp_path: Path, case: str) -> None:
+    from tabletop.engine import ActionRefused
+    from tabletop.need_to_know import submission_closed
+
+    act, refusal = CLOSINGS[case]
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        act(session)
+        view = team_view(session, "rok")
+        rule = submission_closed(session.state, "rok", "M1-02")
+        try:
+            session.submit_decision("rok", "M1-02", option="direct")
+        except ActionRefused as refused:
+            said: str | None = str(refused)
+        else:
+            said = None
+    if refusal is None:
+        assert said is None and rule is None and view.closed_on("M1-02") is None
+        assert "M1-02" in view.awaited or view.ended
+        return
+    assert said is not None and refusal in said
+    assert rule is not None and said == rule.refusal, "the engine refuses with the rule's own words"
+    assert view.closed_on("M1-02") == rule.note
+    assert "M1-02" not in view.awaited
+
+
+def test_a_decision_closed_with_its_move_is_closed_not_awaited(tmp_path: Path) -> None:
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        session.deliver("M1-03")
+        session.submit_decision("us", "M1-02", option="beijing")
+        assert team_view(session, "rok").awaited == ("M1-02",)
+        session.advance()
+        rok = team_view(session, "rok")
+        assert rok.awaited == () and session.state.awaited()["M1-02"] == ["rok"], "the console still awaits it"
+        why = "the move it came in has ended; the control cell can still record a decision"
+        assert rok.closed == (("M1-02", why),) and rok.closed_unanswered == (("M1-02", why),)
+        us = team_view(session, "us")
+        assert us.closed_on("M1-02") == why and us.closed_unanswered == (), "answered: closed, but owed by nobody"
+        assert team_view(session, "observers").closed == (), "nothing is put to the observers"
+        session.deliver("M2-01")
+        assert team_view(session, "rok").closed_on("M2-01") is None and "M2-01" in team_view(session, "rok").awaited
+        session.decide("rok", "M1-02", option="alone")
+        assert team_view(session, "rok").closed_unanswered == ()
+
+
+def test_discussion_answers_are_taken_for_the_open_move_only(tmp_path: Path) -> None:
+    from tabletop.engine import ActionRefused
+    from tabletop.need_to_know import discussion_closed
+
+    clock = FakeClock()
+    with Session.create(write_secrets_exercise(tmp_path), tmp_path / "s", clock=clock) as session:
+        assert team_view(session, "us").discussion is None
+        session.start()
+        assert team_view(session, "us").open_discussion.id == "M1"
+        session.answer_question("us", "M1", "US-M1-question-Q", "Call Seoul.")
+        session.advance()
+        view = team_view(session, "us")
+        assert view.discussion == "M2" and view.open_discussion.questions == ("S3-M2-question-Q",)
+        closed = discussion_closed(session.state, "M1")
+        assert closed is not None
+        with pytest.raises(ActionRefused) as refused:
+            session.answer_question("us", "M1", "US-M1-question-Q", "Call Tokyo too.")
+        assert str(refused.value) == closed.refusal and "ended with the move" in closed.refusal
+        assert [a.text for a in team_view(session, "us").answers] == ["Call Seoul."], "the answer kept stands"
+        session.answer_question("us", "M2", "S3-M2-question-Q", "Wait for the capitals.")
+        session.end()
+        assert team_view(session, "us").discussion is None

@@ -227,3 +227,39 @@ async def test_when_the_control_cell_confirms_submissions_the_page_says_it_waits
         assert confirmed is not None and (confirmed.option, confirmed.source) == ("open", "team")
     page = await (await client.get(f"/t/{token}/act")).text()
     assert "Your team's standing decision:" in page and "Sent, waiting" not in page
+
+
+async def test_once_the_move_has_ended_its_decisions_and_questions_are_shown_closed_not_offered(served) -> None:  # type: ignore[no-untyped-def]
+    client, server = served
+    token = token_of(server, "rok")
+    page = await (await client.get(f"/t/{token}/act")).text()
+    assert 'name="inject" value="I-ALL"' in page and 'name="move" value="M1"' in page
+    with Session.open(server.session.path, clock=FakeClock()) as control:
+        control.advance()
+    page = await (await client.get(f"/t/{token}/act")).text()
+    why = "the move it came in has ended; the control cell can still record a decision"
+    assert "Decision on I-ALL" in page and f"Closed to your team's submissions: {why}." in page
+    assert 'name="inject" value="I-ALL"' not in page and 'name="inject" value="I-USROK"' not in page
+    assert 'name="move" value="M1"' not in page and 'name="move" value="M2"' in page
+    team_page = await (await client.get(f"/t/{token}/")).text()
+    assert "awaited" not in team_page and f"Closed without your decision: I-ALL: {why}." in team_page
+    secret = await form_secret(client, token)
+    before = events_in(server)
+    late = await post(client, token, "decide", {"csrf": secret, "inject": "I-ALL", "option": "close"})
+    assert late.status == 409 and "has ended" in await late.text()
+    answer = await post(client, token, "answer", {"csrf": secret, "move": "M1", "question": "ROK-M1-question-Q", "text": "x"})
+    assert answer.status == 409 and "discussion of M1 ended" in await answer.text()
+    assert events_in(server) == before
+
+
+async def test_answers_kept_in_an_ended_move_stay_on_the_page_without_a_form(served) -> None:  # type: ignore[no-untyped-def]
+    client, server = served
+    token = token_of(server, "us")
+    secret = await form_secret(client, token)
+    kept = await post(client, token, "answer", {"csrf": secret, "move": "M1", "question": "US-M1-question-Q", "text": "Call Seoul"})
+    assert kept.status == 200
+    with Session.open(server.session.path, clock=FakeClock()) as control:
+        control.advance()
+    page = await (await client.get(f"/t/{token}/act")).text()
+    assert "Your answers from discussions that have ended" in page and "Call Seoul" in page
+    assert "M2 discussion: S3-M2-question-Q" in page and "M1 discussion:" not in page

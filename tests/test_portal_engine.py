@@ -132,6 +132,16 @@ def test_a_team_answers_the_discussion_questions_put_to_it(session: Session) -> 
     refused(session, lambda: session.answer_question("us", "M1", "US-M1-question-Q", " "), "may not be empty")
 
 
+def test_a_discussion_answer_is_refused_once_its_move_has_ended(session: Session) -> None:
+    kept = session.answer_question("us", "M1", "US-M1-question-Q", "Call Seoul first.")
+    session.advance()
+    refused(session, lambda: session.answer_question("us", "M1", "US-M1-question-Q", "Late."), "discussion of M1 ended")
+    assert session.state.team_answers("us") == [kept]
+    assert session.answer_question("us", "M2", "S3-M2-question-Q", "Wait.").move == "M2"
+    session.reopen_move("advanced too early")
+    assert session.answer_question("us", "M1", "US-M1-question-Q", "Call Seoul and Tokyo.").move == "M1"
+
+
 def test_the_feedback_form_opens_at_endex(session: Session) -> None:
     refused(session, lambda: session.give_feedback("us", {"realism": 4}), "opens at ENDEX")
     session.end()

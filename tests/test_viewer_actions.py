@@ -186,10 +186,43 @@ async def test_the_decide_key_is_offered_only_on_an_inject_that_puts_a_decision_
         assert screen.check_action("decide", ()) is True
 
 
+async def test_once_the_move_has_ended_the_decide_and_discussion_keys_are_gone_and_the_view_says_closed(
+    control: Session, clock: FakeClock
+) -> None:
+    control.deliver("M1-02")
+    app = team_app(control, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.check_action("decide", ()) is True and screen.check_action("discuss", ()) is True
+        await pilot.press("o")
+        await pilot.pause()
+        assert "Awaited from your team: M1-02" in screen_text(app)
+        await pilot.press("i")
+        await pilot.pause()
+        control.advance()
+        app.poll()
+        await pilot.pause()
+        assert screen.check_action("decide", ()) is False, "the engine would refuse the decision"
+        assert screen.check_action("discuss", ()) is False, "M2 puts no question; M1's discussion is over"
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is screen
+        text = screen_text(app)
+        assert "Status: Nothing submitted yet; the move it came in has ended;" in text
+        assert "Press d" not in text and "decision awaited" not in text
+        await pilot.press("o")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Closed without your decision: M1-02: the move it came in has ended" in text
+        assert "Awaited from your team" not in text
+
+
 REFUSALS = {
     "locked": (lambda s: s.lock("M1-02"), "M1-02 is locked"),
     "after ENDEX": (lambda s: s.end(), "ended"),
     "withdrawn": (lambda s: s.withdraw("M1-02", "sent to the wrong tables", ["rok"]), "has been delivered to your team"),
+    "the move ended": (lambda s: s.advance(), "the move in which M1-02 was delivered has ended"),
 }
 
 

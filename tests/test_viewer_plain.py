@@ -144,3 +144,15 @@ def test_the_terminal_view_does_load_textual() -> None:
     code = "import sys, tabletop.viewer.app; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True"
+
+
+def test_a_decision_whose_move_ended_prints_as_closed_not_awaited(tmp_path: Path) -> None:
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        assert "Your decision is awaited on: M1-02" in render_plain(team_view(session, "rok"))
+        session.advance()
+        out = render_plain(team_view(session, "rok"), width=200)
+    assert "awaited" not in out
+    assert ("Closed without your decision: M1-02: the move it came in has ended; "
+            "the control cell can still record a decision") in out
+    assert "  Your decision: none; closed: the move it came in has ended" in out

@@ -50,7 +50,7 @@ def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
     Read from the session's state for the team's own injects only: whether its
     standing decision was revised (corrected) or entered by the facilitator, or
     its latest submission waits for the control cell, and why submissions are
-    closed (the engine's refusals of `submit_decision`).
+    closed (the need-to-know rule `submission_closed`, by which the engine refuses them).
     """
     state = session.state
     out: dict[str, Submission] = {}
@@ -66,14 +66,7 @@ def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
                 recorded = "revised" if state.corrections_of(standing.seq) else "received"
         if view.waiting_on(inject.inject) is not None:
             recorded = "waiting"
-        closed = ""
-        if view.ended:
-            closed = "play has ended (ENDEX), no more changes"
-        elif inject.inject in view.locked:
-            closed = "locked by the facilitator, no more changes"
-        elif state.delivered_in_move.get(inject.inject, state.move_index) != state.move_index:
-            closed = "the move it came in has ended, no more changes"
-        out[inject.inject] = Submission(recorded, closed)
+        out[inject.inject] = Submission(recorded, view.closed_on(inject.inject) or "")
     return out
 
 

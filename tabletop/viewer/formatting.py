@@ -66,6 +66,15 @@ def play_text(view: TeamView) -> str:
     return f"Play under way, {where}."
 
 
+def closed_lines(view: TeamView) -> list[str]:
+    """The decisions closed before the team answered them, one line per reason: 'SCS-05, SCS-09: the move
+    it came in has ended; the control cell can still record a decision'. Said where 'awaited' would be."""
+    by_why: dict[str, list[str]] = {}
+    for inject, why in view.closed_unanswered:
+        by_why.setdefault(why, []).append(inject)
+    return [f"{', '.join(injects)}: {why}" for why, injects in by_why.items()]
+
+
 def team_heading(view: TeamView) -> str:
     """'United States (US)', or with ', observers' for an observer cell."""
     label = f"{view.team_name} ({view.team_label})" if view.team_label != view.team_name else view.team_name

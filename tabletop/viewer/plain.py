@@ -12,6 +12,7 @@ from tabletop.need_to_know import InjectSeen, TeamView
 from tabletop.viewer.formatting import (
     attachment_text,
     channel_text,
+    closed_lines,
     offset_text,
     play_text,
     reflow,
@@ -31,6 +32,8 @@ def render_plain(view: TeamView, *, width: int = WIDTH) -> str:
     out.append(play_text(view))
     if view.awaited:
         out.append("Your decision is awaited on: " + ", ".join(view.awaited))
+    for line in closed_lines(view):
+        out.append(f"Closed without your decision: {line}")
     out.append("")
 
     out.extend(_heading("The exercise"))
@@ -123,6 +126,8 @@ def _inject(view: TeamView, inject: InjectSeen, width: int) -> list[str]:
             lines.extend(_wrapped(f"Your decision: {choice}", width, "  "))
         elif inject.inject in view.awaited:
             lines.append("  Your decision: awaited")
+        elif inject.inject in dict(view.closed_unanswered):
+            lines.extend(_wrapped(f"Your decision: none; closed: {view.closed_on(inject.inject)}", width, "  "))
     return lines
 
 

@@ -72,7 +72,7 @@ from tabletop.attachments import media_type
 from tabletop.engine import Session, StoreError
 from tabletop.need_to_know import TeamView, participants, team_view
 from tabletop.viewer import presentation
-from tabletop.viewer.formatting import channel_text, offset_text, play_text, reflow, team_heading, when_text
+from tabletop.viewer.formatting import channel_text, closed_lines, offset_text, play_text, reflow, team_heading, when_text
 
 TOKEN_BYTES = 24
 """Random bytes in each access token (32 URL-safe characters)."""
@@ -782,7 +782,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(offset=offset_text, when=when_text, channel=channel_text, reflow=reflow)
-    env.globals.update(play_text=play_text, team_heading=team_heading)
+    env.globals.update(play_text=play_text, team_heading=team_heading, closed_lines=closed_lines)
     presentation.install(env)
     return env
 

@@ -3,9 +3,11 @@
 It draws a `TeamView` it is handed, reports which inject the reader opens,
 and opens the team's forms (decide, ask control, discussion, feedback) with
 what they need from that view; it never reads or writes the session itself.
-The action keys are offered only where the form has something to do: `d` on
-an inject that puts a decision to this team, `f` after ENDEX, none of them on
-a session that could only be opened read-only.
+The action keys are offered only where the form has something to do and the
+engine would take what it sends: `d` on an inject that puts a decision to this
+team and is still open to its submissions (`TeamView.closed_on`), `w` while the
+open move has questions, `f` after ENDEX, none of them on a session that could
+only be opened read-only.
 """
 
 from __future__ import annotations
@@ -191,13 +193,14 @@ class TeamScreen(Screen[None]):
             return False
         if action == "decide":
             inject = self.highlighted
-            return inject is not None and inject.decision is not None and inject.decision.asked
+            return (inject is not None and inject.decision is not None and inject.decision.asked
+                    and view.closed_on(inject.inject) is None)
         if action == "feedback":
             return view.ended
         if not view.started or view.ended:
             return False
         if action == "discuss":
-            return view.current_move is not None and bool(view.current_move.questions)
+            return view.open_discussion is not None and bool(view.open_discussion.questions)
         return True
 
     def action_decide(self) -> None:
@@ -218,9 +221,9 @@ class TeamScreen(Screen[None]):
 
     def action_discuss(self) -> None:
         """Open the discussion form on the open move's questions."""
-        if self._view is None or self._view.current_move is None:
+        if self._view is None or self._view.open_discussion is None:
             return
-        self.app.push_screen(DiscussionForm(self._view.current_move, self._view.answers))
+        self.app.push_screen(DiscussionForm(self._view.open_discussion, self._view.answers))
 
     def action_feedback(self) -> None:
         """Open the participant feedback form."""

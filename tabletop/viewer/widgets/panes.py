@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
-from tabletop.viewer.formatting import attachment_text, channel_text, offset_text, reflow, when_text
+from tabletop.viewer.formatting import attachment_text, channel_text, closed_lines, offset_text, reflow, when_text
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Submission:
     """'' (nothing yet), 'received', 'revised' (after a correction), 'facilitator' (entered by control)
     or 'waiting' (sent, for the control cell to confirm before it counts)."""
     closed: str = ""
-    """Why no more submissions are taken ('' while they are): locked, move ended, ENDEX."""
+    """Why no more submissions are taken ('' while they are): `TeamView.closed_on`, the rule the engine refuses by."""
 
     @property
     def text(self) -> str:
@@ -171,6 +171,8 @@ class RecordPane(Static):
         parts: list[RenderableType] = [_section("Decisions")]
         if view.awaited:
             parts.append(Text("  Awaited from your team: " + ", ".join(view.awaited), style="bold"))
+        for line in closed_lines(view):
+            parts.append(Text(f"  Closed without your decision: {line}.", style="italic"))
         if not view.decisions and not view.waiting:
             parts.append(Text("  No decision of your team has been recorded yet.", style="italic"))
         shown = [*view.decisions, *(w for w in view.waiting if view.decision_on(w.inject) is None)]
