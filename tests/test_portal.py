@@ -263,3 +263,25 @@ async def test_answers_kept_in_an_ended_move_stay_on_the_page_without_a_form(ser
     page = await (await client.get(f"/t/{token}/act")).text()
     assert "Your answers from discussions that have ended" in page and "Call Seoul" in page
     assert "M2 discussion: S3-M2-question-Q" in page and "M1 discussion:" not in page
+
+
+async def test_the_revise_form_starts_from_the_standing_decision_every_field_of_it(served) -> None:  # type: ignore[no-untyped-def]
+    client, server = served
+    token = token_of(server, "us")
+    page = await (await client.get(f"/t/{token}/act")).text()
+    form = page[page.index('value="I-USROK"'):]
+    form = form[: form.index("</form>")]
+    assert 'value="lead" checked' in form and 'value="follow">' in form
+    assert ">US-decision-text-Q</textarea>" in form
+    assert ">US-decision-rationale-Q</textarea>" in form and ">US-decision-dissent-Q</textarea>" in form
+    assert "Revise our decision" in form
+    china = await (await client.get(f"/t/{token_of(server, 'china')}/act")).text()
+    assert "CHINA-decision-rationale-Q</textarea>" in china
+    secret = await form_secret(client, token)
+    revised = await post(client, token, "decide", {"csrf": secret, "inject": "I-USROK", "option": "follow",
+                                                    "text": "US-decision-text-Q", "rationale": "US-decision-rationale-Q",
+                                                    "dissent": "US-decision-dissent-Q"})
+    assert revised.status == 200
+    page = await revised.text()
+    form = page[page.index('value="I-USROK"'):]
+    assert 'value="follow" checked' in form[: form.index("</form>")]

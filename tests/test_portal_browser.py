@@ -408,3 +408,44 @@ async def test_a_decision_waits_for_the_control_cell_then_stands_as_the_teams(
         assert "Sent, waiting" not in said and "entered by the facilitator" not in said
     finally:
         server.stop()
+
+
+async def test_a_revision_that_changes_only_the_option_keeps_the_rationale_and_the_dissent(
+    served: Served, browser: BrowserContext, session_path: Path
+) -> None:
+    """The revise form starts from the standing decision, every field of it: pressing "Revise our decision"
+    after picking another option records the same rationale and dissent, never empty ones."""
+    rok = await open_forms(browser, served.links["rok"])
+    form = rok.locator("form[action$='/decide']").filter(has=rok.locator(f"input[name=inject][value='{INJECT}']"))
+    await form.locator("input[name=option][value='direct']").check()
+    await form.locator("textarea[name=text]").fill("We hail it and tell Beijing")
+    await form.locator("textarea[name=rationale]").fill("Closest hull")
+    await form.locator("textarea[name=dissent]").fill("MOFA wanted Beijing first")
+    await press(rok, form.locator("button[type=submit]"))
+    await says(rok, "Received: your decision is recorded.")
+
+    form = rok.locator("form[action$='/decide']").filter(has=rok.locator(f"input[name=inject][value='{INJECT}']"))
+    assert await form.locator("input[name=option][value='direct']").is_checked()
+    assert await form.locator("textarea[name=text]").input_value() == "We hail it and tell Beijing"
+    assert await form.locator("textarea[name=rationale]").input_value() == "Closest hull"
+    assert await form.locator("textarea[name=dissent]").input_value() == "MOFA wanted Beijing first"
+    await form.locator("input[name=option][value='beijing']").check()
+    await press(rok, form.locator("button:has-text('Revise our decision')"))
+    await says(rok, "Received: your decision is recorded.")
+
+    with Session.open(session_path, readonly=True) as reader:
+        revision = reader.state.events[-1]
+        assert isinstance(revision, CorrectedEvent) and revision.author == "team:rok"
+        standing = reader.state.decision(INJECT, "rok")
+        assert standing is not None
+        assert (standing.option, standing.text, standing.rationale, standing.dissent) == (
+            "beijing", "We hail it and tell Beijing", "Closest hull", "MOFA wanted Beijing first")
+
+    form = rok.locator("form[action$='/decide']").filter(has=rok.locator(f"input[name=inject][value='{INJECT}']"))
+    await form.locator("input[name=option][value='']").check()
+    await form.locator("textarea[name=text]").fill("Both at once")
+    await press(rok, form.locator("button:has-text('Revise our decision')"))
+    await says(rok, "Received: your decision is recorded.")
+    form = rok.locator("form[action$='/decide']").filter(has=rok.locator(f"input[name=inject][value='{INJECT}']"))
+    assert await form.locator("input[name=option][value='']").is_checked(), "own words stay chosen"
+    assert await form.locator("textarea[name=dissent]").input_value() == "MOFA wanted Beijing first"

@@ -32,3 +32,41 @@ def test_the_report_shows_decision_sources_rfis_answers_and_feedback(tmp_path: P
                        "US-feedback-strength-Q", "ROK-feedback-improve-Q", "US-feedback-name-Q"):
             assert marker in text, marker
         assert "the team, from its link" in text and "the facilitator" in text
+
+
+def test_a_revised_decision_is_recorded_at_its_revision_and_says_when_it_was_first(tmp_path: Path) -> None:
+    from tabletop.clock import FakeClock
+    from tests.engine_fixtures import new_session
+
+    clock = FakeClock()
+    with new_session(tmp_path, clock=clock) as session:
+        session.deliver("M1-02")
+        clock.advance(minutes=3)
+        session.submit_decision("rok", "M1-02", "direct", rationale="Closest hull", dissent="MOFA wanted Beijing")
+        session.decide("us", "M1-02", "alone")
+        clock.advance(minutes=9)
+        session.submit_decision("rok", "M1-02", "beijing", rationale="Closest hull", dissent="MOFA wanted Beijing")
+        context = session_context(session)
+        html = render_report(session=session, fmt="html")
+        md = render_report(session=session, fmt="md")
+        word = render_report(session=session, fmt="docx")
+    (inject,) = [i for m in context["moves"] for i in m["injects"] if i["id"] == "M1-02"]
+    by_team = {a["team"]: a["answer"] for a in inject["answers"]}
+    rok, us = by_team["rok"], by_team["us"]
+    assert (rok["option"], rok["scenario"], rok["first_scenario"], rok["revised"]) == ("beijing", "+00:12", "+00:03", True)
+    assert rok["recorded"].startswith("+00:12 (") and ", revised; first recorded +00:03 (" in rok["recorded"]
+    assert rok["wall"] != rok["first_wall"]
+    assert (us["scenario"], us["revised"]) == ("+00:03", False) and "revised" not in us["recorded"]
+    for text in (html, md, _docx_text(word)):
+        assert rok["recorded"] in text and us["recorded"] in text
+
+
+def _docx_text(data: bytes) -> str:
+    """Every paragraph of a Word file, its tables' cells included, as one text."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)

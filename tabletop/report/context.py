@@ -290,7 +290,20 @@ class _Builder:
                 return option.label
         return decision.option or ""
 
+    def revision_of(self, decision: DecidedEvent) -> CorrectedEvent | None:
+        """The correction the standing decision reads as (a team's revision, a facilitator's fix), if any."""
+        replacing = [c for c in self.state.corrections_of(decision.seq) if c.replacement is not None]
+        return replacing[-1] if replacing else None
+
     def decision_view(self, decision: DecidedEvent) -> dict[str, Any]:
+        """A decision as it stands, with when it was recorded so: a revised one at its revision, and when first."""
+        revision = self.revision_of(decision)
+        standing = revision if revision is not None else decision
+        scenario, wall = scenario_time(standing.minute), wall_time(standing.at)
+        first_scenario, first_wall = scenario_time(decision.minute), wall_time(decision.at)
+        recorded = f"{scenario} ({wall} UTC)"
+        if revision is not None:
+            recorded += f", revised; first recorded {first_scenario} ({first_wall} UTC)"
         return {
             "seq": decision.seq,
             "team": decision.team,
@@ -302,8 +315,12 @@ class _Builder:
             "text": decision.text,
             "rationale": decision.rationale,
             "dissent": decision.dissent,
-            "scenario": scenario_time(decision.minute),
-            "wall": wall_time(decision.at),
+            "scenario": scenario,
+            "wall": wall,
+            "revised": revision is not None,
+            "first_scenario": first_scenario,
+            "first_wall": first_wall,
+            "recorded": recorded,
             "author": decision.author,
             "source": "team" if decision.source == "team" else "facilitator",
         }

@@ -703,7 +703,7 @@ class WordReport:
             ["Rationale", *each(lambda d: d["rationale"])],
             ["Dissent", *each(lambda d: d["dissent"])],
             ["Entered by", *each(lambda d: "the team, from its link" if d["source"] == "team" else "the facilitator")],
-            ["Recorded", *each(lambda d: f"{d['scenario']} ({d['wall']} UTC)")],
+            ["Recorded", *each(lambda d: d["recorded"])],
         ]
         self.table(["", *(a["team_label"] for a in answers)], rows, widths=(14, *([86 / len(answers)] * len(answers))),
                    size=8, header_column=True, keep_together=True)
