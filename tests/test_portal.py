@@ -285,3 +285,28 @@ async def test_the_revise_form_starts_from_the_standing_decision_every_field_of_
     page = await revised.text()
     form = page[page.index('value="I-USROK"'):]
     assert 'value="follow" checked' in form[: form.index("</form>")]
+
+
+async def test_the_team_page_and_the_serve_banner_say_team_links_are_two_way(served) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import io
+
+    from tabletop.viewer.server import TeamLink, run
+
+    client, server = served
+    page = await (await client.get(f"/t/{token_of(server, 'us')}/")).text()
+    status = re.search(r'<span id="status" role="status">([^<]*)</span>', page)
+    assert status is not None and "read-only" not in status.group(1).lower()
+    assert "your team submits from this link" in status.group(1) and "Submit a decision or ask control" in page
+    out = io.StringIO()
+    stop, ready = asyncio.Event(), asyncio.Event()
+    links = [TeamLink(team="us", name="United States", token="t" * 32)]
+    task = asyncio.create_task(
+        run(server.session, ServeOptions(port=0), out=out, links=links, room_token="r" * 32, stop=stop, ready=ready))
+    await asyncio.wait_for(ready.wait(), timeout=10)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    banner = out.getvalue()
+    team_lines = banner[: banner.index("Room screen")]
+    assert "read-only" not in team_lines.lower() and "Team links are two-way" in team_lines
+    assert "Room screen (read-only" in banner

@@ -35,8 +35,11 @@ What the textual-serve trap list asks for is done here:
 - **Kept links.** The links file is trusted only when this user owns it, no
   one else may read it, and its tokens are unique and random.
 
-The session is opened read-only; every request folds what the facilitator
-appended (`session.refresh()`, one `PRAGMA data_version` when nothing changed).
+A team link is two-way: its page reads, and its forms (`tabletop.viewer.portal`)
+write the team's decisions, questions and answers through a writer of their
+own; only the room link is read-only. The views read a session opened
+read-only; every request folds what the facilitator and the teams appended
+(`session.refresh()`, one `PRAGMA data_version` when nothing changed).
 """
 
 from __future__ import annotations
@@ -73,6 +76,12 @@ from tabletop.engine import Session, StoreError
 from tabletop.need_to_know import TeamView, participants, team_view
 from tabletop.viewer import presentation
 from tabletop.viewer.formatting import channel_text, closed_lines, offset_text, play_text, reflow, team_heading, when_text
+
+SERVED_LINKS = (
+    "Team links are two-way: each shows its team what it may see and takes its decisions, "
+    "questions to control and discussion answers."
+)
+"""What `serve` says of the team links before printing them (the room link, printed after, only shows)."""
 
 TOKEN_BYTES = 24
 """Random bytes in each access token (32 URL-safe characters)."""
@@ -556,7 +565,7 @@ class TeamServer:
         width = _number(request.query.get("width"), 80, 20, 400)
         height = _number(request.query.get("height"), 24, 8, 200)
         await websocket.prepare(request)
-        service = ReadOnlyViewService(
+        service = TeamViewService(
             view_command(self.session.path, team),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
@@ -621,7 +630,8 @@ async def _protective_headers(request: web.Request, response: web.StreamResponse
 
 
 def view_command(session_path: Path, team: str) -> list[str]:
-    """The one command the terminal face may start: the read-only view of one team."""
+    """The one command the terminal face may start: one team's terminal view, from which that team acts
+    as from its page (read-only only when the file cannot be written)."""
     return [sys.executable, "-m", "tabletop", "view", str(Path(session_path).resolve()), "--team", team]
 
 
@@ -642,7 +652,7 @@ def child_environment(width: int, height: int) -> dict[str, str]:
     return env
 
 
-class ReadOnlyViewService(AppService):
+class TeamViewService(AppService):
     """textual-serve's app service, started without a shell and without the server's environment."""
 
     def __init__(self, argv: list[str], **kwargs: Any) -> None:
@@ -944,7 +954,8 @@ async def run(
         sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 - the bound port when 0 was asked
         port = sockets[0].getsockname()[1] if sockets else options.port
         base = public_base(options.host, port, tls=context is not None)
-        print(f"Serving the team views of {session.path} on {base} (read-only). Ctrl+C stops.", file=out)
+        print(f"Serving {session.path} on {base}. Ctrl+C stops.", file=out)
+        print(SERVED_LINKS, file=out)
         if options.host not in LOCAL_HOSTS:
             print(
                 "Listening beyond this machine: anyone holding a link sees that team's view. "
