@@ -249,7 +249,7 @@ class OwnDecision:
     minute: float
     """Scenario minute it was recorded."""
     source: str = "facilitator"
-    """Who entered it: 'facilitator' or 'team' (from the team's own link)."""
+    """Who entered it: 'facilitator' or 'team' (the team itself, from its browser link or its terminal view)."""
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,7 @@ async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_
         capture_output=True, text=True, timeout=120,
     )
     assert report.returncode == 0, report.stderr
-    assert report.stdout.count("the team, from its link") == 2
+    assert report.stdout.count("the team itself, from its own screen") == 2
     assert RFI_MARK in report.stdout and ANSWER_MARK in report.stdout
 
 

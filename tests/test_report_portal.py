@@ -31,7 +31,8 @@ def test_the_report_shows_decision_sources_rfis_answers_and_feedback(tmp_path: P
         for marker in ("US-rfi-Q", "US-rfi-reply-Q", "ROK-rfi-Q", "US-answer-Q", "CHINA-answer-Q",
                        "US-feedback-strength-Q", "ROK-feedback-improve-Q", "US-feedback-name-Q"):
             assert marker in text, marker
-        assert "the team, from its link" in text and "the facilitator" in text
+        assert "the team itself, from its own screen" in text and "the facilitator" in text
+        assert "from its link" not in text
 
 
 def test_a_revised_decision_is_recorded_at_its_revision_and_says_when_it_was_first(tmp_path: Path) -> None:
@@ -70,3 +71,33 @@ def _docx_text(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_entered_by_is_true_of_the_browser_the_terminal_view_and_a_confirmed_submission(tmp_path: Path) -> None:
+    """The terminal view and the browser record the same event (source 'team', author 'team:ID'), so the
+    report's words must hold for both; a submission the facilitator confirmed says so."""
+    from tabletop.report.context import entered_by
+    from tests.engine_fixtures import new_session
+
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        session.deliver("M1-03")
+        terminal = Session.open(session.path, author="team:rok")  # as `tabletop view` opens it
+        try:
+            from_view = terminal.submit_decision("rok", "M1-02", "direct")
+        finally:
+            terminal.close()
+        session.refresh()
+        from_link = session.submit_decision("us", "M1-02", "alone")  # as the portal's writer records it
+        assert (from_view.source, from_view.author) == ("team", "team:rok")
+        assert (from_link.source, from_link.author) == ("team", "team:us")
+        session.set_submission_mode(True)
+        session.submit_decision("japan", "M1-03", "share")
+        confirmed = session.confirm_submission("M1-03", "japan")
+        by_hand = session.decide("china", "M1-03", "hold")
+        md = render_report(session=session, fmt="md")
+    assert entered_by(from_view) == entered_by(from_link) == "the team itself, from its own screen"
+    assert entered_by(confirmed) == "the team, confirmed by the facilitator"
+    assert entered_by(by_hand) == "the facilitator"
+    assert "| Entered by | the team itself, from its own screen | the team itself, from its own screen |" in md
+    assert "| Entered by | the team, confirmed by the facilitator | the facilitator |" in md

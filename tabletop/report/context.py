@@ -323,6 +323,7 @@ class _Builder:
             "recorded": recorded,
             "author": decision.author,
             "source": "team" if decision.source == "team" else "facilitator",
+            "entered_by": entered_by(decision),
         }
 
     def said(self, decision: DecidedEvent) -> str:
@@ -1093,6 +1094,16 @@ class _Builder:
 
 _PLAY_KINDS = frozenset({"delivered", "adhoc", "held", "skipped", "move_advanced"})
 """Kinds that are steps of play: taken back, they stay on the timeline, marked as corrected."""
+
+
+def entered_by(decision: DecidedEvent) -> str:
+    """Who entered a decision, in words true of every face a team acts from (its browser link or the
+    terminal view: the record does not say which), and of a submission the facilitator confirmed."""
+    if decision.source != "team":
+        return "the facilitator"
+    if decision.author.startswith("team:"):
+        return "the team itself, from its own screen"
+    return "the team, confirmed by the facilitator"
 
 
 def _correction_action(original: EventBase | None, correction: CorrectedEvent) -> str:

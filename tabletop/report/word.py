@@ -702,7 +702,7 @@ class WordReport:
             ["In their words", *each(lambda d: d["text"])],
             ["Rationale", *each(lambda d: d["rationale"])],
             ["Dissent", *each(lambda d: d["dissent"])],
-            ["Entered by", *each(lambda d: "the team, from its link" if d["source"] == "team" else "the facilitator")],
+            ["Entered by", *each(lambda d: d["entered_by"])],
             ["Recorded", *each(lambda d: d["recorded"])],
         ]
         self.table(["", *(a["team_label"] for a in answers)], rows, widths=(14, *([86 / len(answers)] * len(answers))),
