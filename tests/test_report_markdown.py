@@ -176,3 +176,22 @@ def test_each_strength_and_each_team_is_its_own_list_item(tmp_path: Path) -> Non
     for text in ("Trilateral call within the hour \\[OBJ-1\\]", "Rescue north of the line \\[OBJ-2\\]",
                  "Nobody owned the press line (US)", "Late sharing"):
         assert text in items, (text, items[:12])
+
+
+def test_feedback_ratings_are_a_table_of_statements_in_every_reader(tmp_path: Path) -> None:
+    from tabletop.engine import Session
+    from tests.need_to_know_fixtures import play_portal_session
+
+    with Session.open(play_portal_session(tmp_path), readonly=True) as session:
+        markdown = render_report(session=session, fmt="md")
+    assert isinstance(markdown, str)
+    assert ".:" not in markdown and " answers, average" not in markdown
+    section = markdown[markdown.index("### Participant feedback (2 forms)"):]
+    assert "| The exercise met its objectives. | 1 | 5.0 |" in section
+    assert "| The scenario was realistic and useful for my role. | 2 | 3.0 |" in section
+    assert "| The exercise was well organized and well run. | 0 | — |" in section
+    written = tables_written(markdown)
+    assert [3] * 4 in written, "the four statements, one row each, with their answers and average"
+    for name, html in renderings(markdown).items():
+        assert tables_in_html(html) == written, name
+        assert re.search(r"<th[^>]*>Statement \(1 = strongly disagree, 5 = strongly agree\)</th>", html), name
