@@ -449,3 +449,41 @@ async def test_a_revision_that_changes_only_the_option_keeps_the_rationale_and_t
     form = rok.locator("form[action$='/decide']").filter(has=rok.locator(f"input[name=inject][value='{INJECT}']"))
     assert await form.locator("input[name=option][value='']").is_checked(), "own words stay chosen"
     assert await form.locator("textarea[name=dissent]").input_value() == "MOFA wanted Beijing first"
+
+
+PHONE = {"width": 390, "height": 844}
+"""A phone's viewport in CSS pixels (an iPhone 12-14 held upright)."""
+
+
+async def test_the_text_boxes_are_comfortable_multi_line_boxes_on_a_phone(
+    served: Served, browser: BrowserContext, tmp_path: Path
+) -> None:
+    """On a phone-sized page every text box of the forms spans the column and holds several lines, the
+    option labels wrap beside their buttons, and nothing makes the page scroll sideways."""
+    page = await browser.new_page()
+    await page.set_viewport_size(PHONE)
+    await page.goto(served.links["rok"] + "act")
+    await page.wait_for_selector("h1:has-text('your submissions')")
+    boxes = await page.evaluate(
+        """() => Array.from(document.querySelectorAll('textarea')).map(t => {
+             const r = t.getBoundingClientRect(), s = getComputedStyle(t);
+             return {name: t.name, width: r.width, height: r.height, line: parseFloat(s.lineHeight),
+                     font: parseFloat(s.fontSize)};
+           })"""
+    )
+    names = [b["name"] for b in boxes]
+    assert {"text", "rationale", "dissent"} <= set(names), names
+    column = await page.evaluate("document.querySelector('main').clientWidth")
+    for box in boxes:
+        assert box["width"] >= 0.85 * column, box
+        assert box["font"] >= 16, f"{box}: smaller type makes a phone zoom in on focus"
+        lines = 3 if box["name"] == "dissent" else 4
+        assert box["height"] >= lines * box["line"], f"{box} holds fewer than {lines} lines"
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    option = page.locator(f"form:has(input[name=inject][value='{INJECT}']) fieldset label").first
+    radio, text = option.locator("input[type=radio]"), option.locator("span")
+    radio_box, text_box = await radio.bounding_box(), await text.bounding_box()
+    assert radio_box is not None and text_box is not None and text_box["x"] > radio_box["x"] + radio_box["width"]
+    await page.locator("textarea[name=rationale]").scroll_into_view_if_needed()
+    await page.screenshot(path=str(tmp_path / "act-phone.png"))
+    assert (tmp_path / "act-phone.png").stat().st_size > 0
