@@ -18,7 +18,7 @@ from engine_fixtures import new_session
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from rich.console import Console
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from tabletop.app import ConsoleApp, Mode
 from tabletop.app.screens.correction import CorrectionForm
@@ -849,3 +849,32 @@ async def test_enter_on_the_option_list_with_nothing_picked_says_how_and_stays(s
         await pilot.press("enter")
         await pilot.pause()
         assert app.focused is app.screen.query_one("#decision-text", Input)
+
+
+async def test_a_record_made_on_a_delivered_row_offers_that_inject_and_can_be_untied(session: Session) -> None:
+    session.deliver("M1-02")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("n")
+        await pilot.pause()
+        about = app.screen.query_one("#record-about", OptionList)
+        assert about.highlighted_option is not None and about.highlighted_option.id == "M1-02"
+        await type_text(pilot, "ROK asks for the map")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#record-about", OptionList).highlighted = 1  # "(no inject in particular)"
+        app.screen.query_one("#note-text", Input).focus()
+        await type_text(pilot, "Room breaks for coffee")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await select(app, pilot, "M1-03")  # not delivered: nothing is offered
+        await pilot.press("n")
+        await pilot.pause()
+        assert not app.screen.query("#record-about")
+    tied, untied = logged(session.path)[-2:]
+    assert isinstance(tied, NoteEvent) and (tied.text, tied.inject) == ("ROK asks for the map", "M1-02")
+    assert isinstance(untied, NoteEvent) and (untied.text, untied.inject) == ("Room breaks for coffee", None)

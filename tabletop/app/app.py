@@ -182,9 +182,14 @@ class ConsoleApp(ConsoleActions, App[None]):
         return self.selected_inject
 
     def _open_inject(self) -> Inject | None:
-        """The exercise inject being read on the inject screen, if any (notes tie to it)."""
+        """The inject a note, ruling or observation is offered to be about: the one being read,
+        else the delivered one under the MSEL cursor (the form shows it and offers "none" too)."""
         if isinstance(self.screen, InjectScreen):
             return self.session.exercise.inject(self.screen.inject_id)
+        if isinstance(self.screen, MainScreen):
+            selected = self.screen.query_one(MselTable).selected
+            if selected is not None and self.session.state.was_delivered(selected):
+                return self.session.exercise.inject(selected)
         return None
 
     def inject_place(self, inject_id: str) -> str:

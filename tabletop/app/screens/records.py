@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,12 +22,45 @@ NO_TEAM = "__no_team__"
 """Option id meaning 'the ruling concerns no team in particular'."""
 
 
-def _about(inject: Inject | None) -> Static:
-    text = f"About {inject.id} · {one_line(inject.title)}" if inject else "Not tied to an inject"
-    return Static(text, classes="form-context", markup=False)
+NO_INJECT = "__no_inject__"
+"""Option id meaning 'the record is about no inject in particular'."""
 
 
-class NoteForm(FormScreen):
+def _about(inject: Inject | None) -> Widget:
+    """What the record will be tied to, shown and changeable: the inject offered first, or none.
+
+    The inject is the one being read, or the delivered one under the MSEL cursor;
+    the facilitator sees it before saving and can pick "no inject" instead.
+    """
+    if inject is None:
+        return Static("Not tied to an inject", classes="form-context", markup=False)
+    about = OptionList(
+        Option(Text.assemble((inject.id, "bold"), " · ", one_line(inject.title)), id=inject.id),
+        Option(Text("(no inject in particular)", style="italic"), id=NO_INJECT),
+        id="record-about",
+    )
+    return field_row("About", about)
+
+
+class _AboutMixin:
+    """Reads the About list of a record form."""
+
+    inject: Inject | None
+
+    def _mount_about(self) -> None:
+        """Offer the inject first, highlighted, so the record is tied to it unless the facilitator says not."""
+        if self.inject is not None:
+            self.query_one("#record-about", OptionList).highlighted = 0  # type: ignore[attr-defined]
+
+    def about_id(self) -> str | None:
+        """The inject id the record is tied to, or None."""
+        if self.inject is None:
+            return None
+        chosen = self.query_one("#record-about", OptionList).highlighted_option  # type: ignore[attr-defined]
+        return None if chosen is None or chosen.id == NO_INJECT else chosen.id
+
+
+class NoteForm(_AboutMixin, FormScreen):
     """A facilitator note, tied to the inject being read when there is one."""
 
     FORM_TITLE = "Note"
@@ -44,6 +78,7 @@ class NoteForm(FormScreen):
     def on_mount(self) -> None:
         """Start typing at once."""
         super().on_mount()
+        self._mount_about()
         self.query_one("#note-text", Input).focus()
 
     def build_call(self) -> EngineCall | str:
@@ -53,12 +88,12 @@ class NoteForm(FormScreen):
             return "Write the note first."
         return EngineCall(
             "note",
-            {"text": text, "inject": self.inject.id if self.inject else None},
+            {"text": text, "inject": self.about_id()},
             done="Note recorded",
         )
 
 
-class RulingForm(FormScreen):
+class RulingForm(_AboutMixin, FormScreen):
     """A white-cell ruling: what control adjudicated, why, and for which team."""
 
     FORM_TITLE = "White-cell ruling"
@@ -82,6 +117,7 @@ class RulingForm(FormScreen):
     def on_mount(self) -> None:
         """Start typing the ruling at once."""
         super().on_mount()
+        self._mount_about()
         self.query_one("#ruling-team", OptionList).highlighted = 0
         self.query_one("#ruling-text", Input).focus()
 
@@ -103,14 +139,14 @@ class RulingForm(FormScreen):
             {
                 "text": text,
                 "rationale": self.query_one("#ruling-rationale", Input).value.strip(),
-                "inject": self.inject.id if self.inject else None,
+                "inject": self.about_id(),
                 "team": team,
             },
             done="Ruling recorded" + (f" for {team_label(self.exercise, team)}" if team else ""),
         )
 
 
-class ObservationForm(FormScreen):
+class ObservationForm(_AboutMixin, FormScreen):
     """An evaluator's observation: objective, P/S/M/U rating and what was seen."""
 
     FORM_TITLE = "Observation"
@@ -148,6 +184,7 @@ class ObservationForm(FormScreen):
         A rating or an objective the evaluator never chose must not be saved by a quick Enter.
         """
         super().on_mount()
+        self._mount_about()
         objectives = self.query_one("#observe-objective", OptionList)
         ids = [o.id for o in self.exercise.objectives]
         first = self.inject.objectives[0] if self.inject and self.inject.objectives else None
@@ -172,7 +209,7 @@ class ObservationForm(FormScreen):
                 "objective": objective.id,
                 "rating": rating.id,
                 "text": text,
-                "inject": self.inject.id if self.inject else None,
+                "inject": self.about_id(),
             },
             done=f"Observation on {objective.id} rated {rating.id}",
         )
