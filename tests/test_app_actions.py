@@ -539,7 +539,8 @@ async def test_endex_asks_first_then_opens_the_hot_wash(session: Session) -> Non
         await settle(app, pilot)
         await settle(app, pilot)
         assert isinstance(app.screen, HotwashScreen)
-        await pilot.press("down", "enter")  # OBJ-2, then to the strength field
+        assert app.screen.focused is app.screen.query_one("#hotwash-strength", Input), "it opens ready to type"
+        await pilot.press("shift+tab", "down", "enter")  # back to the list, OBJ-2, then to the strength field
         await type_text(pilot, "Hotline drill paid off")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -565,13 +566,21 @@ async def test_typing_as_the_hot_wash_opens_writes_the_strength(session: Session
         app.action_hotwash()
         await settle(app, pilot)
         assert isinstance(app.screen, HotwashScreen)
-        await type_text(pilot, "Calls went through")  # the objective list has the focus: no key is lost
+        await type_text(pilot, "Calls went through")
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("tab")  # from the Strength field to the improvement field, past no pane
         assert app.screen.focused is app.screen.query_one("#hotwash-improvement", Input)
-    strength = logged(session.path)[-1]
+        app.screen.query_one("#hotwash-objectives").focus()
+        await pilot.pause()
+        for char in "Fax line dead":  # a burst, as a laggy link delivers it: every key, spaces too, is text
+            app.simulate_key(" " if char == " " else char)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+    strength, burst = logged(session.path)[-2:]
     assert isinstance(strength, HotwashEvent) and strength.text == "Calls went through" and strength.objective == "OBJ-1"
+    assert isinstance(burst, HotwashEvent) and burst.text == "Fax line dead"
 
 
 async def test_an_inject_falling_due_is_cued(session: Session, clock: FakeClock) -> None:

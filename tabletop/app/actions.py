@@ -350,6 +350,7 @@ class ConsoleActions(_AppBase):
             return
         index = state.situation_variant(move.id)
         which = "default text" if index is None else f"variant {index + 1}"
+        self.clear_notifications()  # the text is read aloud from this screen: nothing may sit over it
         self.push_screen(SituationScreen(f"{move.id} {move.title}", which, state.situation(move.id),
                                          list(move.questions.get(ALL, []))))
 

@@ -81,13 +81,17 @@ class HotwashScreen(Screen[None]):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
-        """Start on the first objective and stop the cursor blink when asked."""
+        """Highlight the first objective and start in the Strength field, so what is typed first is text.
+
+        Starting on the list lost the spaces of a sentence typed at once: the
+        keys reached the list before the focus had moved to the field.
+        """
         blink = bool(getattr(self.app, "blink", True))
         for field in self.query(Input):
             field.cursor_blink = blink
             field.select_on_focus = False  # a first letter typed from the list must not be selected away
         self._objectives.highlighted = 0
-        self._objectives.focus()
+        self.query_one("#hotwash-strength", Input).focus()
 
     @property
     def objective(self) -> str | None:
@@ -130,8 +134,10 @@ class HotwashScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Typing while the objective list has focus is a strength being written, not lost keys:
         the text goes to the Strength field (the list is still one ctrl+o away)."""
-        if self.focused is self._objectives and event.is_printable and event.character and event.character != " ":
-            strength = self.query_one("#hotwash-strength", Input)
+        strength = self.query_one("#hotwash-strength", Input)
+        # a space is the list's own key only before anything is typed; within a sentence it is text
+        if (self.focused is self._objectives and event.is_printable and event.character
+                and (event.character != " " or strength.value)):
             strength.focus()
             strength.insert_text_at_cursor(event.character)
             event.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -77,16 +77,14 @@ class StatusBar(Static):
             self.update(self._render_view(self.view), layout=False)
 
     def _render_view(self, view: StatusView) -> RenderableType:
+        """Two rows, each its own grid: a long marking on the first must not narrow the clock and move on the second."""
         narrow = self.size.width < NARROW
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="right", no_wrap=True)
         title = Text()
         if view.who:
             title.append(f" {view.who} ", style="reverse italic")
             title.append(" ")
         title.append(view.title, style="bold")
-        grid.add_row(title, Text(f" {view.marking} ", style="reverse bold"))
+        top = _row(title, Text(f" {view.marking} ", style="reverse bold"))
         clock = Text()
         word = CLOCK_SHORT[view.clock] if narrow else view.clock.upper()
         clock.append(f"{CLOCK_GLYPHS.get(view.clock, '')} {word} ", style="bold")
@@ -103,5 +101,13 @@ class StatusBar(Static):
             right.append(f" {view.due} DUE ", style="bold reverse")
             right.append("  ")
         right.append(view.wall)
-        grid.add_row(clock, right)
-        return grid
+        return Group(top, _row(clock, right))
+
+
+def _row(left: Text, right: Text) -> Table:
+    """One status row: the left part takes what the right part leaves, and is cut with an ellipsis."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(left, right)
+    return grid
