@@ -78,8 +78,8 @@ from tabletop.viewer import presentation
 from tabletop.viewer.formatting import channel_text, closed_lines, offset_text, play_text, reflow, team_heading, when_text
 
 SERVED_LINKS = (
-    "Team links are two-way: each shows its team what it may see and takes its decisions, "
-    "questions to control and discussion answers."
+    "Team links are two-way: each shows its team what it may see and takes the team's "
+    "decisions, questions and discussion answers."
 )
 """What `serve` says of the team links before printing them (the room link, printed after, only shows)."""
 
