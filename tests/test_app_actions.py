@@ -277,7 +277,11 @@ async def test_adhoc_inject_is_written_in_a_form(session: Session) -> None:
         await pilot.press("tab")
         await type_text(pilot, "Oil is leaking from the wreck.")
         await pilot.press("tab")
+        goes_to = app.screen.query_one("#adhoc-goes-to", Static)
+        assert rendered(goes_to.content).startswith("Goes to: nobody yet")
         await pilot.press("space", "down", "down", "space")
+        await pilot.pause()
+        assert rendered(goes_to.content).strip() == "Goes to: US, ROK", "whom it reaches, in words, before saving"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
@@ -887,3 +891,19 @@ async def test_a_record_made_on_a_delivered_row_offers_that_inject_and_can_be_un
     tied, untied = logged(session.path)[-2:]
     assert isinstance(tied, NoteEvent) and (tied.text, tied.inject) == ("ROK asks for the map", "M1-02")
     assert isinstance(untied, NoteEvent) and (untied.text, untied.inject) == ("Room breaks for coffee", None)
+
+
+async def test_keys_that_arrive_in_one_burst_after_tab_go_to_the_next_field(session: Session) -> None:
+    from textual.widgets import TextArea
+
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        for key in ["F", "u", "e", "l", "tab", "O", "i", "l", "shift+tab", "!"]:  # all queued before any is handled
+            app.simulate_key(key)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#adhoc-title", Input).value == "Fuel!"
+        assert app.screen.query_one("#adhoc-body", TextArea).text == "Oil"

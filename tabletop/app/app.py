@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.message_pump import MessagePump
 from textual.screen import Screen
@@ -76,7 +76,12 @@ class ConsoleApp(ConsoleActions, App[None]):
     TITLE = "tabletop"
     CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).parent / "screens" / "main.tcss"]
     """The console screen is the default screen, whose own CSS_PATH Textual does not read: its styles load here."""
-    BINDINGS: ClassVar[list[BindingType]] = bindings()  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = bindings() + [  # type: ignore[assignment]
+        # Tab moves the focus before the next key is handed out: keys that arrive in one burst
+        # (a laggy link, a fast typist) after Tab belong to the next field, not the one left.
+        Binding("tab", "focus_next_now", show=False, priority=True),
+        Binding("shift+tab", "focus_previous_now", show=False, priority=True),
+    ]
     COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider, EventsProvider}
     NOTIFICATION_TIMEOUT = 6
 
@@ -167,6 +172,14 @@ class ConsoleApp(ConsoleActions, App[None]):
         return self._main
 
     # Where the user is
+
+    def action_focus_next_now(self) -> None:
+        """Focus the next field at once (a priority binding runs before later keys are forwarded)."""
+        self.screen.focus_next()
+
+    def action_focus_previous_now(self) -> None:
+        """Focus the previous field at once."""
+        self.screen.focus_previous()
 
     def current_inject(self) -> str | None:
         """The inject the keys act on: the one being read, else the MSEL cursor's."""

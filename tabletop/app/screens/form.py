@@ -59,10 +59,12 @@ class FormScreen(ModalScreen[Any]):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        """Stop cursor blink when the app asks (snapshots), and focus the first field."""
+        """Stop cursor blink when the app asks (snapshots); coming back to a field never selects its text,
+        so a key typed there adds to what was written instead of replacing it."""
         blink = bool(getattr(self.app, "blink", True))
         for widget in self.query(Input):
             widget.cursor_blink = blink
+            widget.select_on_focus = False
         for area in self.query(TextArea):
             area.cursor_blink = blink
 

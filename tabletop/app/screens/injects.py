@@ -34,6 +34,7 @@ class AdhocForm(FormScreen):
             id="adhoc-to",
         )
         yield field_row("To (space ticks)", recipients)
+        yield Static(self._goes_to([]), id="adhoc-goes-to", classes="form-ticked", markup=False)
         channel: Select[str] = Select(
             [(c.value.replace("_", " "), c.value) for c in Channel],
             value=Channel.briefing.value,
@@ -48,6 +49,17 @@ class AdhocForm(FormScreen):
         """Start on the title."""
         super().on_mount()
         self.query_one("#adhoc-title", Input).focus()
+
+    def _goes_to(self, teams: list[str]) -> str:
+        """The recipients in words, as the delivery will name them, so a wrong tick shows before saving."""
+        return f"Goes to: {teams_text(self.exercise, teams)}" if teams else "Goes to: nobody yet (tick with space)"
+
+    @on(SelectionList.SelectedChanged, "#adhoc-to")
+    def _recipients_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        """Say in words whom the inject will reach, after every tick."""
+        order = [t.id for t in self.exercise.teams]
+        teams = sorted(event.selection_list.selected, key=order.index)
+        self.query_one("#adhoc-goes-to", Static).update(self._goes_to(teams))
 
     def build_call(self) -> EngineCall | str:
         """`Session.adhoc(title, body, to, channel, source)`."""

@@ -48,7 +48,9 @@ class TeamForm(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("tab", "app.focus_next", "Next field"),
+        # priority: the focus moves before the keys typed after Tab are handed out (a burst belongs to the next field)
+        Binding("tab", "app.focus_next", "Next field", priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
     SEND = "Send"
     """Label of the send button."""
