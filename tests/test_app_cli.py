@@ -162,3 +162,33 @@ def test_evaluate_a_missing_session(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["evaluate", str(tmp_path / "gone.tabletop"), "--evaluator", "J. Park"]) == 1
     assert "Traceback" not in capsys.readouterr().err
     assert not opened
+
+
+def test_run_of_an_exercise_with_an_unfinished_session_says_how_to_resume_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], opened: list[tuple[Path, Mode, str]]
+) -> None:
+    exercise = write_exercise(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sessions").mkdir()
+    earlier = tmp_path / "sessions" / "strait-drill-20300410T210000Z.tabletop"
+    with Session.create(exercise, earlier, clock=FakeClock()) as crashed:
+        crashed.start()
+        crashed.note("Said before the crash")
+    (tmp_path / "sessions" / "strait-drill-20300409T210000Z.tabletop").write_bytes(b"not a session at all")
+    assert main(["run", str(exercise)]) == 1
+    err = capsys.readouterr().err
+    assert f"{earlier}: an unfinished session of this exercise (2 events" in err
+    assert f"tabletop run --session {earlier}" in err and f"tabletop run {exercise} --new" in err
+    assert opened == [] and len(list((tmp_path / "sessions").glob("*.tabletop"))) == 2, "nothing opened or created"
+    assert main(["run", str(exercise), "--new"]) == 0
+    [(fresh, _mode, _author)] = opened
+    assert fresh != earlier and fresh.parent == earlier.parent
+    with Session.open(earlier) as finishing:
+        finishing.end()
+    with Session.open(fresh) as finishing:
+        finishing.start()
+        finishing.end()
+    capsys.readouterr()
+    monkeypatch.setattr("tabletop.cli.console.default_session_path",
+                        lambda exercise_id, now=None, folder=None: tmp_path / "sessions" / f"{exercise_id}-next.tabletop")
+    assert main(["run", str(exercise)]) == 0, "only sessions that never reached ENDEX are held up"

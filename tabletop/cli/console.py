@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="exercise YAML file to start a session of, or a session file to resume")
     p.add_argument("-o", "--output", metavar="FILE", help="session file to create (default: sessions/ID-TIME.tabletop)")
     p.add_argument("--session", metavar="FILE", help="resume this session file instead of starting a new one")
+    p.add_argument("--new", action="store_true",
+                   help="start a new session even though an unfinished one of this exercise is in sessions/")
     p.set_defaults(func=cmd_run, settles_start_up=True)
 
     p = subparsers.add_parser(
@@ -48,6 +50,43 @@ def default_session_path(exercise_id: str, now: datetime | None = None, folder: 
     return base / f"{exercise_id}-{moment:%Y%m%dT%H%M%SZ}.tabletop"
 
 
+def unfinished_sessions(exercise_id: str, folder: Path) -> list[tuple[Path, int, datetime | None]]:
+    """Sessions of this exercise in `folder` that never reached ENDEX: (path, events, time of the last), newest first.
+
+    A file that cannot be read as a session is left out: this is a reminder, not a check.
+    """
+    from tabletop.engine import Session
+
+    found: list[tuple[Path, int, datetime | None]] = []
+    for path in sorted(folder.glob(f"{glob_escape(exercise_id)}-*.tabletop"), reverse=True):
+        try:
+            with Session.open(path, readonly=True) as session:
+                state = session.state
+                if state.ended is None:
+                    last = state.events[-1].at if state.events else None
+                    found.append((path, len(state.events), last))
+        except Exception:  # noqa: BLE001 - a damaged or foreign file is not a session to resume
+            continue
+    return found
+
+
+def glob_escape(text: str) -> str:
+    """`text` with the glob pattern characters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def unfinished_message(exercise_file: str, found: list[tuple[Path, int, datetime | None]]) -> str:
+    """What `tabletop run EXERCISE` says instead of splitting the day's record across two files."""
+    path, events, last = found[0]
+    when = f", the last at {last.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if last is not None else ""
+    others = f" ({len(found) - 1} older unfinished one{'s' if len(found) > 2 else ''} too)" if len(found) > 1 else ""
+    return (
+        f"{path}: an unfinished session of this exercise ({events} event{'s' if events != 1 else ''}{when}){others}\n"
+        f"  resume it with    {resume_command(path)}\n"
+        f"  or start another  tabletop run {shlex.quote(exercise_file)} --new"
+    )
+
+
 def open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Create or open the session, turning every expected failure into a UserError."""
     from tabletop.engine import Session
@@ -62,6 +101,10 @@ def open_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             target = Path(args.output)
         else:
             target = default_session_path(loaded.exercise.id)
+            if not getattr(args, "new", False):
+                found = unfinished_sessions(loaded.exercise.id, target.parent) if target.parent.is_dir() else []
+                if found:
+                    raise UserError(unfinished_message(args.exercise, found))
         if target.exists():
             raise UserError(f"{target}: already exists; resume it with  {resume_command(target)}")
         target.parent.mkdir(parents=True, exist_ok=True)
