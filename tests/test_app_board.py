@@ -82,3 +82,22 @@ async def test_shift_y_switches_the_submissions_mode(session: Session) -> None:
         await settle(app, pilot)
     modes = [e.confirm for e in logged(session.path) if isinstance(e, SubmissionModeEvent)]
     assert modes == [True, False]
+
+
+def test_an_answered_contingency_stays_on_the_board_while_the_move_it_came_in_is_open(tmp_path: Path) -> None:
+    from tabletop.app.views import board_lines
+    from tabletop.clock import FakeClock
+
+    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
+    with Session.create(exercise, tmp_path / "c.tabletop", clock=FakeClock()) as session:
+        session.start()
+        session.deliver("YS-C1")
+        deciders = session.state.deciders("YS-C1")
+        for team in deciders:
+            session.decide(team, "YS-C1", option="land_shidao")
+        lines = {line.inject: line for line in board_lines(session.exercise, session.state, session.msel())}
+        assert "YS-C1" in lines and lines["YS-C1"].complete, "answered, and still in sight to correct from"
+        assert [a.choice for a in lines["YS-C1"].answers] == ["land_shidao"] * len(deciders)
+        session.advance()
+        lines = {line.inject for line in board_lines(session.exercise, session.state, session.msel())}
+        assert "YS-C1" not in lines, "its move has closed and nothing is awaited"

@@ -141,7 +141,10 @@ def board_lines(exercise: Exercise, state: SessionState, rows: list[MselRow]) ->
         if not deciders:
             continue
         waiting = any(state.pending_submission(row.inject, t) is not None for t in deciders)
-        if not row.awaited and not waiting and (move is None or row.move != move.id):
+        # an answered decision stays while its move is open; a contingency has no move of its own,
+        # so the move it was delivered in counts
+        this_move = move is not None and (row.move == move.id or state.delivered_in_move.get(row.inject) == state.move_index)
+        if not row.awaited and not waiting and not this_move:
             continue
         inject = exercise.inject(row.inject)
         prompt = inject.decision.prompt if inject is not None and inject.decision else row.title
