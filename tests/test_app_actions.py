@@ -907,3 +907,25 @@ async def test_keys_that_arrive_in_one_burst_after_tab_go_to_the_next_field(sess
         await pilot.pause()
         assert app.screen.query_one("#adhoc-title", Input).value == "Fuel!"
         assert app.screen.query_one("#adhoc-body", TextArea).text == "Oil"
+
+
+async def test_an_inject_key_pressed_in_the_log_acts_on_no_msel_row_and_says_where_to_go(session: Session) -> None:
+    from tabletop.app.widgets.log import EventLog
+
+    notes: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append(message.notification.message)
+
+    app = console(session)
+    async with app.run_test(size=(120, 40), notifications=True, message_hook=hook) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-01")
+        app.screen.query_one(EventLog).focus()
+        await pilot.pause()
+        await pilot.press("d", "h", "s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert len(logged(session.path)) == 1, "nothing was delivered, held or skipped"
+    assert notes.count("The log has the focus: press tab to go back to the MSEL and pick the inject there.") == 3

@@ -54,6 +54,7 @@ class ConsoleActions(_AppBase):
         _hotwash: HotwashScreen | None
 
         def current_inject(self) -> str | None: ...
+        def no_inject_reason(self) -> str: ...
         def _open_inject(self) -> Inject | None: ...
         def request(self, call: EngineCall) -> None: ...
         def refresh_views(self) -> None: ...
@@ -61,7 +62,7 @@ class ConsoleActions(_AppBase):
     def _inject_call(self, method: str, verb: str, **extra: Any) -> None:
         inject_id = self.current_inject()
         if inject_id is None:
-            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            self.notify(self.no_inject_reason(), severity="warning", markup=False)
             return
         self.request(EngineCall(method, {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}"))
 
@@ -72,7 +73,7 @@ class ConsoleActions(_AppBase):
 
         inject_id = self.current_inject()
         if inject_id is None:
-            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            self.notify(self.no_inject_reason(), severity="warning", markup=False)
             return
         if self.queue.is_delivering(inject_id):
             # a second press before the first delivery is on screen: never a silent second delivery
@@ -117,7 +118,7 @@ class ConsoleActions(_AppBase):
 
         inject_id = self.current_inject()
         if inject_id is None:
-            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            self.notify(self.no_inject_reason(), severity="warning", markup=False)
             return
         refused = self.session.refusal("held" if method == "hold" else "skipped", inject_id)
         if refused is not None:
@@ -178,7 +179,7 @@ class ConsoleActions(_AppBase):
         inject = self.session.exercise.inject(inject_id) if inject_id else None
         state = self.session.state
         if inject_id is None:
-            self.notify("Pick an inject in the MSEL first.", severity="warning")
+            self.notify(self.no_inject_reason(), severity="warning", markup=False)
             return
         if not state.was_delivered(inject_id):
             # refused before the form is filled, not after

@@ -32,8 +32,9 @@ from textual.widgets import Input
 
 from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
+from tabletop.app.cues import ConsoleCues
 from tabletop.app.commands import CommandsProvider, EventsProvider, InjectsProvider, Mode, bindings, command_for
-from tabletop.app.formatting import offset_text, one_line, team_label
+from tabletop.app.formatting import offset_text
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, InjectHighlighted, SessionChanged
 from tabletop.app.queue import EngineQueue
 from tabletop.app.screens.inject import InjectScreen
@@ -70,7 +71,7 @@ def _types_text(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
-class ConsoleApp(ConsoleActions, App[None]):
+class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
@@ -182,9 +183,15 @@ class ConsoleApp(ConsoleActions, App[None]):
         self.screen.focus_previous()
 
     def current_inject(self) -> str | None:
-        """The inject the keys act on: the one being read, else the MSEL cursor's."""
+        """The inject the keys act on: the one being read, else the board's or the MSEL cursor's.
+
+        None while the log has the focus: a key pressed there must not act on an MSEL row the
+        facilitator is not looking at (the log's own keys, x and enter, act on its line).
+        """
         if isinstance(self.screen, InjectScreen):
             return self.screen.inject_id
+        if self._main is not None and self._main.composed and self._main.query_one(EventLog).has_focus:
+            return None
         if self._main is not None and self._main.composed:
             board = self._main.query_one(DecisionBoard)
             if board.has_focus and board.selected is not None:
@@ -193,6 +200,12 @@ class ConsoleApp(ConsoleActions, App[None]):
             if selected is not None:
                 return selected
         return self.selected_inject
+
+    def no_inject_reason(self) -> str:
+        """Why an inject key did nothing, and what to do instead."""
+        if self._main is not None and self._main.composed and self._main.query_one(EventLog).has_focus:
+            return "The log has the focus: press tab to go back to the MSEL and pick the inject there."
+        return "Pick an inject in the MSEL first."
 
     def _open_inject(self) -> Inject | None:
         """The inject a note, ruling or observation is offered to be about: the one being read,
@@ -334,50 +347,6 @@ class ConsoleApp(ConsoleActions, App[None]):
                 self._refresh_preview()
             finally:
                 self._lock.release()
-
-    def _cue_due(self, due: set[str], rows: list[MselRow]) -> None:
-        """Notify and ring once for each inject that has just fallen due."""
-        if self._due_seen is None:
-            fresh = due
-        else:
-            fresh = due - self._due_seen
-        self._due_seen = due
-        if not fresh:
-            return
-        order = [r.inject for r in rows]
-        fresh_ids = sorted(fresh, key=order.index)
-        if len(fresh_ids) == 1:
-            title = next(r.title for r in rows if r.inject == fresh_ids[0])
-            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8, markup=False)
-        else:
-            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8, markup=False)
-        if self.ring_bell:
-            self.bell()
-
-    def _cue_rfis(self) -> None:
-        """Notify and ring once for each question a team has just sent (the facilitator answers with `i`).
-
-        Questions already waiting when the console opens are counted on the status line, not announced.
-        """
-        if self.mode is not Mode.facilitator:
-            return
-        rfis = self.session.state.rfis
-        seqs = {r.seq for r in rfis}
-        if self._rfis_seen is None:
-            self._rfis_seen = seqs
-            return
-        fresh = [r for r in rfis if r.seq not in self._rfis_seen]
-        self._rfis_seen = seqs
-        if not fresh:
-            return
-        exercise = self.session.exercise
-        for rfi in fresh:
-            about = f" on {rfi.inject}" if rfi.inject else ""
-            self.notify(f"{one_line(rfi.text, 120)}\ni opens the inbox to answer it.",
-                        title=f"Question from {team_label(exercise, rfi.team)}{about}", severity="warning",
-                        timeout=10, markup=False)
-        if self.ring_bell:
-            self.bell()
 
     def status_view(self, minute: float, due: int) -> StatusView:
         """The status lines from the engine's clock and move."""
