@@ -9,6 +9,7 @@ like "+08", reads as "UTC+8" instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -163,3 +164,29 @@ def presentation_lines(header: Iterable[tuple[str, str]]) -> list[tuple[str, str
             value = "@" + value
         lines.append((LABELS.get(name, name.capitalize()), value))
     return lines
+
+
+HARD_WRAP = 40
+"""Lines at least this long, followed by another line of the same paragraph, were wrapped by the planner's editor."""
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s")
+
+
+def reflow(text: str) -> str:
+    """Undo the planner's hard wrapping so the text fits any width.
+
+    A YAML block keeps the line breaks of the editor; re-wrapped in a narrower
+    pane they leave one-word lines. A paragraph whose lines (all but its last)
+    are long is joined into one line; short lines (a cable's FROM/TO header), list
+    items and indented lines are kept as written. Blank lines stay paragraph breaks.
+    """
+    paragraphs = re.split(r"\n[ \t]*\n", text.strip())
+    out = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        soft = len(lines) > 1 and all(len(line.rstrip()) >= HARD_WRAP for line in lines[:-1])
+        if soft and not any(_LIST_ITEM.match(line) or line[:1] in (" ", "\t") for line in lines):
+            out.append(" ".join(line.strip() for line in lines))
+        else:
+            out.append(paragraph)
+    return "\n\n".join(out)

@@ -13,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tabletop.wording import reflow
+
 
 class SituationScreen(ModalScreen[None]):
     """A move's situation as it was read, over the console; esc closes it (a letter typed here is no command)."""
@@ -36,7 +38,7 @@ class SituationScreen(ModalScreen[None]):
             panel.border_title = self.heading
             panel.border_subtitle = "esc close"
             yield Static(f"As read to the room ({self.which}):", id="help-intro", markup=False)
-            yield Static(self.situation, id="situation-text", markup=False)
+            yield Static(reflow(self.situation), id="situation-text", markup=False)
             if self.questions:
                 lines = "\n".join(f"{n}. {q}" for n, q in enumerate(self.questions, 1))
                 yield Static(f"\nQuestions for discussion:\n{lines}", id="situation-questions", markup=False)
