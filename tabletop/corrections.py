@@ -154,7 +154,8 @@ def _plan(state: SessionState, event: EventBase) -> CorrectionPlan:
                                   "deliver it again to the right teams.")
         case HeldEvent() | SkippedEvent():
             verb, done = ("hold", "held") if isinstance(standing, HeldEvent) else ("skip", "skipped")
-            fields = (CorrectionField("reason", "Reason", "text", standing.reason),)
+            # the form's own "Reason" is why the record is corrected; this is the reason the hold or skip gave
+            fields = (CorrectionField("reason", f"Why {done}", "text", standing.reason),)
             return CorrectionPlan(heading, fields, f"Take back the {verb}",
                                   f"{standing.inject} stands as if never {done} (due if its time has come); "
                                   "only while nothing else was done to it since.")

@@ -347,12 +347,28 @@ class Session:
             raise ActionRefused(f"the clock rate may be at most {MAX_RATE:g}x (got {value:g})")
         return value
 
+    def undelivered_reason(self, inject_id: str) -> str | None:
+        """Why no decision can be recorded on an inject that was never delivered, and what to do; None once it was.
+
+        The console says it before its form is filled; the engine refuses with the same words.
+        """
+        if self.state.was_delivered(inject_id):
+            return None
+        status = self.state.status(inject_id, self.now_minute())
+        if status is InjectStatus.skipped:
+            return (f"{inject_id} was skipped, never delivered; take the skip back (x on its log line) "
+                    "and deliver it before recording decisions")
+        if status is InjectStatus.held:
+            return f"{inject_id} is held, not delivered yet; deliver it (d) before recording decisions"
+        return f"{inject_id} has not been delivered yet; deliver it before recording decisions"
+
     def _check_decision(self, payload: Mapping[str, Any]) -> None:
         team, inject_id, option = payload["team"], payload["inject"], payload.get("option")
         self._check_team(team)
         self._check_inject(inject_id)
-        if not self.state.was_delivered(inject_id):
-            raise ActionRefused(f"{inject_id} has not been delivered yet; deliver it before recording decisions")
+        undelivered = self.undelivered_reason(inject_id)
+        if undelivered is not None:
+            raise ActionRefused(undelivered)
         inject = self.exercise.inject(inject_id)
         if inject is not None and inject.decision is not None:
             asked = self.exercise.deciders(inject)

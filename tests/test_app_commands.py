@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tabletop.app import ConsoleApp
-from tabletop.app.commands import COMMANDS, GROUPS, Mode, bindings, command_for, commands_for
+from tabletop.app.commands import COMMANDS, FOCUS_BINDINGS, GROUPS, Mode, bindings, command_for, commands_for
 from tabletop.app.formatting import in_world_text, one_line, rate_text
 from tabletop.model import Setting
 
@@ -34,7 +34,8 @@ def test_bindings_are_derived_from_the_registry() -> None:
     derived = {(b.key, b.action, b.description, b.show) for b in bindings()}
     expected = {(c.key, c.action, c.title, c.show) for c in COMMANDS if c.action != "command_palette"}
     assert derived == expected
-    assert ConsoleApp.BINDINGS == bindings()
+    assert ConsoleApp.BINDINGS == bindings() + FOCUS_BINDINGS, "every other binding is a command's"
+    assert {b.key for b in FOCUS_BINDINGS} == {"tab", "shift+tab"} and all(b.priority for b in FOCUS_BINDINGS)
 
 
 def test_evaluator_mode_offers_no_play_control() -> None:

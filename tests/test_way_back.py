@@ -206,3 +206,14 @@ def test_the_report_keeps_what_was_taken_back_and_says_how(session: Session) -> 
     assert actions[advanced.seq] == ("undone", "(undone)")
     on_timeline = {e["seq"]: e for e in context["timeline"]}
     assert on_timeline[advanced.seq]["corrected"] and on_timeline[held.seq]["corrected"]
+
+
+def test_a_decision_on_a_skipped_or_held_inject_is_refused_with_the_way_forward(session: Session) -> None:
+    session.skip("M1-03", "no time")
+    session.hold("M1-04", "wait")
+    with pytest.raises(ActionRefused, match=r"M1-03 was skipped, never delivered; take the skip back \(x on its log line\)"):
+        session.decide("japan", "M1-03", option="share")
+    assert session.undelivered_reason("M1-04") == "M1-04 is held, not delivered yet; deliver it (d) before recording decisions"
+    session.take_back("M1-03", "skipped by mistake")
+    session.deliver("M1-03")
+    assert session.undelivered_reason("M1-03") is None

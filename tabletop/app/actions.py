@@ -181,10 +181,10 @@ class ConsoleActions(_AppBase):
         if inject_id is None:
             self.notify(self.no_inject_reason(), severity="warning", markup=False)
             return
-        if not state.was_delivered(inject_id):
-            # refused before the form is filled, not after
-            self.notify(f"{inject_id} has not been delivered yet; deliver it before recording decisions.",
-                        title="Not done", severity="error", timeout=8, markup=False)
+        undelivered = self.session.undelivered_reason(inject_id)
+        if undelivered is not None:
+            # refused before the form is filled, not after, in the engine's words
+            self.notify(undelivered + ".", title="Not done", severity="error", timeout=8, markup=False)
             self.bell()
             return
         if inject is None:
@@ -373,17 +373,18 @@ class ConsoleActions(_AppBase):
     def action_endex(self) -> None:
         """Ask, then end the exercise."""
         from tabletop.app.screens.clock import EndexForm
+        from tabletop.app.screens.confirm import awaited_line
 
         state = self.session.state
         rows = state.msel(self.session.now_minute())
         left = [r for r in rows if r.kind == "scheduled"
                 and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held, InjectStatus.passed)]
-        awaited = sum(len(teams) for teams in state.awaited().values())
+        awaited = state.awaited()
         parts = []
         if left:
             parts.append(f"{len(left)} scheduled inject{'s' if len(left) != 1 else ''} not delivered")
         if awaited:
-            parts.append(f"{awaited} decision{'s' if awaited != 1 else ''} still awaited")
+            parts.append(awaited_line(self.session.exercise, awaited))
         self.push_screen(EndexForm("; ".join(parts)))
 
     def action_hotwash(self) -> None:

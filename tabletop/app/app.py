@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.message_pump import MessagePump
 from textual.screen import Screen
@@ -33,7 +33,15 @@ from textual.widgets import Input
 from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
 from tabletop.app.cues import ConsoleCues
-from tabletop.app.commands import CommandsProvider, EventsProvider, InjectsProvider, Mode, bindings, command_for
+from tabletop.app.commands import (
+    FOCUS_BINDINGS,
+    CommandsProvider,
+    EventsProvider,
+    InjectsProvider,
+    Mode,
+    bindings,
+    command_for,
+)
 from tabletop.app.formatting import offset_text
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, InjectHighlighted, SessionChanged
 from tabletop.app.queue import EngineQueue
@@ -77,12 +85,7 @@ class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
     TITLE = "tabletop"
     CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).parent / "screens" / "main.tcss"]
     """The console screen is the default screen, whose own CSS_PATH Textual does not read: its styles load here."""
-    BINDINGS: ClassVar[list[BindingType]] = bindings() + [  # type: ignore[assignment]
-        # Tab moves the focus before the next key is handed out: keys that arrive in one burst
-        # (a laggy link, a fast typist) after Tab belong to the next field, not the one left.
-        Binding("tab", "focus_next_now", show=False, priority=True),
-        Binding("shift+tab", "focus_previous_now", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings() + FOCUS_BINDINGS  # type: ignore[assignment]
     COMMANDS = App.COMMANDS | {CommandsProvider, InjectsProvider, EventsProvider}
     NOTIFICATION_TIMEOUT = 6
 

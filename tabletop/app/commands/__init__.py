@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tabletop.app.commands.registry import (
     COMMANDS,
+    FOCUS_BINDINGS,
     GROUPS,
     Command,
     Mode,
@@ -20,6 +21,7 @@ from tabletop.app.commands.provider import CommandsProvider, EventsProvider, Inj
 
 __all__ = [
     "COMMANDS",
+    "FOCUS_BINDINGS",
     "GROUPS",
     "Command",
     "CommandsProvider",

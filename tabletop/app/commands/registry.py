@@ -125,3 +125,12 @@ def bindings() -> list[Binding]:
         for c in COMMANDS
         if c.action != "command_palette"
     ]
+
+
+FOCUS_BINDINGS = [
+    Binding("tab", "focus_next_now", show=False, priority=True),
+    Binding("shift+tab", "focus_previous_now", show=False, priority=True),
+]
+"""Tab and shift+tab, at priority: the focus moves before the next key is handed out, so keys that
+arrive in one burst after Tab (a laggy link, a fast typist) belong to the next field, not the one left.
+They are how the focus moves, not commands, so the palette and the key bar do not list them."""

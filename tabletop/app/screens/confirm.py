@@ -8,6 +8,7 @@ only words them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from textual.app import ComposeResult
@@ -32,6 +33,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def awaited_line(exercise: Exercise, awaited: Mapping[str, Sequence[str]]) -> str:
+    """'3 decisions still awaited: M1-02 (US); M1-03 (JPN, PRC)', the first few injects named."""
+    owed = sum(len(teams) for teams in awaited.values())
+    named = "; ".join(f"{inject} ({teams_text(exercise, list(teams))})" for inject, teams in list(awaited.items())[:MAX_IDS])
+    more = f" and {len(awaited) - MAX_IDS} more injects" if len(awaited) > MAX_IDS else ""
+    return f"{_plural(owed, 'decision')} still awaited: {named}{more}"
+
+
 def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
     """What the move-advance question says, one line each."""
     lines: list[str] = []
@@ -42,10 +51,7 @@ def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
     if facts.held:
         lines.append(f"{_plural(len(facts.held), 'inject')} on hold: {_ids(facts.held)}")
     if facts.awaited:
-        owed = sum(len(teams) for teams in facts.awaited.values())
-        named = "; ".join(f"{inject} ({teams_text(exercise, list(teams))})" for inject, teams in list(facts.awaited.items())[:MAX_IDS])
-        more = f" and {len(facts.awaited) - MAX_IDS} more injects" if len(facts.awaited) > MAX_IDS else ""
-        lines.append(f"{_plural(owed, 'decision')} still awaited: {named}{more}")
+        lines.append(awaited_line(exercise, facts.awaited))
     if facts.jump_to is not None:
         lines.append(f"The clock jumps from {offset_text(facts.now_minute)} to {offset_text(facts.jump_to)}, the start of {facts.next_move}.")
     else:
