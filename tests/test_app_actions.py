@@ -7,7 +7,7 @@ the engine calls the keys promise, and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -114,6 +114,17 @@ async def select(app: ConsoleApp, pilot: Pilot[None], inject_id: str) -> None:
     while table.cursor_row < target:
         await pilot.press("down")
     assert table.selected == inject_id
+
+
+def notice_recorder() -> tuple[list[str], Callable[[object], None]]:
+    """A list the notifications' messages are appended to, and the message hook that fills it."""
+    notes: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, Notify):
+            notes.append(message.notification.message)
+
+    return notes, hook
 
 
 def rendered(content: object) -> str:
@@ -226,11 +237,7 @@ async def test_deliver_redeliver_hold_and_skip_one_key_each(session: Session) ->
 
 
 async def test_a_refused_key_writes_nothing_and_says_why(session: Session) -> None:
-    notes: list[str] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            notes.append(message.notification.message)
+    notes, hook = notice_recorder()
 
     app = console(session)
     async with app.run_test(notifications=True, message_hook=hook) as pilot:
@@ -788,11 +795,7 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path, clo
     opened = Session.create(exercise, tmp_path / "markup.tabletop", clock=clock)
     opened.start()
     clock.advance(minutes=6)
-    notes: list[str] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            notes.append(message.notification.message)
+    notes, hook = notice_recorder()
 
     app = console(opened)
     async with app.run_test(size=(100, 30), notifications=True, message_hook=hook) as pilot:
@@ -912,11 +915,7 @@ async def test_keys_that_arrive_in_one_burst_after_tab_go_to_the_next_field(sess
 async def test_an_inject_key_pressed_in_the_log_acts_on_no_msel_row_and_says_where_to_go(session: Session) -> None:
     from tabletop.app.widgets.log import EventLog
 
-    notes: list[str] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, Notify):
-            notes.append(message.notification.message)
+    notes, hook = notice_recorder()
 
     app = console(session)
     async with app.run_test(size=(120, 40), notifications=True, message_hook=hook) as pilot:
