@@ -323,3 +323,16 @@ def test_an_inject_held_then_delivered_is_counted_as_held_then_delivered(tmp_pat
         summary = session_context(session)["summary"]
     assert summary["held"] == 1 and summary["held_then_delivered"] == 1
     assert any("1 still held at the end, 1 delivered after a hold" in f for f in summary["findings"])
+
+
+def test_the_msel_as_played_says_how_late_in_hours_and_minutes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    session = new_session(tmp_path, clock=clock)
+    clock.advance(minutes=5)
+    session.deliver("M1-01")  # at +00:05, as scheduled
+    clock.advance(minutes=95)
+    session.deliver("M1-02")  # scheduled +00:15, delivered at +01:40
+    rows = {row["id"]: row for row in session_context(session)["msel"]}
+    session.close()
+    assert rows["M1-01"]["delta"] == "on time"
+    assert rows["M1-02"]["delta"] == "+1 h 25 min", "a long delay reads in hours, not as '+85 min'"

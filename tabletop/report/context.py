@@ -1026,7 +1026,7 @@ class _Builder:
             delta = ""
             if row.kind != "adhoc" and row.at is not None and row.delivered_minute is not None:
                 late = int(round(row.delivered_minute - row.at))
-                delta = "on time" if late == 0 else (f"+{late} min" if late > 0 else f"{late} min")
+                delta = "on time" if late == 0 else (f"+{minutes_text(late)}" if late > 0 else f"-{minutes_text(-late)}")
             out.append(
                 {
                     "number": number,
