@@ -928,3 +928,21 @@ async def test_an_inject_key_pressed_in_the_log_acts_on_no_msel_row_and_says_whe
         assert isinstance(app.screen, MainScreen)
     assert len(logged(session.path)) == 1, "nothing was delivered, held or skipped"
     assert notes.count("The log has the focus: press tab to go back to the MSEL and pick the inject there.") == 3
+
+
+async def test_ticks_sent_in_one_burst_tick_the_teams_they_were_pressed_on(session: Session) -> None:
+    from textual.widgets import SelectionList
+
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#adhoc-to").focus()
+        await pilot.pause()
+        for key in ["space", "down", "space", "down", "down", "space", "space"]:  # all queued before any is handled
+            app.simulate_key(key)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#adhoc-to", SelectionList).selected == ["us", "japan"]
+        assert rendered(app.screen.query_one("#adhoc-goes-to", Static).content).strip() == "Goes to: US, JPN"

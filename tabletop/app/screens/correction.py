@@ -19,6 +19,7 @@ from textual.widgets.selection_list import Selection
 
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.app.widgets.ticks import TickList
 from tabletop.corrections import NONE, CorrectionPlan, replacement_of
 from tabletop.events import CorrectedEvent, EventBase
 
@@ -54,7 +55,7 @@ class CorrectionForm(FormScreen):
                 widget: Any = OptionList(*options, id=f"field-{field.name}", classes="correction-choice")
             elif field.kind == "teams":
                 ticked = set(field.value)
-                widget = SelectionList[str](
+                widget = TickList[str](
                     *(Selection(words, value, value in ticked) for value, words in field.choices),
                     id=f"field-{field.name}", classes="correction-teams",
                 )

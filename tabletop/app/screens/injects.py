@@ -9,6 +9,7 @@ from textual.widgets import Input, OptionList, Select, SelectionList, Static, Te
 from textual.widgets.option_list import Option
 
 from tabletop.app.formatting import one_line, teams_text
+from tabletop.app.widgets.ticks import TickList
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, field_row
 from tabletop.model import Channel, Exercise, Inject, TeamKind
@@ -29,7 +30,7 @@ class AdhocForm(FormScreen):
         """Title, body, recipients, channel and source."""
         yield field_row("Title", Input(placeholder="headline read to the room", id="adhoc-title", compact=True))
         yield field_row("Body", TextArea(id="adhoc-body", soft_wrap=True, compact=True))
-        recipients: SelectionList[str] = SelectionList(
+        recipients: TickList[str] = TickList(
             *[(Text(f"{t.label:<6} {t.name}"), t.id, False) for t in self.exercise.teams if t.kind != TeamKind.control],
             id="adhoc-to",
         )
