@@ -946,3 +946,21 @@ async def test_ticks_sent_in_one_burst_tick_the_teams_they_were_pressed_on(sessi
         await pilot.pause()
         assert app.screen.query_one("#adhoc-to", SelectionList).selected == ["us", "japan"]
         assert rendered(app.screen.query_one("#adhoc-goes-to", Static).content).strip() == "Goes to: US, JPN"
+
+
+async def test_the_row_the_keys_act_on_stays_in_sight_when_the_terminal_shrinks(tmp_path: Path) -> None:
+    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
+    with Session.create(exercise, tmp_path / "ys.tabletop", clock=FakeClock(START)) as opened:
+        opened.start()
+        app = console(opened)
+        async with app.run_test(size=(120, 60)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one(MselTable)
+            table.select("YS-20")
+            await pilot.pause()
+            await pilot.resize_terminal(80, 24)
+            for _ in range(3):
+                await pilot.pause()
+            row = table.cursor_row
+            top = table.scroll_offset.y
+            assert top <= row < top + table.scrollable_content_region.height - 1, (row, top)

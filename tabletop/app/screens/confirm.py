@@ -100,6 +100,14 @@ class ConfirmForm(FormScreen):
         """The call named when the question was asked."""
         return self.call
 
+    def action_cancel(self) -> None:
+        """Close writing nothing, and say so: Cancel has the focus, so an enter meant for the
+        other button must not look as if it was taken."""
+        if not self.pending:
+            self.app.notify(f"Nothing done: {self.SAVE_LABEL.lower()} was not confirmed (ctrl+s confirms).",
+                            timeout=4, markup=False)
+        super().action_cancel()
+
 
 class AdvanceForm(ConfirmForm):
     """Confirm opening the next move."""

@@ -36,7 +36,7 @@ class MselLine:
     """Rich style for the whole row (the due row stands out)."""
 
 
-COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Inject", 0), ("to", "To", 10), ("state", "State", 9))
+COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Inject", 0), ("to", "To", 10), ("state", "State", 10))
 """Column key, heading and width (0: takes what is left)."""
 
 
@@ -49,6 +49,11 @@ class MselTable(KeyedTable[Text]):
         """A row-cursor table with fixed columns."""
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, cursor_foreground_priority="renderable")
         self.lines: dict[str, MselLine] = {}
+
+    def on_resize(self) -> None:
+        """Keep the row the keys act on in sight when the terminal shrinks: d must never act on a row off screen."""
+        if self.row_count:
+            self.call_after_refresh(self.move_cursor, row=self.cursor_row, animate=False)
 
     def _cells(self, line: MselLine) -> list[Text]:
         style = line.style

@@ -93,7 +93,7 @@ class StatusBar(Static):
         clock.append(view.world_short if narrow else view.world)
         clock.append("  " if narrow else "   ")
         clock.append(view.move, style="italic")
-        right = Text()
+        right = Text("  ")  # never flush against a left part cut with an ellipsis
         if view.rfis:
             right.append(f" {view.rfis} RFI (i) ", style="bold reverse magenta")
             right.append("  ")
