@@ -193,7 +193,7 @@ class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
         """
         if isinstance(self.screen, InjectScreen):
             return self.screen.inject_id
-        if self._main is not None and self._main.composed and self._main.query_one(EventLog).has_focus:
+        if self._log_has_focus():
             return None
         if self._main is not None and self._main.composed:
             board = self._main.query_one(DecisionBoard)
@@ -204,9 +204,13 @@ class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
                 return selected
         return self.selected_inject
 
+    def _log_has_focus(self) -> bool:
+        """Whether the main screen's log pane has the focus (inject keys then act on no MSEL row)."""
+        return self._main is not None and self._main.composed and self._main.query_one(EventLog).has_focus
+
     def no_inject_reason(self) -> str:
         """Why an inject key did nothing, and what to do instead."""
-        if self._main is not None and self._main.composed and self._main.query_one(EventLog).has_focus:
+        if self._log_has_focus():
             return "The log has the focus: press tab to go back to the MSEL and pick the inject there."
         return "Pick an inject in the MSEL first."
 
