@@ -44,7 +44,8 @@ class CorrectionField:
     label: str
     """What the form calls it."""
     kind: str
-    """'text' (one line), 'choice' (one of `choices`) or 'teams' (any of `choices`, ticked)."""
+    """'text' (one line), 'lines' (text of several lines, such as an inject's body), 'choice' (one of
+    `choices`) or 'teams' (any of `choices`, ticked)."""
     value: Any
     """What the record says now: text, a choice's value, or the ticked team ids."""
     choices: tuple[tuple[str, str], ...] = ()
@@ -137,7 +138,7 @@ def _plan(state: SessionState, event: EventBase) -> CorrectionPlan:
             sent = root.to if isinstance(root, AdhocEvent) else standing.to
             fields = (
                 CorrectionField("title", "Headline", "text", standing.title),
-                CorrectionField("body", "Text", "text", standing.body),
+                CorrectionField("body", "Text", "lines", standing.body),
                 CorrectionField("to", "Stands for", "teams", tuple(standing.to), _teams(state, sent)),
                 CorrectionField("channel", "Channel", "choice", standing.channel.value,
                                 tuple((c.value, c.value.replace("_", " ")) for c in Channel)),
@@ -197,7 +198,7 @@ def describe(state: SessionState, event: EventBase) -> str:
             return f"{team_label(exercise, event.team)} on {event.inject}: {event.option or repr(event.text)} (at {when})"
         case CorrectedEvent():
             return f"Correction #{event.seq} of #{event.target}: {event.reason}"
-    return f"{event.summary()} (at {when})"
+    return f"{event.summary(lambda t: team_label(exercise, t))} (at {when})"
 
 
 def _title(state: SessionState, inject_id: str) -> str:
@@ -242,6 +243,8 @@ def replacement_of(plan: CorrectionPlan, event: EventBase, values: dict[str, Any
             if tuple(value) != tuple(field.value):
                 changed[field.name] = value
             continue
+        if field.kind == "lines" and str(value).strip() == str(field.value or "").strip():
+            continue  # only the blank lines around the text moved
         if value != field.value:
-            changed[field.name] = value if value != NONE or field.kind == "text" else ""
+            changed[field.name] = value if value != NONE or field.kind in ("text", "lines") else ""
     return changed

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, Callable, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from tabletop.model import Channel, Rating, format_offset
 
+
+TeamName = Callable[[str], str]
+"""How a summary names a team from its id: the console and the report pass the exercise's label."""
 
 DecisionSource = Literal["facilitator", "team"]
 """Who entered a decision: the facilitator at the console, or the team from its link."""
@@ -60,7 +63,7 @@ class EventBase(BaseModel):
         """The event's own fields (not seq, time or author), as JSON-ready data."""
         return self.model_dump(mode="json", exclude=set(self.META_FIELDS))
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """One readable line: what happened, for the CLI and the console log."""
         return self.type  # type: ignore[attr-defined,no-any-return]
 
@@ -76,7 +79,7 @@ class StartedEvent(EventBase):
     rate: float = Field(gt=0, description="Scenario minutes per wall minute (1 = real time, 4 = compressed).")
     move: str = Field(description="Id of the first move, opened at STARTEX.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """STARTEX with its rate."""
         return f"STARTEX at {self.rate:g}x, move {self.move} opened"
 
@@ -90,10 +93,10 @@ class DeliveredEvent(EventBase):
     to: list[str] = Field(description="Team ids it was actually delivered to.")
     redelivery: bool = Field(default=False, description="True when the inject had been delivered before.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """What went to whom."""
         verb = "re-delivered" if self.redelivery else "delivered"
-        return f"{verb} {self.inject} to {', '.join(self.to) or 'nobody'}"
+        return f"{verb} {self.inject} to {', '.join(map(name, self.to)) or 'nobody'}"
 
 
 class HeldEvent(EventBase):
@@ -104,7 +107,7 @@ class HeldEvent(EventBase):
     inject: str = Field(description="Id of the inject held.")
     reason: str = Field(default="", description="Why it was held.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The hold and its reason."""
         return f"held {self.inject}" + (f" ({self.reason})" if self.reason else "")
 
@@ -117,7 +120,7 @@ class SkippedEvent(EventBase):
     inject: str = Field(description="Id of the inject skipped.")
     reason: str = Field(default="", description="Why it was skipped.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The skip and its reason."""
         return f"skipped {self.inject}" + (f" ({self.reason})" if self.reason else "")
 
@@ -139,9 +142,9 @@ class AdhocEvent(EventBase):
     source: str = Field(default="Control", description="Who it is from in the story.")
     move: str | None = Field(default=None, description="Move it was written in.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The new inject and its recipients."""
-        return f"ad-hoc inject {self.inject} {self.title!r} delivered to {', '.join(self.to)}"
+        return f"ad-hoc inject {self.inject} {self.title!r} delivered to {', '.join(map(name, self.to))}"
 
 
 class DecidedEvent(EventBase):
@@ -160,11 +163,11 @@ class DecidedEvent(EventBase):
         description="Who entered it: 'facilitator' (typed at the console) or 'team' (submitted from the team's link).",
     )
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Which team chose what, and who entered it when the team did."""
         choice = self.option or repr(self.text)
         by = " (from the team)" if self.source == "team" else ""
-        return f"{self.team} decided {choice} on {self.inject}{by}"
+        return f"{name(self.team)} decided {choice} on {self.inject}{by}"
 
 
 class LockedEvent(EventBase):
@@ -173,7 +176,7 @@ class LockedEvent(EventBase):
     type: Literal["locked"] = "locked"
     inject: str = Field(description="Id of the inject locked.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The lock."""
         return f"locked {self.inject} to team submissions"
 
@@ -184,7 +187,7 @@ class SubmissionModeEvent(EventBase):
     type: Literal["submission_mode"] = "submission_mode"
     confirm: bool = Field(description="True: a team's submission waits for the facilitator; False: it is the decision.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The mode in words."""
         return ("team submissions now wait for the facilitator's confirmation" if self.confirm
                 else "team submissions now count as decisions at once")
@@ -205,10 +208,10 @@ class SubmittedEvent(EventBase):
     rationale: str = Field(default="", description="Why, as the team put it.")
     dissent: str = Field(default="", description="Who disagreed inside the team, and how.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """What the team proposes."""
         choice = self.option or repr(_short(self.text, 40))
-        return f"{self.team} submitted {choice} on {self.inject}, to confirm"
+        return f"{name(self.team)} submitted {choice} on {self.inject}, to confirm"
 
 
 class RfiEvent(EventBase):
@@ -220,10 +223,10 @@ class RfiEvent(EventBase):
     text: str = Field(min_length=1, max_length=4000, description="The question, in the team's words.")
     inject: str | None = Field(default=None, description="Inject it is about, if any.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Who asked what."""
         about = f" on {self.inject}" if self.inject else ""
-        return f"RFI from {self.team}{about}: {_short(self.text)}"
+        return f"RFI from {name(self.team)}{about}: {_short(self.text)}"
 
 
 class RfiReplyEvent(EventBase):
@@ -235,9 +238,9 @@ class RfiReplyEvent(EventBase):
     team: str = Field(description="Team id the answer goes to (the one that asked).")
     text: str = Field(min_length=1, max_length=4000, description="The answer.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The answer and to whom."""
-        return f"answer to RFI #{self.rfi} for {self.team}: {_short(self.text)}"
+        return f"answer to RFI #{self.rfi} for {name(self.team)}: {_short(self.text)}"
 
 
 class TeamAnswerEvent(EventBase):
@@ -250,9 +253,9 @@ class TeamAnswerEvent(EventBase):
     question: str = Field(min_length=1, description="The question, as the exercise words it.")
     text: str = Field(min_length=1, max_length=8000, description="The team's answer.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Which team answered which question."""
-        return f"{self.team} answered {_short(self.question, 40)!r} in {self.move}"
+        return f"{name(self.team)} answered {_short(self.question, 40)!r} in {self.move}"
 
 
 class FeedbackEvent(EventBase):
@@ -269,9 +272,9 @@ class FeedbackEvent(EventBase):
     improvements: str = Field(default="", max_length=8000, description="What to improve.")
     comments: str = Field(default="", max_length=8000, description="Anything else.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Whose form."""
-        return f"feedback form from {self.team}" + (f" ({self.participant})" if self.participant else "")
+        return f"feedback form from {name(self.team)}" + (f" ({self.participant})" if self.participant else "")
 
 
 class NoteEvent(EventBase):
@@ -282,7 +285,7 @@ class NoteEvent(EventBase):
     text: str = Field(min_length=1, description="The note.")
     inject: str | None = Field(default=None, description="Inject it is about, if any.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The note, shortened."""
         about = f" on {self.inject}" if self.inject else ""
         return f"note{about}: {_short(self.text)}"
@@ -299,7 +302,7 @@ class ObservedEvent(EventBase):
     text: str = Field(min_length=1, description="What was observed.")
     inject: str | None = Field(default=None, description="Inject it relates to, if any.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Objective, rating and the start of the text; the evaluator only when someone else wrote
         it down (the line already begins with its author)."""
         who = f"{self.evaluator} " if self.evaluator != self.author else ""
@@ -316,7 +319,7 @@ class RuledEvent(EventBase):
     inject: str | None = Field(default=None, description="Inject the ruling is about, if any.")
     team: str | None = Field(default=None, description="Team the ruling concerns, if any.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The ruling, shortened."""
         return f"ruling: {_short(self.text)}"
 
@@ -327,7 +330,7 @@ class PausedEvent(EventBase):
     type: Literal["paused"] = "paused"
     reason: str = Field(default="", description="Why: empty when the facilitator paused, 'reopened' after a crash.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The pause."""
         return "clock paused" + (f" ({self.reason})" if self.reason else "")
 
@@ -337,7 +340,7 @@ class ResumedEvent(EventBase):
 
     type: Literal["resumed"] = "resumed"
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The resume."""
         return "clock resumed"
 
@@ -348,7 +351,7 @@ class RateChangedEvent(EventBase):
     type: Literal["rate_changed"] = "rate_changed"
     rate: float = Field(gt=0, description="New scenario minutes per wall minute.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The new rate."""
         return f"clock rate set to {self.rate:g}x"
 
@@ -359,7 +362,7 @@ class JumpedEvent(EventBase):
     type: Literal["jumped"] = "jumped"
     to: float = Field(ge=0, description="Scenario minute after the jump.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Where the clock went."""
         return f"clock jumped to {format_offset(self.to)}"
 
@@ -375,7 +378,7 @@ class MoveAdvancedEvent(EventBase):
         default=None, description="Scenario minute the clock jumped to, when the move starts later than now."
     )
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """The move, and the jump if any."""
         jump = f", clock jumped to {format_offset(self.jump_to)}" if self.jump_to is not None else ""
         return f"move {self.move} opened{jump}"
@@ -397,14 +400,14 @@ class CorrectedEvent(EventBase):
         default=None, description="The corrected payload; absent when the record is retracted."
     )
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """What was corrected, to what, and why."""
         if self.replacement is None:
             return f"retracted #{self.target}: {_short(self.reason)}"
         now = self.replacement
         while isinstance(now.get("replacement"), dict):  # a correction of a correction: its record's fields
             now = now["replacement"]
-        shown = [f"{key} {_short(str(now[key]) if not isinstance(now[key], list) else ', '.join(now[key]), 30)}"
+        shown = [f"{key} {_short(str(now[key]) if not isinstance(now[key], list) else ', '.join(map(name, now[key])), 30)}"
                  for key in ("option", "text", "to", "title", "reason", "rating", "objective")
                  if now.get(key) not in (None, "", [])]
         to = f" to {'; '.join(shown[:2])}" if shown else ""
@@ -416,7 +419,7 @@ class EndedEvent(EventBase):
 
     type: Literal["ended"] = "ended"
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """ENDEX."""
         return "ENDEX"
 
@@ -431,7 +434,7 @@ class HotwashEvent(EventBase):
     objective: str | None = Field(default=None, description="Objective it relates to, if any.")
     team: str | None = Field(default=None, description="Team that said it or that it concerns, if any.")
 
-    def summary(self) -> str:
+    def summary(self, name: TeamName = str) -> str:
         """Kind and the start of the text."""
         return f"hot-wash {self.kind.value}: {_short(self.text)}"
 

@@ -10,8 +10,10 @@ like "+08", reads as "UTC+8" instead.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tabletop.model import Exercise, format_offset, known_zones
@@ -190,3 +192,9 @@ def reflow(text: str) -> str:
         else:
             out.append(paragraph)
     return "\n\n".join(out)
+
+
+def resume_command(path: Path) -> str:
+    """The command that opens this session again, quoted for a shell: the CLI prints it and the console's
+    quit question names it."""
+    return f"tabletop run --session {shlex.quote(str(path))}"

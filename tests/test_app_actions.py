@@ -21,6 +21,7 @@ from rich.console import Console
 from textual.widgets import Input, OptionList, Static
 
 from tabletop.app import ConsoleApp, Mode
+from tabletop.app.screens.confirm import QuitForm
 from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
 from tabletop.app.screens.help import HelpScreen
@@ -644,6 +645,15 @@ async def test_quit_and_resume_with_everything_where_it_was(session: Session, cl
         await settle(app, pilot)
         await pilot.press("q")
         await pilot.pause()
+        assert isinstance(app.screen, QuitForm), "q asks before leaving"
+        facts = str(app.screen.query_one("#confirm-facts", Static).content)
+        assert str(session.path) in facts and "tabletop run --session" in facts
+        await pilot.press("enter")  # Cancel has the focus: a stray enter stays
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.is_running
+        await pilot.press("q", "ctrl+s")
+        await pilot.pause()
+    assert not app.is_running
     assert app.return_code == 0 or app.return_code is None
     path = session.path
     session.close()
@@ -843,6 +853,37 @@ async def test_a_full_log_drops_its_oldest_rows_and_keeps_the_cursor_on_its_even
         assert log.selected == 150 and log.row_count <= 100
 
 
+async def test_the_log_shows_the_newest_line_unless_the_facilitator_is_reading_back_through_it() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Input
+
+    from tabletop.app.widgets.log import LogLine
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Input(id="elsewhere")
+            yield EventLog(id="log", max_rows=100)
+
+    def lines(last: int) -> list[LogLine]:
+        return [LogLine(seq=n, at="+00:01", author="facilitator", text=f"event {n}") for n in range(1, last + 1)]
+
+    async with Host().run_test(size=(80, 12)) as pilot:
+        log = pilot.app.query_one(EventLog)
+        log.sync(lines(30))
+        log.focus()
+        await pilot.pause()
+        log.move_cursor(row=log.get_row_index("10"), animate=False)
+        log.sync(lines(31))
+        await pilot.pause()
+        assert log.selected == 10, "reading back: the cursor stays on the line being read"
+        pilot.app.query_one("#elsewhere", Input).focus()
+        await pilot.pause()
+        log.sync(lines(32))
+        await pilot.pause()
+        assert log.selected == 32, "away from the log, the newest line is shown"
+        assert log.scroll_y >= log.max_scroll_y
+
+
 async def test_enter_on_the_option_list_with_nothing_picked_says_how_and_stays(session: Session) -> None:
     from tabletop.app.screens.decision import NOTHING_PICKED
 
@@ -912,6 +953,45 @@ async def test_keys_that_arrive_in_one_burst_after_tab_go_to_the_next_field(sess
         assert app.screen.query_one("#adhoc-body", TextArea).text == "Oil"
 
 
+async def test_keys_that_arrive_in_one_burst_after_enter_go_to_the_next_field(session: Session) -> None:
+    from textual.widgets import TextArea
+
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        for key in ["F", "u", "e", "l", "enter", "O", "i", "l"]:  # all queued before any is handled
+            app.simulate_key(key)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#adhoc-title", Input).value == "Fuel"
+        assert app.screen.query_one("#adhoc-body", TextArea).text == "Oil"
+
+
+async def test_a_burst_after_enter_on_a_list_moves_in_the_next_list_and_fills_the_next_field(session: Session) -> None:
+    session.deliver("M1-02")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+        for key in ["enter", "down", "enter", "H", "i", "enter", "W", "h", "y"]:  # team, option, said, rationale
+            app.simulate_key(key)
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        team = form.query_one("#decision-team", OptionList)
+        assert team.highlighted is not None and team.get_option_at_index(team.highlighted).id == "rok"
+        option = form.query_one("#decision-option", OptionList)
+        assert option.highlighted is not None and option.get_option_at_index(option.highlighted).id == "direct"
+        assert form.query_one("#decision-text", Input).value == "Hi"
+        assert form.query_one("#decision-rationale", Input).value == "Why"
+    assert not any(isinstance(e, DecidedEvent) for e in logged(session.path))
+
+
 async def test_an_inject_key_pressed_in_the_log_acts_on_no_msel_row_and_says_where_to_go(session: Session) -> None:
     from tabletop.app.widgets.log import EventLog
 
@@ -964,3 +1044,26 @@ async def test_the_row_the_keys_act_on_stays_in_sight_when_the_terminal_shrinks(
             row = table.cursor_row
             top = table.scroll_offset.y
             assert top <= row < top + table.scrollable_content_region.height - 1, (row, top)
+
+
+async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observation_form(tmp_path: Path) -> None:
+    from tabletop.app.screens.records import ObservationForm
+
+    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
+    with Session.create(exercise, tmp_path / "ys.tabletop", clock=FakeClock(START)) as session:
+        session.start()
+        app = console(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            ids = [o.id for o in session.exercise.objectives]
+            inject = max((i for i in session.exercise.all_injects() if i.objectives), key=lambda i: ids.index(i.objectives[0]))
+            last = inject.objectives[0]
+            assert ids.index(last) >= 4, "an inject that names an objective low in the list"
+            app.push_screen(ObservationForm(session.exercise, inject, "J. Park"))
+            await pilot.pause()
+            await pilot.pause()
+            objectives = app.screen.query_one("#observe-objective", OptionList)
+            assert objectives.option_count == len(session.exercise.objectives) > 4
+            assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
+            assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
+            assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last

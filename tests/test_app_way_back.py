@@ -154,3 +154,25 @@ async def test_rate_digits_typed_in_a_burst_are_the_whole_new_rate(session: Sess
         await settle(app, pilot)
     changed = logged(session.path)[-1]
     assert isinstance(changed, RateChangedEvent) and changed.rate == 10
+
+
+async def test_an_ad_hoc_inject_is_corrected_with_its_whole_body_in_view(session: Session) -> None:
+    from textual.widgets import TextArea
+
+    body = "Incheon port closes at noon.\nFerries to Baengnyeong are stopped.\nCall the harbour master."
+    written = session.adhoc("Port closed", body, ["rok", "us"])
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = await correct_line(app, pilot, written.seq)
+        area = form.query_one("#field-body", TextArea)
+        assert area.text == body, "every line of the body is there to correct, not only the first"
+        await type_text(pilot, "the harbour master line was wrong")
+        area.replace("Call the port authority.", (2, 0), area.document.end)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    correction = logged(session.path)[-1]
+    assert isinstance(correction, CorrectedEvent) and correction.replacement is not None
+    assert correction.replacement["body"] == "Incheon port closes at noon.\nFerries to Baengnyeong are stopped.\nCall the port authority."
+    assert correction.replacement["title"] == "Port closed"

@@ -67,3 +67,24 @@ def test_etc_gmt_zone_names_read_with_the_sign_a_room_expects() -> None:
     assert zone_name_text("Etc/GMT+5") == "UTC-5"
     assert zone_name_text("Etc/UTC") == "UTC"
     assert zone_name_text("Asia/Seoul") == "Asia/Seoul"
+
+
+def test_the_console_log_names_teams_as_the_msel_and_the_decisions_pane_do(tmp_path: Path) -> None:
+    from tabletop.app.views import log_line
+
+    session = Session.create(exercises_dir() / "south-china-sea-incident.yaml", tmp_path / "s.tabletop",
+                             clock=FakeClock())
+    try:
+        session.start()
+        session.deliver("SCS-01")
+        decided = session.decide("phl", "SCS-01", text="Ask the nearest boat to stand by")
+        delivered = session.deliver("SCS-03")
+        corrected = session.correct(delivered.seq, "went to the wrong tables", {"to": ["phl", "china"]})
+        labels = {team.id: team.label for team in session.exercise.teams}
+        assert log_line(session.state, decided).text.startswith(f"{labels['phl']} decided ")
+        assert f"SCS-03 to {labels['us']}, " in delivered.summary(labels.__getitem__)
+        assert log_line(session.state, delivered).text.endswith(f"SCS-03 to {labels['phl']}, {labels['china']}")
+        assert f"to {labels['phl']}, {labels['china']}" in log_line(session.state, corrected).text
+        assert "phl" not in log_line(session.state, decided).text
+    finally:
+        session.close()

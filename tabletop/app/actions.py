@@ -397,7 +397,20 @@ class ConsoleActions(_AppBase):
         self.push_screen(self._hotwash)
         self.call_after_refresh(self.refresh_views)
 
-    async def action_quit(self) -> None:
+    def action_quit(self) -> None:
+        """Ask first, naming where the session is saved and how to come back; then leave."""
+        from tabletop.app.screens.confirm import QuitForm
+
+        if isinstance(self.screen, QuitForm):
+            return
+
+        async def answered(leave: bool | None) -> None:
+            if leave:
+                await self.leave()
+
+        self.push_screen(QuitForm(self.session.path, self.session.state.clock.running), answered)
+
+    async def leave(self) -> None:
         """Leave once every queued write is on disk (a write is never cut short by quitting)."""
         writing = [worker for worker in self.workers if worker.group == "engine"]
         if writing:

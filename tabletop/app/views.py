@@ -177,7 +177,10 @@ TAKEN_BACK = {"delivered": "withdrawn", "adhoc": "withdrawn", "held": "taken bac
 
 def log_line(state: SessionState, event: EventBase) -> LogLine:
     """One event as the log shows it, after corrections."""
-    text = event.summary()
+    def name(team_id: str) -> str:
+        return team_label(state.exercise, team_id)
+
+    text = event.summary(name)
     style = ""
     if event.CORRECTABLE and not isinstance(event, CorrectedEvent):
         # the mark goes first, so a narrow log that cuts the line still shows it
@@ -186,7 +189,7 @@ def log_line(state: SessionState, event: EventBase) -> LogLine:
             style = "dim strike"
         elif state.corrections_of(event.seq):
             current = state.effective(event.seq)
-            text = "[corrected] " + (current.summary() if current is not None else text)
+            text = "[corrected] " + (current.summary(name) if current is not None else text)
             style = "italic"
     return LogLine(seq=event.seq, at=offset_text(event.minute), author=event.author, text=text, style=style)
 

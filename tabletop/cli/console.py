@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tabletop.cli import UserError, settle_start_up
+from tabletop.wording import resume_command
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -129,11 +130,6 @@ def is_session_file(name: str) -> bool:
             return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
         return False
-
-
-def resume_command(path: Path) -> str:
-    """The command that opens this session again, quoted for a shell."""
-    return f"tabletop run --session {shlex.quote(str(path))}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:

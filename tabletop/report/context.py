@@ -750,7 +750,7 @@ class _Builder:
             case HotwashEvent():
                 kind = "strength" if event.kind is HotwashKind.strength else "area for improvement"
                 return "hot wash", f"{kind}: {event.text}", self.label(event.team) if event.team else ""
-        return event.type, event.summary(), ""  # type: ignore[attr-defined]
+        return event.type, event.summary(self.label), ""  # type: ignore[attr-defined]
 
     def portal_view(self) -> dict[str, Any]:
         """What the teams sent from their links: RFIs and their answers, discussion answers, feedback forms."""
@@ -1084,8 +1084,8 @@ class _Builder:
                     "target_kind": target.type if target is not None else "",  # type: ignore[attr-defined]
                     "action": _correction_action(original, correction),
                     "reason": correction.reason,
-                    "before": original.summary() if original is not None else "",
-                    "after": now.summary() if now is not None else f"({_correction_action(original, correction)})",
+                    "before": original.summary(self.label) if original is not None else "",
+                    "after": now.summary(self.label) if now is not None else f"({_correction_action(original, correction)})",
                     "withdrawn": self.state.effective(correction.seq) is None,
                 }
             )

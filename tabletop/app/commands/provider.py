@@ -16,6 +16,7 @@ from textual.markup import escape
 
 from tabletop.app.commands.registry import Command, commands_for
 from tabletop.app.console import console
+from tabletop.wording import team_label
 
 
 def _shown(matcher: Matcher, text: str) -> Text | Content:
@@ -109,7 +110,9 @@ class EventsProvider(Provider):
         if app.check_action("correct", ()) is False:
             return []
         events = app.session.state.events
-        return [(e.seq, f"#{e.seq} {e.summary()}") for e in reversed(events) if e.CORRECTABLE]
+        exercise = app.session.exercise
+        return [(e.seq, f"#{e.seq} {e.summary(lambda t: team_label(exercise, t))}")
+                for e in reversed(events) if e.CORRECTABLE]
 
     def _open(self, seq: int) -> None:
         self.app.call_later(console(self.app).correct_event, seq)

@@ -96,7 +96,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("endex", "E", "ENDEX", "End the exercise (asks for confirmation)", "Session", FACILITATOR, play=True),
     Command("hotwash", "W", "Hot wash", "Capture strengths and areas for improvement per objective", "Session", FACILITATOR),
     Command("command_palette", "ctrl+p", "Find", "Find a command, an inject or a record by name", "Session", show=False, key_display="ctrl+p"),
-    Command("quit", "q", "Quit", "Leave the console; everything confirmed is already saved", "Session"),
+    Command("quit", "q", "Quit", "Leave the console (it asks first); everything confirmed is already saved", "Session"),
 )
 """Every command of the console; the footer shows them in this order, the help screen by group."""
 

@@ -1,4 +1,4 @@
-"""Questions asked before a room-wide or irreversible key: next move and a second delivery.
+"""Questions asked before a room-wide or irreversible key: next move, a second delivery, leaving.
 
 Built like the ENDEX question: a form whose only field is the text saying what
 will happen and what is still open, with Cancel focused so a stray enter
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.widgets import Static
@@ -19,6 +20,7 @@ from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen
 from tabletop.confirmations import AdvanceFacts, RedeliveryFacts
 from tabletop.model import Exercise
+from tabletop.wording import resume_command
 
 MAX_IDS = 12
 """Inject ids named in one line before the rest is counted, so the buttons stay on screen."""
@@ -79,8 +81,8 @@ def redelivery_lines(exercise: Exercise, facts: RedeliveryFacts, zone: tzinfo | 
 class ConfirmForm(FormScreen):
     """A question with the facts under it; Cancel is focused and writes nothing."""
 
-    def __init__(self, question: str, lines: list[str], call: EngineCall) -> None:
-        """`call` is the engine call made only when the facilitator confirms."""
+    def __init__(self, question: str, lines: list[str], call: EngineCall | None) -> None:
+        """`call` is the engine call made only when the facilitator confirms (None: a subclass acts itself)."""
         super().__init__()
         self.question = question
         self.lines = lines
@@ -98,6 +100,8 @@ class ConfirmForm(FormScreen):
 
     def build_call(self) -> EngineCall | str:
         """The call named when the question was asked."""
+        if self.call is None:
+            raise NotImplementedError("a question without an engine call answers in action_submit")
         return self.call
 
     def action_cancel(self) -> None:
@@ -150,3 +154,22 @@ class EarlyDeliveryForm(ConfirmForm):
             call,
         )
 
+
+
+class QuitForm(ConfirmForm):
+    """Confirm leaving the console: q sits among the play keys, and leaving mid-move in front of the room
+    should be meant. Nothing is written either way; the answer goes back to the app."""
+
+    FORM_TITLE = "Leave the console"
+    SAVE_LABEL = "Leave"
+
+    def __init__(self, path: Path, clock_running: bool) -> None:
+        """`path` is the session file; `clock_running` says whether the scenario clock runs now."""
+        lines = [f"Everything recorded is saved in {path}.", f"Resume with: {resume_command(path)}"]
+        if clock_running:
+            lines.append("The scenario clock is running: reopened, it waits, paused about where you left it.")
+        super().__init__("Leave the console?", lines, None)
+
+    def action_submit(self) -> None:
+        """Leave: no engine call, the app quits once its writes are on disk."""
+        self.dismiss(True)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -59,6 +59,8 @@ class CorrectionForm(FormScreen):
                     *(Selection(words, value, value in ticked) for value, words in field.choices),
                     id=f"field-{field.name}", classes="correction-teams",
                 )
+            elif field.kind == "lines":
+                widget = TextArea(str(field.value or ""), id=f"field-{field.name}", soft_wrap=True, compact=True)
             else:
                 widget = Input(str(field.value or ""), id=f"field-{field.name}", compact=True)
             yield field_row(field.label, widget)
@@ -85,6 +87,8 @@ class CorrectionForm(FormScreen):
                 out[field.name] = NONE if chosen is None or chosen.id == _NONE_ID else chosen.id
             elif field.kind == "teams":
                 out[field.name] = list(self.query_one(f"#field-{field.name}", SelectionList).selected)
+            elif field.kind == "lines":
+                out[field.name] = self.query_one(f"#field-{field.name}", TextArea).text.strip()
             else:
                 out[field.name] = self.query_one(f"#field-{field.name}", Input).value.strip()
         return out

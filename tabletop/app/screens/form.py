@@ -8,6 +8,7 @@ and everything typed, so nothing confirmed is lost and nothing is lost twice.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from textual import on
@@ -17,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.actions import SkipAction
+from textual.widgets import Button, Input, OptionList, SelectionList, Static, TextArea
 
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall
 
@@ -29,6 +31,10 @@ class FormScreen(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "Save"),
+        Binding("enter", "enter_now", show=False, priority=True),
+        Binding("down", "list_step(1)", show=False, priority=True),
+        Binding("up", "list_step(-1)", show=False, priority=True),
+        Binding("space", "tick_now", show=False, priority=True),
     ]
 
     FORM_TITLE: ClassVar[str] = "Form"
@@ -115,21 +121,70 @@ class FormScreen(ModalScreen[Any]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
-    @on(Input.Submitted)
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field; on the last input it saves."""
-        event.stop()
+    async def action_enter_now(self) -> None:
+        """Enter in a field or a list, acted on before the next key is handed out.
+
+        Handled at priority, as Tab is: the focus moves at once, so keys that come in the same burst
+        (a fast typist, a laggy link) land in the next field, not in the one just left. The keys
+        already handed to the field are let through first, so a save reads every letter typed and
+        enter confirms the option the arrows reached. Buttons and text areas keep their own enter.
+        """
+        focused = self.focused
+        if not isinstance(focused, (Input, OptionList)) or isinstance(focused, SelectionList):
+            raise SkipAction()
+        await drained(focused)
+        if isinstance(focused, Input):
+            self.field_entered(focused)
+            return
+        picked = focused.highlighted is not None
+        focused.action_select()
+        if picked:
+            self.focus_next()
+
+    def action_list_step(self, step: int) -> None:
+        """↓ ↑ in a list, moved at once and in the order pressed.
+
+        A list's own arrow keys take a detour through the app before they act, so in a burst an
+        enter pressed after them would confirm the option they had not reached yet.
+        """
+        focused = self.focused
+        if not isinstance(focused, OptionList):
+            raise SkipAction()
+        if step > 0:
+            focused.action_cursor_down()
+        else:
+            focused.action_cursor_up()
+
+    def action_tick_now(self) -> None:
+        """Space in a tick list, toggled at once, in order with the arrows (in a text field it is a space)."""
+        focused = self.focused
+        if not isinstance(focused, SelectionList):
+            raise SkipAction()
+        focused.action_select()
+
+    def field_entered(self, field: Input) -> None:
+        """Enter in a text field moves to the next field; on the last one it saves."""
         inputs = list(self.query(Input))
-        if inputs and event.input is inputs[-1]:
+        if inputs and field is inputs[-1]:
             self.action_submit()
         else:
             self.focus_next()
 
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter on a list confirms the highlighted choice and moves on."""
+        """A choice confirmed in a list (enter already moved on; a mouse click moves on here)."""
         event.stop()
-        self.focus_next()
+        if self.focused is event.option_list:
+            self.focus_next()
+
+
+async def drained(widget: Widget, *, turns: int = 200) -> None:
+    """Wait until `widget` has handled the keys already handed to it (a few event-loop turns at most)."""
+    for _ in range(turns):
+        if not widget.message_queue_size:
+            break
+        await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the last key taken from the queue is being handled: let it finish
 
 
 def field_row(label: str, field: Widget) -> Horizontal:

@@ -7,7 +7,6 @@ form closes.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
@@ -121,11 +120,12 @@ class RulingForm(_AboutMixin, FormScreen):
         self.query_one("#ruling-team", OptionList).highlighted = 0
         self.query_one("#ruling-text", Input).focus()
 
-    @on(Input.Submitted, "#ruling-rationale")
-    def _rationale_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        event.prevent_default()
-        self.query_one("#ruling-team", OptionList).focus()
+    def field_entered(self, field: Input) -> None:
+        """Enter on the rationale goes to the team list; the ruling is saved from there or with ctrl+s."""
+        if field.id == "ruling-rationale":
+            self.query_one("#ruling-team", OptionList).focus()
+        else:
+            super().field_entered(field)
 
     def build_call(self) -> EngineCall | str:
         """`Session.rule(text, rationale, inject, team)`."""
@@ -146,6 +146,10 @@ class RulingForm(_AboutMixin, FormScreen):
         )
 
 
+OBJECTIVE_WIDTH = 55
+"""Cells of an objective's text in the observation form's list: with its id, one line of the form at 80 columns."""
+
+
 class ObservationForm(_AboutMixin, FormScreen):
     """An evaluator's observation: objective, P/S/M/U rating and what was seen."""
 
@@ -164,7 +168,9 @@ class ObservationForm(_AboutMixin, FormScreen):
         yield Static(f"Recorded as {self.author}", classes="form-hint", markup=False)
         yield field_row("Objective", OptionList(
             *[
-                Option(Text.assemble((f"{o.id:<8}", "bold"), " ", one_line(o.text)), id=o.id)
+                # one line each, cut to fit an 80-column form: wrapped, eight objectives overflow the list,
+                # and it opens scrolled to the inject's objective with the first ones out of sight
+                Option(Text.assemble((f"{o.id:<8}", "bold"), " ", one_line(o.text, OBJECTIVE_WIDTH)), id=o.id)
                 for o in self.exercise.objectives
             ],
             id="observe-objective",

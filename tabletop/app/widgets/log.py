@@ -49,7 +49,7 @@ class EventLog(KeyedTable[Text]):
     FLEX_MIN = 20
 
     def __init__(self, *, id: str | None = None, max_rows: int = 400) -> None:
-        """A row-cursor table that follows new events unless the user scrolled away."""
+        """A row-cursor table that follows new events unless the facilitator is reading back through it."""
         super().__init__(id=id, cursor_type="row", cursor_foreground_priority="renderable")
         self.max_rows = max_rows
         self.lines: dict[int, LogLine] = {}
@@ -66,9 +66,10 @@ class EventLog(KeyedTable[Text]):
     def sync(self, lines: Sequence[LogLine]) -> None:
         """Append new events (dropping the oldest past `max_rows`) and restyle changed ones.
 
-        The cursor keeps following the end if it was there.
+        The newest line is kept in view unless the facilitator is reading back through the log: it has
+        the focus and its cursor is off the last line. Away from the log, the pane always shows the newest.
         """
-        following = not self.row_count or self.cursor_row >= self.row_count - 1
+        following = not self.row_count or not self.has_focus or self.cursor_row >= self.row_count - 1
         fresh = [line for line in lines if line.seq not in self.lines]
         if len(fresh) > self.max_rows:
             fresh = fresh[-self.max_rows :]

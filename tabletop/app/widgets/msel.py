@@ -36,8 +36,9 @@ class MselLine:
     """Rich style for the whole row (the due row stands out)."""
 
 
-COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("title", "Inject", 0), ("to", "To", 10), ("state", "State", 10))
-"""Column key, heading and width (0: takes what is left)."""
+COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("state", "State", 10), ("title", "Inject", 0), ("to", "To", 10))
+"""Column key, heading and width (0: takes what is left). The state sits beside the id, on the left:
+notices appear at the top right, and must not cover whether an inject is DUE or delivered."""
 
 
 class MselTable(KeyedTable[Text]):
@@ -61,9 +62,9 @@ class MselTable(KeyedTable[Text]):
             Text(line.at, style=style),
             Text(line.move, style=style),
             Text(line.inject, style=style + " bold" if style else "bold"),
+            Text(line.state, style=style),
             Text(line.title, style=style, no_wrap=True, overflow="ellipsis"),
             Text(line.to, style=style, no_wrap=True, overflow="ellipsis"),
-            Text(line.state, style=style),
         ]
 
     def sync(self, lines: Sequence[MselLine]) -> None:
