@@ -74,6 +74,15 @@ def session(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
     opened.close()
 
 
+@pytest.fixture
+def yellow_sea(tmp_path: Path) -> Iterator[Session]:
+    """A started session of the bundled Yellow Sea exercise, whose MSEL and objectives are long."""
+    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
+    with Session.create(exercise, tmp_path / "ys.tabletop", clock=FakeClock(START)) as opened:
+        opened.start()
+        yield opened
+
+
 def console(session: Session, **options: object) -> ConsoleApp:
     """The console with its intervals out of the way (tests refresh explicitly)."""
     settings: dict[str, object] = {
@@ -1028,42 +1037,35 @@ async def test_ticks_sent_in_one_burst_tick_the_teams_they_were_pressed_on(sessi
         assert rendered(app.screen.query_one("#adhoc-goes-to", Static).content).strip() == "Goes to: US, JPN"
 
 
-async def test_the_row_the_keys_act_on_stays_in_sight_when_the_terminal_shrinks(tmp_path: Path) -> None:
-    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
-    with Session.create(exercise, tmp_path / "ys.tabletop", clock=FakeClock(START)) as opened:
-        opened.start()
-        app = console(opened)
-        async with app.run_test(size=(120, 60)) as pilot:
+async def test_the_row_the_keys_act_on_stays_in_sight_when_the_terminal_shrinks(yellow_sea: Session) -> None:
+    app = console(yellow_sea)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(MselTable)
+        table.select("YS-20")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        for _ in range(3):
             await pilot.pause()
-            table = app.screen.query_one(MselTable)
-            table.select("YS-20")
-            await pilot.pause()
-            await pilot.resize_terminal(80, 24)
-            for _ in range(3):
-                await pilot.pause()
-            row = table.cursor_row
-            top = table.scroll_offset.y
-            assert top <= row < top + table.scrollable_content_region.height - 1, (row, top)
+        row = table.cursor_row
+        top = table.scroll_offset.y
+        assert top <= row < top + table.scrollable_content_region.height - 1, (row, top)
 
 
-async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observation_form(tmp_path: Path) -> None:
-    from tabletop.app.screens.records import ObservationForm
-
-    exercise = Path(__file__).resolve().parent.parent / "exercises" / "yellow-sea-refugees.yaml"
-    with Session.create(exercise, tmp_path / "ys.tabletop", clock=FakeClock(START)) as session:
-        session.start()
-        app = console(session)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            ids = [o.id for o in session.exercise.objectives]
-            inject = max((i for i in session.exercise.all_injects() if i.objectives), key=lambda i: ids.index(i.objectives[0]))
-            last = inject.objectives[0]
-            assert ids.index(last) >= 4, "an inject that names an objective low in the list"
-            app.push_screen(ObservationForm(session.exercise, inject, "J. Park"))
-            await pilot.pause()
-            await pilot.pause()
-            objectives = app.screen.query_one("#observe-objective", OptionList)
-            assert objectives.option_count == len(session.exercise.objectives) > 4
-            assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
-            assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
-            assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last
+async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observation_form(yellow_sea: Session) -> None:
+    exercise = yellow_sea.exercise
+    app = console(yellow_sea)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ids = [o.id for o in exercise.objectives]
+        inject = max((i for i in exercise.all_injects() if i.objectives), key=lambda i: ids.index(i.objectives[0]))
+        last = inject.objectives[0]
+        assert ids.index(last) >= 4, "an inject that names an objective low in the list"
+        app.push_screen(ObservationForm(exercise, inject, "J. Park"))
+        await pilot.pause()
+        await pilot.pause()
+        objectives = app.screen.query_one("#observe-objective", OptionList)
+        assert objectives.option_count == len(exercise.objectives) > 4
+        assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
+        assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
+        assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last
