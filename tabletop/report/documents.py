@@ -31,7 +31,7 @@ from tabletop.model import (
 from tabletop.need_to_know import NotAParticipant, participant, participants
 from tabletop.report.branch_map import branch_map
 from tabletop.report.context import Context, attachment_uris, scenario_time, world_time
-from tabletop.wording import team_labels, zone_name_text
+from tabletop.wording import minutes_text, team_labels, zone_name_text
 from tabletop.report.handouts import inject_cards, team_handout
 from tabletop.report.render import ReportError, render_template
 
@@ -78,7 +78,7 @@ def _common(exercise: Exercise, kind: str) -> Context:
         "world_start": world_time(exercise, 0),
         "timezone": zone_name_text(exercise.setting.timezone),
         "location": exercise.setting.location or "",
-        "duration": scenario_time(exercise.duration),
+        "duration": minutes_text(exercise.duration),
         "for_team": "",
     }
 

@@ -47,7 +47,9 @@ class ReportError(Exception):
 
 # Filters shared by every environment
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?[A-Za-z0-9]+;))")
+"""Characters Markdown would read as markup; an ampersand only where it would begin an entity
+('&amp;'), so 'Issues & Insights' reads as written in the Markdown file itself."""
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+>#=])|(\d+)([.)]))", re.MULTILINE)
 
 
