@@ -1,7 +1,7 @@
 """What a room-wide or irreversible action leaves behind, for the question asked before it.
 
-The console asks before it advances the move or delivers an inject a second
-time. What it names in that question (injects not delivered, decisions still
+The console asks before it advances the move, delivers an inject a second
+time or delivers one before it is due. What it names in that question (injects not delivered, decisions still
 awaited, held injects, where the clock will go, to whom an inject already
 went) is computed here from the session state, so the console only words it
 and a test can check the facts without drawing a screen.
@@ -84,3 +84,49 @@ def redelivery_facts(state: SessionState, inject_id: str) -> RedeliveryFacts | N
         return None
     times = sum(1 for d in state.deliveries if d.inject == inject_id)
     return RedeliveryFacts(inject=inject_id, to=first.to, at=first.at, minute=first.minute, times=times)
+
+
+@dataclass(frozen=True)
+class EarlyFacts:
+    """A first delivery ahead of the plan: how far ahead, and to whom it goes."""
+
+    inject: str
+    """Inject id."""
+    title: str
+    """Its headline."""
+    to: tuple[str, ...]
+    """Teams it goes to."""
+    planned: float
+    """Scenario minute it is planned for."""
+    now_minute: float
+    """Scenario minute now."""
+    planned_move: str | None
+    """The move it belongs to, when that move is not open yet (None when it is the open move's)."""
+    open_move: str | None
+    """The move the room is in."""
+
+
+EARLY_GRACE = 1.0
+"""Scenario minutes before its time within which an inject counts as due, not early: the DUE mark
+and the facilitator's key may be a few seconds apart."""
+
+
+def early_facts(state: SessionState, inject_id: str, minute: float) -> EarlyFacts | None:
+    """What delivering a never-delivered scheduled inject now would jump ahead of; None when it is due
+    (or late, or unscheduled: a contingency is picked on purpose from its own list)."""
+    if state.first_delivery(inject_id) is not None:
+        return None
+    row = next((r for r in state.msel(minute) if r.inject == inject_id), None)
+    if row is None or row.kind != "scheduled" or row.at is None:
+        return None
+    exercise = state.exercise
+    move = exercise.move_of(inject_id)
+    open_move = state.move
+    later_move: str | None = None
+    if move is not None and open_move is not None:
+        index = next((n for n, m in enumerate(exercise.moves) if m.id == move.id), -1)
+        later_move = move.id if index > state.move_index else None
+    if later_move is None and row.at <= minute + EARLY_GRACE:
+        return None
+    return EarlyFacts(inject=inject_id, title=row.title, to=row.to, planned=row.at, now_minute=minute,
+                      planned_move=later_move, open_move=open_move.id if open_move is not None else None)

@@ -427,29 +427,41 @@ class Session:
         """
 
         def build(now: datetime, minute: float) -> DeliveredEvent:
-            self._require_playing()
-            self._check_inject(inject_id)
-            adhoc = self.state.adhoc(inject_id)
-            if adhoc is not None:
-                to = list(adhoc.to)
-            else:
-                inject = self.exercise.inject(inject_id)
-                assert inject is not None
-                if not force and not self.state.was_delivered(inject_id) and not self.state.is_live(inject_id):
-                    from tabletop.conditions import describe
-
-                    assert inject.condition is not None
-                    raise ActionRefused(
-                        f"{inject_id} is conditional and its condition does not hold "
-                        f"({describe(inject.condition)}); to deliver it all the same, use Deliver anyway (D on the console, "
-                        "--force on the command line)"
-                    )
-                to = self.exercise.recipients(inject)
+            to = self._check_deliverable(inject_id, force)
             return DeliveredEvent(
                 **self._meta(now, minute), inject=inject_id, to=to, redelivery=self.state.was_delivered(inject_id)
             )
 
         return self._act(build)
+
+    def delivery_refusal(self, inject_id: str, *, force: bool = False) -> str | None:
+        """Why delivering the inject would be refused now, if it would: asked before the console
+        asks whether to deliver early or again, so a refusal never comes after a confirmation."""
+        try:
+            self._check_deliverable(inject_id, force)
+        except ActionRefused as refused:
+            return str(refused)
+        return None
+
+    def _check_deliverable(self, inject_id: str, force: bool) -> list[str]:
+        """The teams a delivery of the inject goes to, or ActionRefused saying why it cannot go now."""
+        self._require_playing()
+        self._check_inject(inject_id)
+        adhoc = self.state.adhoc(inject_id)
+        if adhoc is not None:
+            return list(adhoc.to)
+        inject = self.exercise.inject(inject_id)
+        assert inject is not None
+        if not force and not self.state.was_delivered(inject_id) and not self.state.is_live(inject_id):
+            from tabletop.conditions import describe
+
+            assert inject.condition is not None
+            raise ActionRefused(
+                f"{inject_id} is conditional and its condition does not hold "
+                f"({describe(inject.condition)}); to deliver it all the same, use Deliver anyway (D on the console, "
+                "--force on the command line)"
+            )
+        return self.exercise.recipients(inject)
 
     def _check_holdable(self, inject_id: str, verb: str) -> None:
         self._require_playing()

@@ -400,17 +400,28 @@ class CorrectedEvent(EventBase):
         default=None, description="The corrected payload; absent when the record is retracted."
     )
 
-    def summary(self, name: TeamName = str) -> str:
-        """What was corrected, to what, and why."""
+    def summary(self, name: TeamName = str, before: dict[str, Any] | None = None) -> str:
+        """What was corrected, to what, and why. Given the record's fields `before` the correction,
+        it names the fields that changed (a decision moved to another team says so first)."""
         if self.replacement is None:
             return f"retracted #{self.target}: {_short(self.reason)}"
         now = self.replacement
         while isinstance(now.get("replacement"), dict):  # a correction of a correction: its record's fields
             now = now["replacement"]
-        shown = [f"{key} {_short(str(now[key]) if not isinstance(now[key], list) else ', '.join(map(name, now[key])), 30)}"
-                 for key in ("option", "text", "to", "title", "reason", "rating", "objective")
-                 if now.get(key) not in (None, "", [])]
-        to = f" to {'; '.join(shown[:2])}" if shown else ""
+
+        def shown(key: str) -> str:
+            value = now[key]
+            if isinstance(value, list):
+                return ", ".join(map(name, value)) or "nobody"
+            return name(value) if key == "team" else str(value)
+
+        keys = ("team", "inject", "option", "text", "to", "title", "body", "reason", "rating", "objective")
+        if before is not None:
+            changed = [key for key in keys if key in now and now.get(key) != before.get(key)]
+        else:
+            changed = [key for key in keys[2:] if now.get(key) not in (None, "", [])]
+        parts = [f"{key} {_short(shown(key), 30)}" if now.get(key) not in (None, "") else f"no {key}" for key in changed]
+        to = f" to {'; '.join(parts[:2])}" if parts else ""
         return f"corrected #{self.target}{to}: {_short(self.reason)}"
 
 

@@ -591,9 +591,12 @@ def _moves(state: SessionState, team_id: str) -> tuple[MoveSeen, ...]:
 
 
 @dataclass(frozen=True)
-class _Arrival:
-    first_minute: float
-    count: int
+class _Received:
+    delivery: Delivery
+    number: int
+    """Its place among the deliveries to this team."""
+    withdrawn: str | None
+    """The control cell's reason, when this delivery was withdrawn from the team."""
 
 
 def _injects(
@@ -603,37 +606,39 @@ def _injects(
     reaches: Callable[[Delivery], bool] | None = None,
 ) -> tuple[InjectSeen, ...]:
     exercise = state.exercise
-    latest: dict[str, Delivery] = {}
-    arrivals: dict[str, _Arrival] = {}
-    numbers: dict[str, int] = {}
+    received: dict[str, list[_Received]] = {}
     count = 0
-    withdrawn: dict[str, str | None] = {}
     for delivery in state.sent:
         if not (reaches(delivery) if reaches is not None else team_id in delivery.to):
             continue
         taken = state.withdrawals.get(delivery.seq)
-        withdrawn[delivery.inject] = (
-            taken.reason if taken is not None and (team_id in taken.teams or reaches is not None) else None
-        )
+        reason = taken.reason if taken is not None and (team_id in taken.teams or reaches is not None) else None
         count += 1
-        latest.pop(delivery.inject, None)
-        latest[delivery.inject] = delivery
-        numbers[delivery.inject] = count
-        before = arrivals.get(delivery.inject)
-        arrivals[delivery.inject] = _Arrival(
-            first_minute=before.first_minute if before else delivery.minute,
-            count=(before.count if before else 0) + 1,
-        )
+        received.setdefault(delivery.inject, []).append(_Received(delivery, count, reason))
+    # A delivery withdrawn by mistake and sent again is one delivery to the team, not two: it is shown
+    # as withdrawn only when no delivery of it stands.
+    latest: dict[str, Delivery] = {}
+    numbers: dict[str, int] = {}
+    withdrawn: dict[str, str | None] = {}
+    arrivals: dict[str, tuple[float, int]] = {}
+    standing_of = {inject: [r for r in all_ if r.withdrawn is None] for inject, all_ in received.items()}
+    for inject_id, all_ in sorted(received.items(), key=lambda item: (standing_of[item[0]] or item[1])[-1].number):
+        standing = standing_of[inject_id]
+        shown = standing or all_
+        latest[inject_id] = shown[-1].delivery
+        numbers[inject_id] = shown[-1].number
+        withdrawn[inject_id] = None if standing else shown[-1].withdrawn
+        arrivals[inject_id] = (shown[0].delivery.minute, len(shown))
     out = []
     for inject_id, delivery in latest.items():
-        arrival = arrivals[inject_id]
+        first_minute, deliveries = arrivals[inject_id]
         when = {
             "delivery": numbers[inject_id],
             "minute": delivery.minute,
             "in_world": in_world(exercise.setting, delivery.minute, zone),
             "at": delivery.at,
-            "first_minute": arrival.first_minute,
-            "deliveries": arrival.count,
+            "first_minute": first_minute,
+            "deliveries": deliveries,
             "withdrawn": withdrawn[inject_id],
         }
         if delivery.adhoc:

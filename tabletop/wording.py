@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -105,6 +107,16 @@ def rate_text(rate: float) -> str:
     return f"{rate:g}x"
 
 
+def noun(count: float, one: str, many: str | None = None) -> str:
+    """The noun for `count` things: 'ruling' for one, 'rulings' otherwise (`many` for an irregular plural)."""
+    return one if count == 1 else (many or one + "s")
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """'1 ruling', '1,204 decisions': a count, grouped by thousands, with its noun in the right number."""
+    return f"{count:,} {noun(count, one, many)}"
+
+
 def minutes_text(minutes: float) -> str:
     """A wall-clock span: '45 min', '2 h 05 min'."""
     whole = int(round(minutes))
@@ -194,7 +206,28 @@ def reflow(text: str) -> str:
     return "\n\n".join(out)
 
 
+def program() -> str:
+    """The tool's command as the facilitator can type it in the shell it was started from.
+
+    'tabletop' when that name finds the program that is running (an activated venv, pipx);
+    otherwise the path it was started by, such as '.venv/bin/tabletop' after the README's
+    install, where a bare 'tabletop' would be 'command not found'.
+    """
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name != "tabletop":
+        return "tabletop"  # `python -m tabletop`, or the console run from a test
+    found = shutil.which("tabletop")
+    if found is not None and Path(found).resolve() == Path(started).resolve():
+        return "tabletop"
+    return shlex.quote(started)
+
+
 def resume_command(path: Path) -> str:
-    """The command that opens this session again, quoted for a shell: the CLI prints it and the console's
-    quit question names it."""
-    return f"tabletop run --session {shlex.quote(str(path))}"
+    """The command that opens this session again, quoted for a shell: the CLI prints it, and the console's
+    help and quit question name it."""
+    return f"{program()} run --session {shlex.quote(str(path))}"
+
+
+def evaluate_command(path: Path, evaluator: str) -> str:
+    """The command that opens this session again for the same evaluator, quoted for a shell."""
+    return f"{program()} evaluate {shlex.quote(str(path))} --evaluator {shlex.quote(evaluator)}"

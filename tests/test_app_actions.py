@@ -21,7 +21,7 @@ from rich.console import Console
 from textual.widgets import Input, OptionList, Static
 
 from tabletop.app import ConsoleApp, Mode
-from tabletop.app.screens.confirm import QuitForm
+from tabletop.app.screens.confirm import EarlyDeliveryForm, QuitForm
 from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
 from tabletop.app.screens.help import HelpScreen
@@ -265,6 +265,9 @@ async def test_deliver_anyway_forces_a_conditional_inject(session: Session) -> N
         await pilot.pause()
         await select(app, pilot, "M1-04")
         await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, EarlyDeliveryForm), "M1-04 is 35 minutes ahead of its time: asked first"
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
     delivered = last(session.path)
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-04"
@@ -453,6 +456,9 @@ async def test_note_written_while_reading_an_inject_is_tied_to_it(session: Sessi
         await settle(app, pilot)
         assert isinstance(app.screen, InjectScreen)
         await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, EarlyDeliveryForm)
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
     note, delivered = logged(session.path)[1:]
     assert isinstance(note, NoteEvent) and note.inject == "M1-02"
@@ -693,6 +699,12 @@ async def test_evaluator_mode_offers_observations_and_no_play_control(session: S
             await type_text(pilot, "Slow to share")
             await pilot.press("enter")
             await settle(app, pilot)
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitForm)
+            facts = str(app.screen.query_one("#confirm-facts", Static).content)
+            assert f"evaluate {session.path} --evaluator 'J. Park'" in facts, "the evaluator's own way back"
+            assert "run --session" not in facts, "never the facilitator's console on a live session"
     events = logged(session.path)[1:]
     assert len(events) == 1
     observation = events[0]
@@ -761,6 +773,9 @@ async def test_the_mouse_works_too(session: Session) -> None:
         keys = app.screen.query_one(KeyBar)
         text = str(keys.content)
         await pilot.click(KeyBar, offset=(1 + text.index("Deliver"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, EarlyDeliveryForm), "M1-03 is not due yet"
+        await pilot.click("#form-save")
         await settle(app, pilot)
     delivered = last(session.path)
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-03"
@@ -1069,3 +1084,19 @@ async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observat
         assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
         assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
         assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last
+
+
+async def test_the_hot_wash_shows_the_planners_questions_for_the_room(yellow_sea: Session) -> None:
+    exercise = yellow_sea.exercise
+    assert exercise.hotwash_questions
+    app = console(yellow_sea)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HotwashScreen(exercise))
+        await pilot.pause()
+        await pilot.pause()
+        shown = rendered(app.screen.query_one("#hotwash-text", Static).content)
+        flat = " ".join(shown.split())
+        assert "Questions for the room" in flat
+        for question in exercise.hotwash_questions:
+            assert " ".join(question.split()) in flat

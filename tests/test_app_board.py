@@ -101,3 +101,29 @@ def test_an_answered_contingency_stays_on_the_board_while_the_move_it_came_in_is
         session.advance()
         lines = {line.inject for line in board_lines(session.exercise, session.state, session.msel())}
         assert "YS-C1" not in lines, "its move has closed and nothing is awaited"
+
+
+async def test_after_an_answer_from_the_board_the_highlight_moves_to_the_next_team_still_waiting(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(DecisionBoard)
+        board.focus()
+        assert board.select_team("M1-02", "rok")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionForm)
+        await pilot.press("down", "enter")  # the first option, confirmed
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, DecisionForm)
+        decided = logged(session.path)[-1]
+        assert isinstance(decided, DecidedEvent) and (decided.team, decided.inject) == ("rok", "M1-02")
+        waiting = board.selected
+        assert waiting is not None and waiting != ("M1-02", "rok")
+        inject, team = waiting
+        assert session.state.decision(inject, team) is None, "the highlight is on a team that still owes an answer"
+        index = board.highlighted
+        assert index is not None
+        top = board.scroll_offset.y
+        assert top <= index < top + board.scrollable_content_region.height, "and it is in sight"

@@ -271,3 +271,44 @@ async def test_delivering_an_inject_of_a_move_not_open_yet_asks_first(session: S
         await settle(app, pilot)
     delivered = logged(session.path)[-1]
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M2-01"
+
+
+async def test_delivering_an_inject_before_it_is_due_asks_first_naming_how_early_and_to_whom(session: Session) -> None:
+    from tabletop.app.screens.confirm import EarlyDeliveryForm
+
+    before = len(logged(session.path))
+    minute = session.now_minute()
+    due_first = next(r for r in session.msel() if r.kind == "scheduled" and r.at is not None and r.at > minute + 2
+                     and session.state.first_delivery(r.inject) is None)
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, due_first.inject)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, EarlyDeliveryForm)
+        early = round(due_first.at - minute)
+        assert app.screen.question == f"Deliver {due_first.inject} now, {early} min before it is due?"
+        facts = rendered(app.screen.query_one("#confirm-facts", Static).content)
+        labels = ", ".join(session.exercise.team(t).label for t in due_first.to)
+        assert f"It goes to {labels}." in facts
+        await pilot.press("enter")  # Cancel has the focus: a stray enter sends nothing
+        await settle(app, pilot)
+        assert len(logged(session.path)) == before
+    assert session.state.first_delivery(due_first.inject) is None
+
+
+async def test_the_due_inject_is_delivered_at_once(session: Session) -> None:
+    minute = session.now_minute()
+    due = next(r for r in session.msel() if r.kind == "scheduled" and r.at is not None and r.at <= minute
+               and session.state.first_delivery(r.inject) is None)
+    assert session.state.first_delivery(due.inject) is None
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, due.inject)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    delivered = logged(session.path)[-1]
+    assert isinstance(delivered, DeliveredEvent) and delivered.inject == due.inject

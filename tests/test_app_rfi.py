@@ -6,6 +6,7 @@ from datetime import timezone
 from pathlib import Path
 
 from engine_fixtures import new_session
+from test_app_actions import type_text
 from textual.widgets import Input, OptionList
 
 from tabletop.app import ConsoleApp
@@ -36,8 +37,8 @@ async def test_the_facilitator_answers_the_unanswered_rfi_from_the_inbox(tmp_pat
             picker = app.screen.query_one("#rfi-pick", OptionList)
             first = picker.get_option_at_index(0)
             assert first.id == str(new.seq) and "NEW" in str(first.prompt)
-            picker.highlighted = 0
-            app.screen.query_one("#rfi-answer", Input).value = "Forty minutes out."
+            await type_text(pilot, "Forty minutes out.")  # typed at once, as the inbox opens
+            assert app.screen.query_one("#rfi-answer", Input).value == "Forty minutes out."
             await pilot.press("ctrl+s")
             for _ in range(3):
                 await app.workers.wait_for_complete()

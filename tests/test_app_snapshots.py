@@ -130,7 +130,7 @@ def test_decision_form(snap_compare, played: Session) -> None:  # type: ignore[n
     Team list with ROK (marked 'answered: direct') and US highlighted, since
     US has not answered; Option list with direct, beijing, alone and the
     free-text choice; one-line fields Said, Rationale, Dissent; Record and
-    Cancel buttons; 'ctrl+s save · esc cancel' in the border.
+    Cancel buttons; 'ctrl+s record · esc cancel' in the border.
     """
 
     async def open_form(pilot: Pilot[None]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from engine_fixtures import new_session
 from test_app_actions import START, logged, settle, type_text
+from test_app_typing import PRINTABLE
 from textual.widgets import OptionList, SelectionList, Static
 
 from tabletop.app import ConsoleApp
@@ -176,3 +177,52 @@ async def test_an_ad_hoc_inject_is_corrected_with_its_whole_body_in_view(session
     assert isinstance(correction, CorrectedEvent) and correction.replacement is not None
     assert correction.replacement["body"] == "Incheon port closes at noon.\nFerries to Baengnyeong are stopped.\nCall the port authority."
     assert correction.replacement["title"] == "Port closed"
+
+
+async def test_enter_on_a_log_line_shows_the_whole_record_and_x_there_opens_its_correction(session: Session) -> None:
+    from tabletop.app.screens.record import RecordScreen
+
+    session.deliver("M1-02")
+    rationale = "The cutters are two hours out and the Chinese vessel is ten minutes from the boat, so we hail it"
+    decided = session.decide("rok", "M1-02", option="direct", rationale=rationale, dissent="Defence wants Beijing told first")
+    wrong = session.correct(decided.seq, "recorded under the wrong team", {"team": "us"})
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        log = app.screen.query_one(EventLog)
+        assert log.selected == wrong.seq
+        assert "to team US" in log.lines[wrong.seq].text, "the correction says what changed, the team"
+        await pilot.press("up")
+        await pilot.pause()
+        assert log.selected == decided.seq
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordScreen)
+        text = rendered_table(app.screen.query_one("#record-fields", Static).content, 76)
+        assert rationale in text and "Defence wants Beijing told first" in text, "whole, not cut to a row"
+        assert f"#{wrong.seq}" in text and "recorded under the wrong team" in text
+        assert "Team US" in text and "First written team ROK" in text, "the record as it stands, and as first written"
+        for char in [c for c in PRINTABLE if c != "x"]:  # reading a record: no key but its own x is a command
+            await pilot.press(char)
+            await pilot.pause()
+            assert isinstance(app.screen, RecordScreen), f"{char!r} left the record"
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, CorrectionForm)
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert len(logged(session.path)) == before, "reading and closing wrote nothing"
+
+
+def rendered_table(renderable: object, width: int) -> str:
+    """What a rich renderable prints at `width` columns, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    out = Console(file=io.StringIO(), width=width, color_system=None)
+    out.print(renderable)
+    return " ".join(out.file.getvalue().split())  # type: ignore[attr-defined]

@@ -217,3 +217,18 @@ def test_a_decision_on_a_skipped_or_held_inject_is_refused_with_the_way_forward(
     session.take_back("M1-03", "skipped by mistake")
     session.deliver("M1-03")
     assert session.undelivered_reason("M1-03") is None
+
+
+def test_an_inject_withdrawn_and_sent_again_reads_as_one_delivery_to_the_team(session: Session, clock: FakeClock) -> None:
+    session.deliver("M1-02")
+    session.withdraw("M1-02", "the cursor was one row off")
+    clock.advance(minutes=12)
+    again = session.deliver("M1-02")
+    seen = next(i for i in team_view(session, "rok").injects if i.inject == "M1-02")
+    assert seen.withdrawn is None
+    assert seen.deliveries == 1, "the withdrawn mistake is not a second delivery"
+    assert seen.first_minute == again.minute == seen.minute
+    clock.advance(minutes=3)
+    session.withdraw("M1-02", "not for this move after all")
+    gone = next(i for i in team_view(session, "rok").injects if i.inject == "M1-02")
+    assert gone.withdrawn == "not for this move after all", "with no delivery standing it reads as withdrawn"

@@ -88,3 +88,23 @@ def test_the_console_log_names_teams_as_the_msel_and_the_decisions_pane_do(tmp_p
         assert "phl" not in log_line(session.state, decided).text
     finally:
         session.close()
+
+
+def test_the_resume_command_is_one_the_facilitator_can_type_in_the_shell_the_console_was_started_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import shutil
+    import sys
+
+    from tabletop.wording import evaluate_command, resume_command
+
+    session = tmp_path / "day one.tabletop"
+    started = tmp_path / ".venv" / "bin" / "tabletop"
+    monkeypatch.setattr(sys, "argv", [str(started), "run"])
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # the venv is not activated
+    assert resume_command(session) == f"{started} run --session '{session}'"
+    assert evaluate_command(session, "J. Park") == f"{started} evaluate '{session}' --evaluator 'J. Park'"
+    monkeypatch.setattr(shutil, "which", lambda name: str(started))  # activated: the bare name finds it
+    assert resume_command(session) == f"tabletop run --session '{session}'"
+    monkeypatch.setattr(sys, "argv", ["-m"])  # python -m tabletop
+    assert resume_command(session).startswith("tabletop run --session ")

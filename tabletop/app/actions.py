@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tabletop.app.commands.registry import Mode
 from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.inject import InjectScreen
@@ -67,9 +68,10 @@ class ConsoleActions(_AppBase):
         self.request(EngineCall(method, {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}"))
 
     def _deliver(self, verb: str, **extra: Any) -> None:
-        """Deliver at once the first time; ask first, naming the earlier delivery, when it went out already."""
+        """Deliver at once when it is due; ask first when it went out already (naming that delivery)
+        or is not due yet (naming how early, and to whom)."""
         from tabletop.app.screens.confirm import RedeliverForm
-        from tabletop.confirmations import redelivery_facts
+        from tabletop.confirmations import early_facts, redelivery_facts
 
         inject_id = self.current_inject()
         if inject_id is None:
@@ -81,28 +83,23 @@ class ConsoleActions(_AppBase):
                         severity="warning", timeout=6, markup=False)
             return
         call = EngineCall("deliver", {"inject_id": inject_id, **extra}, done=f"{verb} {inject_id}")
+        refused = self.session.delivery_refusal(inject_id, force=bool(extra.get("force")))
+        if refused is not None:  # said at once, before any question about it
+            self.notify(refused, title="Not done", severity="error", timeout=8, markup=False)
+            self.bell()
+            return
         state = self.session.state
         facts = redelivery_facts(state, inject_id)
         if facts is not None:
             self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
             return
-        early = self._early_move(inject_id)
-        if early is not None and state.move is not None:
+        early = early_facts(state, inject_id, self.session.now_minute())
+        if early is not None:
             from tabletop.app.screens.confirm import EarlyDeliveryForm
 
-            self.push_screen(EarlyDeliveryForm(inject_id, early, state.move.id, call))
+            self.push_screen(EarlyDeliveryForm(self.session.exercise, early, call))
             return
         self.queue.deliver_once(call)
-
-    def _early_move(self, inject_id: str) -> str | None:
-        """The later move a scheduled inject belongs to, when that move is not open yet (None otherwise)."""
-        exercise = self.session.exercise
-        state = self.session.state
-        move = exercise.move_of(inject_id)
-        if move is None or state.move is None:
-            return None
-        index = next((n for n, m in enumerate(exercise.moves) if m.id == move.id), -1)
-        return move.id if index > state.move_index else None
 
     def action_deliver(self) -> None:
         """Deliver the selected inject; a second delivery is asked first."""
@@ -288,6 +285,22 @@ class ConsoleActions(_AppBase):
             return
         self.correct_event(seq)
 
+    def show_record(self, seq: int) -> None:
+        """Show one record of the log in full; x there opens the correction form on it."""
+        from tabletop.app.screens.record import RecordScreen
+        from tabletop.app.views import record_rows
+
+        shown = record_rows(self.session.state, seq, self.wall_zone)
+        if shown is None:
+            return
+        title, rows, correctable = shown
+
+        def then(correct: bool | None) -> None:
+            if correct:
+                self.correct_event(seq)
+
+        self.push_screen(RecordScreen(title, rows, correctable and self.mode is Mode.facilitator), then)
+
     def correct_event(self, seq: int) -> None:
         """Open the correction form on any event of the session, by seq."""
         from tabletop.app.screens.correction import CorrectionForm
@@ -408,7 +421,8 @@ class ConsoleActions(_AppBase):
             if leave:
                 await self.leave()
 
-        self.push_screen(QuitForm(self.session.path, self.session.state.clock.running), answered)
+        evaluator = self.author if self.mode is Mode.evaluator else None
+        self.push_screen(QuitForm(self.session.path, self.session.state.clock.running, evaluator), answered)
 
     async def leave(self) -> None:
         """Leave once every queued write is on disk (a write is never cut short by quitting)."""

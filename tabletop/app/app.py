@@ -101,15 +101,18 @@ class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
         tick_interval: float = 1.0,
         heartbeat_interval: float = 10.0,
         after_first_frame: Callable[[], None] | None = None,
+        opening_notice: str | None = None,
     ) -> None:
         """`wall_zone` is the zone wall time is shown in (default: the machine's);
         `blink` False stops cursor blink (snapshots); intervals only redraw, never count time,
         except the heartbeat, which tells the file every `heartbeat_interval` seconds that the
         console is alive (a reopen after a crash pauses the clock there);
         `after_first_frame` runs once the console is on screen (`tabletop run` settles
-        start-up's memory there)."""
+        start-up's memory there); `opening_notice` is shown then, for the few seconds a
+        facilitator looks at a new screen (`tabletop run` says where the session is written)."""
         super().__init__()
         self.after_first_frame = after_first_frame
+        self.opening_notice = opening_notice
         self.session = session
         self.mode = mode
         self.author = session.author
@@ -145,6 +148,8 @@ class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
     def _first_frame_shown(self) -> None:
         if self.after_first_frame is not None:
             self.after_first_frame()
+        if self.opening_notice:
+            self.notify(self.opening_notice, title="Session file", timeout=12, markup=False)
         self._heartbeat()  # at once: from now on a reopen elsewhere knows a console runs the clock
         self._prepare_engine()
 

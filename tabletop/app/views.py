@@ -180,7 +180,11 @@ def log_line(state: SessionState, event: EventBase) -> LogLine:
     def name(team_id: str) -> str:
         return team_label(state.exercise, team_id)
 
-    text = event.summary(name)
+    if isinstance(event, CorrectedEvent):
+        target = state.event(event.target)
+        text = event.summary(name, before=target.payload() if target is not None else None)
+    else:
+        text = event.summary(name)
     style = ""
     if event.CORRECTABLE and not isinstance(event, CorrectedEvent):
         # the mark goes first, so a narrow log that cuts the line still shows it
@@ -192,6 +196,62 @@ def log_line(state: SessionState, event: EventBase) -> LogLine:
             text = "[corrected] " + (current.summary(name) if current is not None else text)
             style = "italic"
     return LogLine(seq=event.seq, at=offset_text(event.minute), author=event.author, text=text, style=style)
+
+
+RECORD_FIELD_LABELS = {"to": "Sent to", "option": "Option", "text": "Words", "body": "Text", "dissent": "Dissent",
+                       "rationale": "Rationale", "team": "Team", "inject": "Inject", "reason": "Reason",
+                       "objective": "Objective", "rating": "Rating", "target": "Record corrected",
+                       "source": "Entered by"}
+"""How the record view names an event's fields; any other field is named after itself."""
+
+
+def record_rows(state: SessionState, seq: int, zone: tzinfo | None) -> tuple[str, list[tuple[str, str]], bool] | None:
+    """One record of the log in full, for the record view: its title, (label, value) rows and
+    whether it can be corrected. Values are whole (the log line cuts them), teams by their labels."""
+    event = state.event(seq)
+    if event is None:
+        return None
+    exercise = state.exercise
+
+    def shown(key: str, value: object) -> str:
+        if key == "team" and isinstance(value, str):
+            return team_label(exercise, value)
+        if key == "to" and isinstance(value, list):
+            return teams_text(exercise, value) or "nobody"
+        if key in ("replacement",) and isinstance(value, dict):
+            return "; ".join(f"{k} {shown(k, v)}" for k, v in value.items() if v not in (None, "", []))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    rows = [("At", f"{offset_text(event.minute)} scenario time, {wall_text(event.at, zone)}"),
+            ("By", event.author),
+            ("What", log_line(state, event).text)]
+    first = event.payload()
+    current = state.effective(seq) if event.CORRECTABLE and not isinstance(event, CorrectedEvent) else event
+    fields = (current if current is not None else event).payload()  # a retracted record shows what it said
+    for key, value in fields.items():
+        if key == "type" or value in (None, "", [], {}):
+            continue
+        if key == "replacement":
+            rows.append(("Replaced by", shown(key, value)))
+        else:
+            rows.append((RECORD_FIELD_LABELS.get(key, key.replace("_", " ").capitalize()), shown(key, value)))
+    if current is not None and current is not event:
+        changed = [f"{RECORD_FIELD_LABELS.get(k, k).lower()} {shown(k, v) if v not in (None, '', []) else '(none)'}"
+                   for k, v in first.items() if k != "type" and fields.get(k) != v]
+        if changed:
+            rows.append(("First written", "; ".join(changed)))
+    elif current is None:
+        rows.append(("Now", "retracted: no longer part of the record"))
+    for correction in state.corrections_of(seq):
+        verb = "retracted" if correction.replacement is None else "corrected"
+        rows.append((f"Correction #{correction.seq}", f"{verb} at {offset_text(correction.minute)} by {correction.author}: "
+                                           f"{correction.reason}"))
+    kind = event.type  # type: ignore[attr-defined]
+    return f"Record #{seq} · {kind}", rows, event.CORRECTABLE
 
 
 def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = None) -> InjectView | None:

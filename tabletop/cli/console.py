@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tabletop.cli import UserError, settle_start_up
-from tabletop.wording import resume_command
+from tabletop.wording import evaluate_command, program, resume_command
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,7 +84,7 @@ def unfinished_message(exercise_file: str, found: list[tuple[Path, int, datetime
     return (
         f"{path}: an unfinished session of this exercise ({events} event{'s' if events != 1 else ''}{when}){others}\n"
         f"  resume it with    {resume_command(path)}\n"
-        f"  or start another  tabletop run {shlex.quote(exercise_file)} --new"
+        f"  or start another  {program()} run {shlex.quote(exercise_file)} --new"
     )
 
 
@@ -147,7 +147,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     print(f"Session file: {path}", flush=True)
     try:
-        ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up).run()
+        ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up,
+                   opening_notice=f"{path}\n? shows it again, with the command that resumes it.").run()
     finally:
         session.close()
     print(f"Session saved in {path}")
@@ -176,4 +177,5 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     finally:
         session.close()
     print(f"Observations saved in {args.session}", file=sys.stderr)
+    print(f"Come back with: {evaluate_command(Path(args.session), name)}", file=sys.stderr)
     return 0

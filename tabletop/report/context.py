@@ -51,7 +51,7 @@ from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture
 from tabletop.report.charts import Lane, activity_chart
 from tabletop.need_to_know import presentation_header
 from tabletop.state import InjectStatus, MselRow, SessionState
-from tabletop.wording import clock_use_text, minutes_text, presentation_lines, rate_text, zone_name_text
+from tabletop.wording import clock_use_text, counted, minutes_text, presentation_lines, rate_text, zone_name_text
 
 
 Context = dict[str, Any]
@@ -210,10 +210,6 @@ def world_time(exercise: Exercise, minute: float | None) -> str:
     return when.strftime("%d %b %H:%M")
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
-
-
 class _Builder:
     """Walks the state once per part of the report; kept as one object so lookups are shared."""
 
@@ -303,7 +299,12 @@ class _Builder:
         first_scenario, first_wall = scenario_time(decision.minute), wall_time(decision.at)
         recorded = f"{scenario} ({wall} UTC)"
         if revision is not None:
-            recorded += f", revised; first recorded {first_scenario} ({first_wall} UTC)"
+            original = self.state.event(decision.seq)
+            first_team = getattr(original, "team", decision.team)
+            moved = first_team != decision.team
+            first_as = f" under {self.label(first_team)}" if moved else ""
+            what = "corrected to this team" if moved else "revised"
+            recorded += f", {what}; first recorded{first_as} {first_scenario} ({first_wall} UTC)"
         return {
             "seq": decision.seq,
             "team": decision.team,
@@ -624,31 +625,35 @@ class _Builder:
         if counts.get("skipped"):
             extra.append(f"{counts['skipped']} skipped")
         if counts.get("adhoc"):
-            extra.append(_plural(counts["adhoc"], "ad-hoc inject") + " written during play")
-        line = f"{delivered:,} of {_plural(scheduled, 'scheduled inject')} delivered"
+            extra.append(counted(counts["adhoc"], "ad-hoc inject") + " written during play")
+        line = f"{delivered:,} of {counted(scheduled, 'scheduled inject')} delivered"
         out.append(line + (f" ({', '.join(extra)})." if extra else "."))
         if by_team:
             parts = [f"{row['label']} {row['decisions']:,}" for row in by_team]
-            out.append(f"{_plural(len(self.decisions), 'decision')} recorded: " + ", ".join(parts) + ".")
+            out.append(f"{counted(len(self.decisions), 'decision')} recorded: " + ", ".join(parts) + ".")
         if convergence:
             same = [c for c in convergence if c["verdict"] != "diverged"]
             split = [c for c in convergence if c["verdict"] == "diverged"]
-            text = f"Teams answered {_plural(len(convergence), 'inject')} together: converged on {len(same):,}"
+            agreed = [c for c in same if c["verdict"] == "converged"]
+            alike = [c for c in same if c["verdict"] == "same posture"]
+            text = f"Teams answered {counted(len(convergence), 'inject')} together: chose the same option on {len(agreed):,}"
+            if alike:
+                text += f", different options of the same posture on {len(alike):,}"
             if split:
                 names = ", ".join(f"{c['inject']} ({c['title']})" for c in split[:5])
                 more = f" and {len(split) - 5:,} more" if len(split) > 5 else ""
                 text += f", diverged on {len(split):,}: {names}{more}"
             out.append(text + ".")
         if self.decisions:
-            counted = Counter(self.posture_of(d) for d in self.decisions)
+            by_posture = Counter(self.posture_of(d) for d in self.decisions)
             out.append(
                 "Choices by how they act: "
-                + ", ".join(f"{posture} {counted[posture]:,}" for posture in (*POSTURES, FREE_TEXT) if counted[posture])
+                + ", ".join(f"{posture} {by_posture[posture]:,}" for posture in (*POSTURES, FREE_TEXT) if by_posture[posture])
                 + "."
             )
         if awaited:
             total = sum(len(teams) for teams in awaited.values())
-            out.append(f"{_plural(total, 'decision')} still awaited on {_plural(len(awaited), 'delivered inject')}.")
+            out.append(f"{counted(total, 'decision')} still awaited on {counted(len(awaited), 'delivered inject')}.")
         rated = [(o.objective, o.rating.value) for o in self.observations]
         if rated:
             worst: dict[str, str] = {}
@@ -675,6 +680,7 @@ class _Builder:
             if event is None:
                 continue
             kind, text, teams = self.describe(event)
+            corrections = self.state.corrections_of(event.seq) if original.CORRECTABLE else []
             out.append(
                 {
                     "seq": event.seq,
@@ -685,7 +691,8 @@ class _Builder:
                     "text": text,
                     "teams": teams,
                     "author": event.author,
-                    "corrected": bool(self.state.corrections_of(event.seq)) if original.CORRECTABLE else False,
+                    "corrected": bool(corrections),
+                    "mark": _correction_action(original, corrections[-1]) if corrections else "",
                 }
             )
         return out

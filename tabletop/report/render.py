@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from tabletop.report.context import Context, SessionLike, session_context
+from tabletop.wording import counted, noun
 from tabletop.resources import templates_dir
 
 FORMATS = ("html", "md", "pdf", "docx")
@@ -152,6 +153,8 @@ def slug(value: Any) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
+    "counted": counted,
+    "noun": noun,
     "md": md_escape,
     "mdcell": md_cell,
     "mditem": md_item,

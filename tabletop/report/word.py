@@ -36,6 +36,7 @@ from tabletop.report.charts import POSTURE_COLOURS, chart_png
 from tabletop.report.context import POSTURE_MATRIX_TEXT
 from tabletop.report.context import Context
 from tabletop.report.render import _lines
+from tabletop.wording import noun
 
 PAGE_SIZES = {"a4": (Cm(21.0), Cm(29.7)), "letter": (Cm(21.59), Cm(27.94))}
 """Portrait width and height of each paper `--paper` accepts."""
@@ -560,9 +561,11 @@ class WordReport:
         self.para([(f"{sm['delivered']}/{sm['scheduled']}", "b"), (" injects delivered · ", ""),
                    (str(sm["held"]), "b"), (" held" + (f" ({sm['held_then_delivered']} more held, then delivered)"
                                                        if sm.get("held_then_delivered") else "") + " · ", ""), (str(sm["skipped"]), "b"), (" skipped · ", ""),
-                   (str(sm["adhoc"]), "b"), (" ad hoc · ", ""), (str(sm["decisions"]), "b"), (" decisions · ", ""),
-                   (str(sm["observations"]), "b"), (" observations · ", ""), (str(sm["rulings"]), "b"),
-                   (" rulings", "")])
+                   (str(sm["adhoc"]), "b"), (" ad hoc · ", ""),
+                   (str(sm["decisions"]), "b"), (f" {noun(sm['decisions'], 'decision')} · ", ""),
+                   (str(sm["observations"]), "b"),
+                   (f" {noun(sm['observations'], 'observation')} · ", ""),
+                   (str(sm["rulings"]), "b"), (f" {noun(sm['rulings'], 'ruling')}", "")])
         self.heading("Key findings", 2)
         self.bullets(sm["findings"])
         if sm["by_team"]:
@@ -612,7 +615,7 @@ class WordReport:
             self.table(
                 ["#", "Wall (UTC)", "Scenario", "In story", "What", "Team", "Record"],
                 [[str(e["seq"]), e["wall"], e["scenario"], e["world"], e["kind"], e["teams"],
-                  [(e["text"], ""), (" (corrected)" if e["corrected"] else "", "m,i")]] for e in c["timeline"]],
+                  [(e["text"], ""), (f" ({e['mark']})" if e["mark"] else "", "m,i")]] for e in c["timeline"]],
                 widths=(5, 10, 9, 12, 9, 11, 44), size=7.5,
             )
         else:

@@ -18,9 +18,9 @@ from textual.widgets import Static
 from tabletop.app.formatting import offset_text, teams_text, wall_text
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen
-from tabletop.confirmations import AdvanceFacts, RedeliveryFacts
+from tabletop.confirmations import AdvanceFacts, EarlyFacts, RedeliveryFacts
 from tabletop.model import Exercise
-from tabletop.wording import resume_command
+from tabletop.wording import evaluate_command, minutes_text, resume_command
 
 MAX_IDS = 12
 """Inject ids named in one line before the rest is counted, so the buttons stay on screen."""
@@ -140,20 +140,24 @@ class RedeliverForm(ConfirmForm):
 
 
 class EarlyDeliveryForm(ConfirmForm):
-    """Confirm delivering an inject of a move that is not open yet."""
+    """Confirm delivering an inject before it is due: a cursor one row off must not send the room
+    a message minutes, or a move, ahead of the plan."""
 
     FORM_TITLE = "Deliver early"
     SAVE_LABEL = "Deliver now"
 
-    def __init__(self, inject: str, planned_move: str, open_move: str, call: EngineCall) -> None:
-        """`planned_move` is the move the inject belongs to, `open_move` the one the room is in."""
-        super().__init__(
-            f"Deliver {inject} now? It belongs to {planned_move}, which is not open yet.",
-            [f"The room is in {open_move}; {inject} is planned for {planned_move}.",
-             "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."],
-            call,
-        )
-
+    def __init__(self, exercise: Exercise, facts: EarlyFacts, call: EngineCall) -> None:
+        """`call` is the delivery to make when confirmed."""
+        if facts.planned_move is not None:
+            question = f"Deliver {facts.inject} now? It belongs to {facts.planned_move}, which is not open yet."
+            when = f"The room is in {facts.open_move}; {facts.inject} is planned for {facts.planned_move} at {offset_text(facts.planned)}."
+        else:
+            ahead = minutes_text(facts.planned - facts.now_minute)
+            question = f"Deliver {facts.inject} now, {ahead} before it is due?"
+            when = f"{facts.inject} {facts.title} is planned for {offset_text(facts.planned)}; it is {offset_text(facts.now_minute)} now."
+        lines = [when, f"It goes to {teams_text(exercise, facts.to) or 'nobody'}.",
+                 "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."]
+        super().__init__(question, lines, call)
 
 
 class QuitForm(ConfirmForm):
@@ -163,10 +167,12 @@ class QuitForm(ConfirmForm):
     FORM_TITLE = "Leave the console"
     SAVE_LABEL = "Leave"
 
-    def __init__(self, path: Path, clock_running: bool) -> None:
-        """`path` is the session file; `clock_running` says whether the scenario clock runs now."""
-        lines = [f"Everything recorded is saved in {path}.", f"Resume with: {resume_command(path)}"]
-        if clock_running:
+    def __init__(self, path: Path, clock_running: bool, evaluator: str | None = None) -> None:
+        """`path` is the session file; `clock_running` says whether the scenario clock runs now;
+        `evaluator` names the evaluator whose console this is (None: the facilitator's)."""
+        again = resume_command(path) if evaluator is None else evaluate_command(path, evaluator)
+        lines = [f"Everything recorded is saved in {path}.", f"Resume with: {again}"]
+        if clock_running and evaluator is None:
             lines.append("The scenario clock is running: reopened, it waits, paused about where you left it.")
         super().__init__("Leave the console?", lines, None)
 

@@ -49,7 +49,7 @@ class FormScreen(ModalScreen[Any]):
         """The form frame: fields, an error line and the buttons."""
         with Vertical(id="form") as frame:
             frame.border_title = self.FORM_TITLE
-            frame.border_subtitle = "ctrl+s save · esc cancel"
+            frame.border_subtitle = f"ctrl+s {self.SAVE_LABEL.lower()} · esc cancel"
             yield from self.compose_fields()
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):

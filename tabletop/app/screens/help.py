@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +13,7 @@ from textual.widgets import Static
 
 from tabletop.app.commands.registry import GROUPS, Mode, commands_for
 from tabletop.app.console import console
+from tabletop.wording import evaluate_command, resume_command
 
 STATE_LEGEND = (
     ("upcoming", "scheduled for later"),
@@ -71,9 +71,8 @@ class HelpScreen(ModalScreen[None]):
                 "" if app.mode is Mode.facilitator else f" · evaluator {app.author}"
             )
             panel.border_subtitle = "esc to close"
-            path = shlex.quote(str(app.session.path))
-            again = (f"tabletop run --session {path}" if app.mode is Mode.facilitator
-                     else f"tabletop evaluate {path} --evaluator {shlex.quote(app.author)}")
+            again = (resume_command(app.session.path) if app.mode is Mode.facilitator
+                     else evaluate_command(app.session.path, app.author))
             yield Static(
                 Text.assemble("Everything you confirm is written to the session file at once:\n  ",
                               (str(app.session.path), "bold"),

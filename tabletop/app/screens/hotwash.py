@@ -129,6 +129,10 @@ class HotwashScreen(Screen[None]):
             if not lines:
                 parts.append(Text("  none yet", style="dim"))
             parts.append(Text(""))
+        if self.exercise.hotwash_questions:
+            # the questions the planner wrote for the room, in sight whichever objective is discussed
+            parts.append(Text("Questions for the room", style="bold"))
+            parts.extend(Text(f"{n}. {question}") for n, question in enumerate(self.exercise.hotwash_questions, 1))
         self._text.update(Group(*parts))
 
     def on_key(self, event: events.Key) -> None:

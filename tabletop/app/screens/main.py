@@ -90,6 +90,7 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#log")
     def _log_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a log row offers to correct it."""
+        """Enter on a log row shows the record in full; x there corrects it."""
         event.stop()
-        self.app.run_action("correct")
+        if event.row_key.value is not None:
+            console(self.app).show_record(int(event.row_key.value))

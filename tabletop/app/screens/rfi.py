@@ -49,6 +49,15 @@ class RfiForm(FormScreen):
         yield field_row("Question", OptionList(*options, id="rfi-pick"))
         yield field_row("Answer", Input(placeholder="the answer goes to that team only", id="rfi-answer", compact=True))
 
+    def on_mount(self) -> None:
+        """The first question waiting for an answer is picked and the answer line takes the keys:
+        a facilitator who opens the inbox to answer starts typing at once (↑ ↓ in the list pick another)."""
+        super().on_mount()
+        picked = self.query_one("#rfi-pick", OptionList)
+        if picked.option_count:
+            picked.highlighted = 0
+            self.query_one("#rfi-answer", Input).focus()
+
     def build_call(self) -> EngineCall | str:
         """`Session.reply(rfi, text)`."""
         picked = self.query_one("#rfi-pick", OptionList)

@@ -62,10 +62,13 @@ class DecisionBoard(OptionList):
         self.lines: tuple[BoardLine, ...] | None = None
 
     def show(self, lines: Sequence[BoardLine]) -> None:
-        """Redraw when the answers changed, keeping the highlight on the same team's line."""
+        """Redraw when the answers changed, keeping the highlight on the same team's line; when that
+        team has just answered, the highlight moves on to the first team still waiting, so the
+        next `r` is for the next answer and the open lines stay in sight."""
         frozen = tuple(lines)
         if frozen == self.lines:
             return
+        before = self.lines
         self.lines = frozen
         open_count = sum(1 for line in frozen if not line.complete)
         waiting = sum(1 for line in frozen for a in line.answers if a.submitted)
@@ -90,7 +93,17 @@ class DecisionBoard(OptionList):
                 options.append(Option(_answer_text(answer, line.complete), id=f"{line.inject}{SEPARATOR}{answer.team_id}"))
         self.set_options(options)
         if kept is not None:
+            if _answered(frozen, *kept) and not _answered(before or (), *kept):
+                kept = self.first_unanswered() or kept
             self.select_team(*kept)
+
+    def first_unanswered(self) -> tuple[str, str] | None:
+        """(inject, team) of the first team line still waiting for an answer, in the board's order."""
+        for line in sorted(self.lines or (), key=lambda l: l.complete):
+            for answer in line.answers:
+                if not answer.answered or answer.submitted:
+                    return line.inject, answer.team_id
+        return None
 
     def on_focus(self) -> None:
         """Arriving on the board highlights a team line at once (the first waiting one, else the first),
@@ -131,6 +144,14 @@ class DecisionBoard(OptionList):
     def text(self) -> str:
         """Every line as plain text, as the facilitator reads it."""
         return "\n".join(str(self.get_option_at_index(i).prompt) for i in range(self.option_count))
+
+
+def _answered(lines: Sequence[BoardLine], inject: str, team: str) -> bool:
+    """Whether `team` has a confirmed answer to `inject` on these board lines."""
+    for line in lines:
+        if line.inject == inject:
+            return any(a.team_id == team and a.answered and not a.submitted for a in line.answers)
+    return False
 
 
 def _answer_text(answer: Answer, complete: bool) -> Text:
