@@ -162,7 +162,8 @@ async def test_when_submissions_wait_for_control_the_view_says_so_until_it_confi
         app.poll()
         await pilot.pause()
         text = screen_text(app)
-        assert "Received; open to revision." in text and "waiting for the control cell" not in text
+        assert "Received and confirmed by the control cell; open to revision." in text
+        assert "it counts once the control cell confirms it" not in text, "the team sees that control confirmed it"
 
 
 async def test_the_decide_key_is_offered_only_on_an_inject_that_puts_a_decision_to_the_team(

@@ -62,8 +62,11 @@ def submissions(session: Session, view: TeamView) -> dict[str, Submission]:
         if standing is not None:
             if standing.source != "team":
                 recorded = "facilitator"
+            elif state.corrections_of(standing.seq):
+                recorded = "revised"
             else:
-                recorded = "revised" if state.corrections_of(standing.seq) else "received"
+                # a submission the control cell confirmed is written by the facilitator's console
+                recorded = "received" if standing.author.startswith("team:") else "confirmed"
         if view.waiting_on(inject.inject) is not None:
             recorded = "waiting"
         out[inject.inject] = Submission(recorded, view.closed_on(inject.inject) or "")

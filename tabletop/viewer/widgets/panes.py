@@ -26,8 +26,9 @@ class Submission:
     """Where the team's own decision on one inject stands, as the app read it from the session."""
 
     recorded: str = ""
-    """'' (nothing yet), 'received', 'revised' (after a correction), 'facilitator' (entered by control)
-    or 'waiting' (sent, for the control cell to confirm before it counts)."""
+    """'' (nothing yet), 'received', 'confirmed' (sent, then confirmed by the control cell), 'revised'
+    (after a correction), 'facilitator' (entered by control) or 'waiting' (sent, for the control cell
+    to confirm before it counts)."""
     closed: str = ""
     """Why no more submissions are taken ('' while they are): `TeamView.closed_on`, the rule the engine refuses by."""
 
@@ -37,6 +38,7 @@ class Submission:
         recorded = {
             "": "Nothing submitted yet",
             "received": "Received",
+            "confirmed": "Received and confirmed by the control cell",
             "revised": "Received and revised",
             "facilitator": "Recorded by the facilitator",
             "waiting": "Sent; it counts once the control cell confirms it",
