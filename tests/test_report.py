@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -336,3 +337,19 @@ def test_the_msel_as_played_says_how_late_in_hours_and_minutes(tmp_path: Path) -
     session.close()
     assert rows["M1-01"]["delta"] == "on time"
     assert rows["M1-02"]["delta"] == "+1 h 25 min", "a long delay reads in hours, not as '+85 min'"
+
+
+def test_a_note_and_a_ruling_tied_to_no_inject_are_reported_under_the_move_they_were_written_in(tmp_path: Path) -> None:
+    session = new_session(tmp_path, clock=FakeClock(datetime(2030, 4, 10, 21, 0, tzinfo=timezone.utc)))
+    try:
+        session.note("The room asks for a break before the second move")
+        session.advance()
+        session.rule("The weather clears for the rest of the day", rationale="to keep the search going")
+        context = session_context(session)
+    finally:
+        session.close()
+    moves = {m["id"]: m for m in context["moves"]}
+    first, second = (m["id"] for m in context["moves"][:2])
+    assert [n["text"] for n in moves[first]["notes"]] == ["The room asks for a break before the second move"]
+    assert [r["text"] for r in moves[second]["rulings"]] == ["The weather clears for the rest of the day"]
+    assert not moves[first]["rulings"] and not moves[second]["notes"]

@@ -903,6 +903,7 @@ class _Builder:
                 continue
             rows_by_move.setdefault(row.move, []).append(row)
         openings = {move_id: event for move_id, event in self.state.move_openings}
+        general = self.general_records_by_move()
         out = []
         for move in self.ex.moves:
             opened = openings.get(move.id)
@@ -920,6 +921,8 @@ class _Builder:
                         for key, items in move.questions.items()
                     ],
                     "injects": [self.inject_view(row) for row in rows_by_move.get(move.id, [])],
+                    "notes": [self.note_view(n) for n in general.get(move.id, ([], []))[0]],
+                    "rulings": [self.ruling_view(r) for r in general.get(move.id, ([], []))[1]],
                 }
             )
         loose = [row for key, rows in rows_by_move.items() if key not in {m.id for m in self.ex.moves} for row in rows]
@@ -935,8 +938,28 @@ class _Builder:
                     "opened_wall": "",
                     "questions": [],
                     "injects": [self.inject_view(row) for row in loose],
+                    "notes": [],
+                    "rulings": [],
                 }
             )
+        return out
+
+    def general_records_by_move(self) -> dict[str, tuple[list[NoteEvent], list[RuledEvent]]]:
+        """Notes and rulings tied to no inject, under the move that was open when they were written
+        (the last move opened before them), so a remark about a move is read with that move."""
+        openings = sorted(((event.seq, move_id) for move_id, event in self.state.move_openings))
+        out: dict[str, tuple[list[NoteEvent], list[RuledEvent]]] = {}
+
+        def move_at(seq: int) -> str | None:
+            opened = [move_id for opened_seq, move_id in openings if opened_seq < seq]
+            return opened[-1] if opened else None
+
+        for note in self.notes:
+            if not note.inject and (move_id := move_at(note.seq)) is not None:
+                out.setdefault(move_id, ([], []))[0].append(note)
+        for ruling in self.rulings:
+            if not ruling.inject and (move_id := move_at(ruling.seq)) is not None:
+                out.setdefault(move_id, ([], []))[1].append(ruling)
         return out
 
     def posture_matrix(self) -> dict[str, Any]:

@@ -646,6 +646,14 @@ class WordReport:
                 self.inject(inject)
             if not move["injects"]:
                 self.muted("No inject of this move was played.")
+            if move.get("rulings"):
+                self.heading("White-cell rulings on the move (not tied to an inject)", 4)
+                self.bullets([[(f"{r['team_label']}: " if r["team_label"] else "", "b"), (r["text"], ""),
+                               (f" — {r['rationale']}" if r["rationale"] else "", "m"), (f" ({r['scenario']})", "m,s")]
+                              for r in move["rulings"]])
+            if move.get("notes"):
+                self.heading("Control notes on the move (not tied to an inject)", 4)
+                self.bullets([[(n["text"], ""), (f" ({n['scenario']}, {n['author']})", "m,s")] for n in move["notes"]])
 
     def inject(self, i: dict[str, Any]) -> None:
         """One inject as played: status, body, deliveries, the decision and each team's answer side by side,

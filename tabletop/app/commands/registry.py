@@ -72,7 +72,7 @@ GROUPS = ("Injects", "Decisions", "Records", "Clock", "Session")
 COMMANDS: tuple[Command, ...] = (
     Command("help", "question_mark", "Help", "Show every key", "Session", key_display="?"),
     Command("start", "S", "STARTEX", "Start the exercise clock (STARTEX)", "Clock", FACILITATOR),
-    Command("deliver", "d", "Deliver", "Deliver the selected inject now (again if it was already delivered)", "Injects", FACILITATOR, play=True),
+    Command("deliver", "d", "Deliver", "Deliver the selected inject (it asks first if it is not due yet or went out already)", "Injects", FACILITATOR, play=True),
     Command("decide", "r", "Decision", "Record a team's decision on the selected inject (after ENDEX too)", "Decisions", FACILITATOR),
     Command("confirm_submission", "y", "Confirm", "Confirm the team submission highlighted on the decisions board as the team's decision", "Decisions", FACILITATOR),
     Command("submission_mode", "Y", "Confirm mode", "Switch team submissions between counting at once and waiting for your confirmation", "Decisions", FACILITATOR, show=False),
