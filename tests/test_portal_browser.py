@@ -309,9 +309,8 @@ async def test_two_teams_submit_revise_and_ask_and_the_console_sees_it_within_a_
             assert first.id == str(rfi.seq) and "NEW" in str(first.prompt) and RFI_MARK in str(first.prompt)
             assert [r.seq for r in facilitator.state.unanswered_rfis()] == [rfi.seq]
 
-            assert app.focused is picker and picker.highlighted == 0, "the inbox opens on the newest unanswered question"
-            await pilot.press("enter")
-            assert app.focused is app.screen.query_one("#rfi-answer")
+            assert picker.highlighted == 0, "the inbox opens on the newest unanswered question"
+            assert app.focused is app.screen.query_one("#rfi-answer"), "with the answer line taking the keys"
             await pilot.press(*f"{ANSWER_MARK} yes, two miles north")
             answered = time.monotonic()
             await pilot.press("enter")
