@@ -145,13 +145,15 @@ def _plan(state: SessionState, event: EventBase) -> CorrectionPlan:
                 CorrectionField("source", "From", "text", standing.source),
             )
             return CorrectionPlan(heading, fields, "Withdraw from every team",
-                                  "Every team it reached sees it marked as withdrawn; what they read cannot be unread.")
+                                  "Every team it reached sees it marked as withdrawn, with the reason you give here "
+                                  "word for word; what they read cannot be unread.")
         case DeliveredEvent():
             sent = root.to if isinstance(root, DeliveredEvent) else standing.to
             fields = (CorrectionField("to", "Stands for", "teams", tuple(standing.to), _teams(state, sent)),)
             return CorrectionPlan(heading, fields, "Withdraw from every team",
                                   "Untick a team to withdraw the inject from it only. Each team it is withdrawn from "
-                                  "sees it marked as withdrawn; what they read cannot be unread. You can then "
+                                  "sees it marked as withdrawn, with the reason you give here word for word; what "
+                                  "they read cannot be unread. You can then "
                                   "deliver it again to the right teams.")
         case HeldEvent() | SkippedEvent():
             verb, done = ("hold", "held") if isinstance(standing, HeldEvent) else ("skip", "skipped")

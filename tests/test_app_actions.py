@@ -28,7 +28,7 @@ from tabletop.app.screens.help import HelpScreen
 from tabletop.app.screens.hotwash import HotwashScreen
 from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
-from tabletop.app.screens.records import ObservationForm, RulingForm
+from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
 from tabletop.app.widgets.card import InjectCard
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
@@ -790,14 +790,18 @@ async def test_a_decision_on_an_adhoc_inject(session: Session) -> None:
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter", "enter")  # ROK, then the only choice: free text
+        await pilot.press("enter")  # ROK; with no options to pick, the team's words come next
+        assert app.focused is app.screen.query_one("#decision-text", Input)
         await type_text(pilot, "Send a cutter")
+        await pilot.press("tab")
+        await type_text(pilot, "Closest ship")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
     decided = last(session.path)
     assert isinstance(decided, DecidedEvent)
     assert (decided.team, decided.inject, decided.option, decided.text) == ("rok", "ADHOC-1", None, "Send a cutter")
+    assert decided.rationale == "Closest ship", "what was typed after tab is the rationale, as the form shows"
 
 
 async def test_wide_terminal_previews_the_inject_under_the_cursor(session: Session) -> None:
@@ -1100,3 +1104,20 @@ async def test_the_hot_wash_shows_the_planners_questions_for_the_room(yellow_sea
         assert "Questions for the room" in flat
         for question in exercise.hotwash_questions:
             assert " ".join(question.split()) in flat
+
+
+async def test_a_sentence_typed_after_a_tab_too_many_goes_into_the_field_not_nowhere(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press("tab")  # from the note line to the Save button, as a facilitator did
+        await pilot.pause()
+        await type_text(pilot, "Room asks for a break")
+        assert app.screen.query_one("#note-text", Input).value == "Room asks for a break"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    note = last(session.path)
+    assert isinstance(note, NoteEvent) and note.text == "Room asks for a break"

@@ -152,7 +152,7 @@ class EarlyDeliveryForm(ConfirmForm):
             question = f"Deliver {facts.inject} now? It belongs to {facts.planned_move}, which is not open yet."
             when = f"The room is in {facts.open_move}; {facts.inject} is planned for {facts.planned_move} at {offset_text(facts.planned)}."
         else:
-            ahead = minutes_text(facts.planned - facts.now_minute)
+            ahead = minutes_text(int(facts.planned) - int(facts.now_minute))  # as the two times read
             question = f"Deliver {facts.inject} now, {ahead} before it is due?"
             when = f"{facts.inject} {facts.title} is planned for {offset_text(facts.planned)}; it is {offset_text(facts.now_minute)} now."
         lines = [when, f"It goes to {teams_text(exercise, facts.to) or 'nobody'}.",

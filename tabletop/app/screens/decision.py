@@ -122,8 +122,17 @@ class DecisionForm(FormScreen):
         # No option is picked for the facilitator: a team's words typed alone are recorded as free text,
         # never as the first option's posture.
         options.highlighted = None if self.inject.decision is not None else 0  # no options: free text is the only line
-        # a team picked on the board is settled: start on its options; otherwise on the team list
-        (options if self.initial_team is not None or len(self.teams) == 1 else teams).focus()
+        if self.inject.decision is None:
+            # nothing to pick: the list only says so, and keys typed there would be lost
+            options.can_focus = False
+        settled = self.initial_team is not None or len(self.teams) == 1
+        # a team picked on the board is settled: start on its options (or its words); otherwise on the team list
+        if not settled:
+            teams.focus()
+        elif self.inject.decision is None:
+            self.query_one("#decision-text", Input).focus()
+        else:
+            options.focus()
 
     @on(OptionList.OptionHighlighted, "#decision-option")
     def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

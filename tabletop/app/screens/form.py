@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -45,6 +45,9 @@ class FormScreen(ModalScreen[Any]):
     pending: reactive[bool] = reactive(False)
     """True while the engine call is being written; the form cannot be sent twice."""
 
+    _last_text: Input | TextArea | None = None
+    """The text field last given the focus: where a letter typed on a button belongs."""
+
     def compose(self) -> ComposeResult:
         """The form frame: fields, an error line and the buttons."""
         with Vertical(id="form") as frame:
@@ -63,6 +66,32 @@ class FormScreen(ModalScreen[Any]):
     def build_call(self) -> EngineCall | str:
         """The engine call the fields describe, or a message saying what is missing."""
         raise NotImplementedError
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Remember the text field being typed in."""
+        if isinstance(event.widget, (Input, TextArea)):
+            self._last_text = event.widget
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while a button has the focus (after a tab too many) is text meant for a field:
+        it goes to the field last typed in, or the first one, so a sentence is never silently lost.
+        A space stays the button's own key."""
+        if not isinstance(self.focused, Button) or not event.is_printable or not event.character:
+            return
+        if event.character == " ":
+            return
+        field = self._last_text
+        if field is None or not field.is_attached:
+            field = next((w for w in self.query("Input, TextArea") if isinstance(w, (Input, TextArea))), None)
+        if field is None:
+            return
+        field.focus()
+        if isinstance(field, Input):
+            field.insert_text_at_cursor(event.character)
+        else:
+            field.insert(event.character)
+        event.stop()
+        event.prevent_default()
 
     def on_mount(self) -> None:
         """Stop cursor blink when the app asks (snapshots); coming back to a field never selects its text,

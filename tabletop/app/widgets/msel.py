@@ -36,7 +36,7 @@ class MselLine:
     """Rich style for the whole row (the due row stands out)."""
 
 
-COLUMNS = (("at", "At", 9), ("move", "Mv", 2), ("id", "Id", 8), ("state", "State", 10), ("title", "Inject", 0), ("to", "To", 10))
+COLUMNS = (("at", "At", 10), ("move", "Mv", 2), ("id", "Id", 8), ("state", "State", 10), ("title", "Inject", 0), ("to", "To", 10))
 """Column key, heading and width (0: takes what is left). The state sits beside the id, on the left:
 notices appear at the top right, and must not cover whether an inject is DUE or delivered."""
 
