@@ -7,7 +7,7 @@ they look at come through a small protocol so this module needs only the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 from tabletop.model import (
@@ -81,26 +81,27 @@ def atoms(condition: object) -> Iterator[object]:
             yield condition
 
 
-def describe(condition: Condition) -> str:
-    """The condition in words, for the MSEL and the facilitator's inject card."""
+def describe(condition: Condition, name: Callable[[str], str] = str) -> str:
+    """The condition in words, for the MSEL and the facilitator's inject card; `name` says a team
+    as the face showing it does (the session state passes the exercise's short labels)."""
     match condition:
         case ChoseCondition(chose=ref):
-            who = ref.team or "any team"
+            who = name(ref.team) if ref.team else "any team"
             return f"{who} chose {ref.option} on {ref.inject}"
         case DecidedCondition(decided=ref):
-            who = ref.team or "any team"
+            who = name(ref.team) if ref.team else "any team"
             return f"{who} decided on {ref.inject}"
         case DeliveredCondition(delivered=inject_id):
             return f"{inject_id} delivered"
         case AllCondition(all=parts):
-            return " and ".join(_wrap(part) for part in parts)
+            return " and ".join(_wrap(part, name) for part in parts)
         case AnyCondition(any=parts):
-            return " or ".join(_wrap(part) for part in parts)
+            return " or ".join(_wrap(part, name) for part in parts)
         case NotCondition(not_=inner):
-            return f"not {_wrap(inner)}"
+            return f"not {_wrap(inner, name)}"
     raise TypeError(f"not a condition: {condition!r}")
 
 
-def _wrap(condition: Condition) -> str:
-    text = describe(condition)
+def _wrap(condition: Condition, name: Callable[[str], str] = str) -> str:
+    text = describe(condition, name)
     return f"({text})" if isinstance(condition, (AllCondition, AnyCondition)) else text

@@ -160,6 +160,11 @@ class MselRow:
 class SessionState:
     """The fold of a session's events over its exercise."""
 
+    def _team_label(self, team_id: str) -> str:
+        """A team as every face names it: its short label ('PRC'), or the id if the exercise has no such team."""
+        team = self.exercise.team(team_id)
+        return team.label if team is not None else team_id
+
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
         self.events: list[EventBase] = []
@@ -666,7 +671,7 @@ class SessionState:
             to=tuple(self.exercise.recipients(inject)),
             channel=inject.channel.value,
             status=self.status(inject.id, minute),
-            condition=describe(inject.condition) if inject.condition is not None else None,
+            condition=describe(inject.condition, self._team_label) if inject.condition is not None else None,
             delivered_minute=first.minute if first is not None else None,
             reason=reason,
             awaited=tuple(t for t in deciders if t not in decided) if first is not None else (),

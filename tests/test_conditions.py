@@ -67,3 +67,12 @@ def test_describe_nests_with_parentheses() -> None:
 def test_not_a_condition() -> None:
     with pytest.raises(TypeError):
         evaluate("delivered I-1", FACTS)  # type: ignore[arg-type]
+
+
+def test_describe_names_teams_as_the_face_showing_it_does() -> None:
+    condition = CONDITION.validate_python(
+        {"any": [{"chose": {"inject": "I-1", "option": "direct", "team": "rok"}},
+                 {"not": {"decided": {"inject": "I-2", "team": "china"}}}]}
+    )
+    labels = {"rok": "ROK", "china": "PRC"}
+    assert describe(condition, labels.__getitem__) == "ROK chose direct on I-1 or not PRC decided on I-2"
