@@ -72,13 +72,25 @@ async def test_y_first_shows_the_waiting_submission_then_confirms_it(session: Se
     assert confirmed.rationale == "cutters are close"
 
 
-async def test_shift_y_switches_the_submissions_mode(session: Session) -> None:
+async def test_shift_y_asks_then_switches_the_submissions_mode_for_every_team(session: Session) -> None:
+    from tabletop.app.screens.confirm import SubmissionModeForm
+
     app = console(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("Y")
+        await pilot.pause()
+        assert isinstance(app.screen, SubmissionModeForm), "it changes the rule for every team: asked first"
+        assert "wait for your confirmation" in app.screen.question
+        await pilot.press("enter")  # Cancel has the focus: a Y pressed for y changes nothing
+        await settle(app, pilot)
+        assert not [e for e in logged(session.path) if isinstance(e, SubmissionModeEvent)]
+        await pilot.press("Y", "ctrl+s")
         await settle(app, pilot)
         await pilot.press("Y")
+        await pilot.pause()
+        assert isinstance(app.screen, SubmissionModeForm) and "count as decisions at once" in app.screen.question
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
     modes = [e.confirm for e in logged(session.path) if isinstance(e, SubmissionModeEvent)]
     assert modes == [True, False]

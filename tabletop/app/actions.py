@@ -235,13 +235,17 @@ class ConsoleActions(_AppBase):
         self.notify("Read the highlighted submission, then y again records it as the team's decision.", timeout=6)
 
     def action_submission_mode(self) -> None:
-        """Switch between submissions counting at once and the facilitator confirming each."""
+        """Switch between submissions counting at once and the facilitator confirming each; it changes
+        how every team's answers count, so it asks first (Y sits beside y)."""
+        from tabletop.app.screens.confirm import SubmissionModeForm
+
         confirm = not self.session.state.confirm_submissions
-        self.request(EngineCall(
+        waiting = len(self.session.state.pending_submissions()) if not confirm else 0
+        self.push_screen(SubmissionModeForm(confirm, waiting, EngineCall(
             "set_submission_mode", {"confirm": confirm},
             done="Team submissions now wait for your confirmation (y)" if confirm
             else "Team submissions now count as decisions at once",
-        ))
+        )))
 
     def action_note(self) -> None:
         """Add a note."""

@@ -160,6 +160,29 @@ class EarlyDeliveryForm(ConfirmForm):
         super().__init__(question, lines, call)
 
 
+class SubmissionModeForm(ConfirmForm):
+    """Confirm switching how teams' submissions count: it changes the rule for every team at once."""
+
+    FORM_TITLE = "Team submissions"
+    SAVE_LABEL = "Switch"
+
+    def __init__(self, confirm: bool, waiting: int, call: EngineCall) -> None:
+        """`confirm` is the mode switched to; `waiting` counts the submissions that wait now."""
+        if confirm:
+            question = "Make every team's submissions wait for your confirmation?"
+            lines = ["From now on a decision a team sends from its own screen counts only once you confirm it "
+                     "with y on the decisions board.",
+                     "Decisions already recorded stay as they are."]
+        else:
+            question = "Let every team's submissions count as decisions at once?"
+            lines = ["From now on a decision a team sends counts as soon as it arrives, without your confirmation."]
+            if waiting:
+                lines.append(f"{waiting} submission{'s' if waiting != 1 else ''} waiting for your confirmation now "
+                             "stay waiting: confirm them with y.")
+        lines.append("Y switches back at any time.")
+        super().__init__(question, lines, call)
+
+
 class QuitForm(ConfirmForm):
     """Confirm leaving the console: q sits among the play keys, and leaving mid-move in front of the room
     should be meant. Nothing is written either way; the answer goes back to the app."""
