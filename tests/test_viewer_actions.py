@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioSet, Select, TabbedContent, TextArea
+from textual.widgets import Input, RadioButton, RadioSet, Select, TabbedContent, TextArea
 
 from tabletop.clock import FakeClock
 from tabletop.engine import Session
@@ -514,3 +514,31 @@ def test_decision_form_snapshot(snap_compare, control: Session, clock: FakeClock
         assert isinstance(pilot.app.screen, DecisionForm)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_it)
+
+
+async def test_a_team_revising_its_decision_moves_from_the_option_it_chose_and_never_wraps(
+    control: Session, clock: FakeClock
+) -> None:
+    control.deliver("M1-02")
+    app = team_app(control, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_form(pilot, "d", DecisionForm)
+        await pilot.click("#option-1")  # the second option
+        await send(pilot)
+        form = await open_form(pilot, "d", DecisionForm)
+        options = form.query_one(RadioSet)
+        options.focus()
+        await pilot.pause()
+        await pilot.press("up", "enter")  # one up from the second: the first, not the last line
+        await pilot.pause()
+        assert options.pressed_index == 0
+        await pilot.press("up", "up", "enter")  # up at the top stays at the top
+        await pilot.pause()
+        assert options.pressed_index == 0
+        count = len(list(options.query(RadioButton)))
+        for _ in range(count + 2):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert options.pressed_index == count - 1, "down at the bottom stays at the bottom"

@@ -41,6 +41,35 @@ class OptionButton(RadioButton):
         return max(1, len(self.render().wrap(max(1, width))))
 
 
+class OptionSet(RadioSet):
+    """The options of a decision: ↑ and ↓ start from the option the team chose before and stop at
+    the ends. Textual's set starts from nowhere and wraps, so ↑ on a reopened form jumped to the
+    last line ('our own answer') and enter sent a different decision from the one meant."""
+
+    def on_mount(self) -> None:
+        """Put the keyboard's place on the option already chosen."""
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
+    def _step(self, direction: int) -> None:
+        buttons = [b for b in self.query(RadioButton) if not b.disabled]
+        if not buttons:
+            return
+        here = self._selected if self._selected is not None else (self.pressed_index if self.pressed_index >= 0 else None)
+        if here is None:
+            self._selected = 0 if direction > 0 else len(buttons) - 1
+            return
+        self._selected = min(max(here + direction, 0), len(buttons) - 1)
+
+    def action_previous_button(self) -> None:
+        """One option up; the first stays the first."""
+        self._step(-1)
+
+    def action_next_button(self) -> None:
+        """One option down; the last stays the last."""
+        self._step(1)
+
+
 class TeamForm(ModalScreen[None]):
     """What every form of the team has: a title, its fields, a refusal line, Send and Cancel."""
 
@@ -149,7 +178,7 @@ class DecisionForm(TeamForm):
         """The options, three text boxes."""
         chosen = self.standing.option if self.standing is not None else None
         own = self.standing is not None and self.standing.option is None
-        with RadioSet(id="option"):
+        with OptionSet(id="option"):
             for index, option in enumerate(self.inject.decision.options):
                 yield OptionButton(option.label, value=option.id == chosen, id=f"option-{index}")
             yield OptionButton(OWN_ANSWER, value=own, id="option-own")
