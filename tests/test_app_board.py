@@ -139,3 +139,31 @@ async def test_after_an_answer_from_the_board_the_highlight_moves_to_the_next_te
         assert index is not None
         top = board.scroll_offset.y
         assert top <= index < top + board.scrollable_content_region.height, "and it is in sight"
+
+
+async def test_enter_on_the_board_reads_a_waiting_submission_in_full_before_y(session: Session) -> None:
+    from tabletop.app.screens.inject import InjectScreen
+    from tabletop.app.widgets.card import InjectCard
+
+    session.set_submission_mode(True)
+    words = "Keep the cutters south of the line and ask the Chinese vessel to stand by for the survivors"
+    with Session.open(session.path, clock=FakeClock(START), author="team:rok") as team:
+        team.submit_decision("rok", "M1-02", option="alone", text=words, rationale="cutters are close")
+    before = len(logged(session.path))
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.poll_session()
+        await settle(app, pilot)
+        board = app.screen.query_one(DecisionBoard)
+        board.focus()
+        assert board.select_team("M1-02", "rok")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InjectScreen)
+        view = app.screen.query_one(InjectCard).view
+        assert view is not None
+        answers = {a.team: a for a in view.answers}
+        sent = answers["ROK (sent)"]
+        assert sent.waiting and sent.text == words and sent.rationale == "cutters are close"
+    assert len(logged(session.path)) == before, "reading it confirms nothing"

@@ -279,7 +279,14 @@ def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = N
     deciders = state.deciders(inject_id)
     decided = state.decisions_on(inject_id)
     teams = list(deciders) + [t for t in decided if t not in deciders]
-    answers = tuple(answer_view(exercise, inject, team, decided.get(team)) for team in teams)
+    answers: list[AnswerView] = []
+    for team in teams:
+        answers.append(answer_view(exercise, inject, team, decided.get(team)))
+        waiting = state.pending_submission(inject_id, team)
+        if waiting is not None:  # read in full before y confirms it: the board has room for a few words only
+            sent = answer_view(exercise, inject, team, waiting)
+            answers.append(AnswerView(team=f"{sent.team} (sent)", option=sent.option, text=sent.text,
+                                      rationale=sent.rationale, dissent=sent.dissent, when=sent.when, waiting=True))
     if inject is not None:
         return InjectView(
             id=inject.id,
@@ -304,7 +311,7 @@ def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = N
             ),
             header=tuple(presentation_lines(presentation_header(inject))),
             attachments=tuple(f"{a.caption} ({a.file})" if a.caption else a.file for a in inject.attachments),
-            answers=answers,
+            answers=tuple(answers),
         )
     if adhoc is not None:
         return InjectView(
@@ -318,7 +325,7 @@ def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = N
             to=teams_text(exercise, list(adhoc.to)),
             body=adhoc.body,
             kind="ad hoc",
-            answers=answers,
+            answers=tuple(answers),
         )
     return None
 

@@ -74,7 +74,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "S", "STARTEX", "Start the exercise clock (STARTEX)", "Clock", FACILITATOR),
     Command("deliver", "d", "Deliver", "Deliver the selected inject (it asks first if it is not due yet or went out already)", "Injects", FACILITATOR, play=True),
     Command("decide", "r", "Decision", "Record a team's decision on the selected inject (after ENDEX too)", "Decisions", FACILITATOR),
-    Command("confirm_submission", "y", "Confirm", "Confirm the team submission highlighted on the decisions board as the team's decision", "Decisions", FACILITATOR),
+    Command("confirm_submission", "y", "Confirm", "Confirm the team submission highlighted on the decisions board as the team's decision (enter there reads it in full first)", "Decisions", FACILITATOR),
     Command("submission_mode", "Y", "Confirm mode", "Switch team submissions between counting at once and waiting for your confirmation (it asks first)", "Decisions", FACILITATOR, show=False),
     Command("hold", "h", "Hold", "Hold the selected inject back until you deliver it", "Injects", FACILITATOR, play=True),
     Command("skip", "s", "Skip", "Skip the selected inject: it will not be played", "Injects", FACILITATOR, play=True),

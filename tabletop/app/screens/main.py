@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
 from tabletop.app.console import console
 from tabletop.app.messages import InjectHighlighted
@@ -87,6 +87,14 @@ class MainScreen(Screen[None]):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(InjectHighlighted(str(event.row_key.value)))
+
+    @on(OptionList.OptionSelected, "#board")
+    def _board_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a team's line of the board opens its inject, every answer and any submission in full."""
+        event.stop()
+        picked = self.query_one(DecisionBoard).selected
+        if picked is not None:
+            console(self.app).show_inject(picked[0])
 
     @on(DataTable.RowSelected, "#log")
     def _log_selected(self, event: DataTable.RowSelected) -> None:

@@ -44,6 +44,8 @@ class AnswerView:
     """Scenario time and seq, e.g. '+01:25 #41'."""
     answered: bool = True
     """False for a deciding team that has not answered yet."""
+    waiting: bool = False
+    """True for what the team sent from its own screen, waiting for the facilitator's y to count."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,9 @@ def render_answers(answers: tuple[AnswerView, ...]) -> Table:
         table.add_row(label, *values)
 
     row("Option", [Text(a.option or ("free text" if a.answered else "…awaited"), style="bold" if a.answered else "yellow") for a in answers])
+    if any(a.waiting for a in answers):
+        row("Status", [Text("sent by the team: y on the board confirms it", style="yellow") if a.waiting else Text("")
+                       for a in answers])
     row("Said", [Text(a.text) for a in answers])
     row("Why", [Text(a.rationale) for a in answers])
     row("Dissent", [Text(a.dissent) for a in answers])
