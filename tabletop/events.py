@@ -420,7 +420,9 @@ class CorrectedEvent(EventBase):
             changed = [key for key in keys if key in now and now.get(key) != before.get(key)]
         else:
             changed = [key for key in keys[2:] if now.get(key) not in (None, "", [])]
-        parts = [f"{key} {_short(shown(key), 30)}" if now.get(key) not in (None, "") else f"no {key}" for key in changed]
+        said = {"to": "recipients"}  # 'corrected #4 to recipients US, JPN', never 'to to'
+        parts = [f"{said.get(key, key)} {_short(shown(key), 30)}" if now.get(key) not in (None, "") else f"no {key}"
+                 for key in changed]
         to = f" to {'; '.join(parts[:2])}" if parts else ""
         return f"corrected #{self.target}{to}: {_short(self.reason)}"
 

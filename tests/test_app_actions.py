@@ -21,7 +21,7 @@ from rich.console import Console
 from textual.widgets import Input, OptionList, Static
 
 from tabletop.app import ConsoleApp, Mode
-from tabletop.app.screens.confirm import EarlyDeliveryForm, QuitForm
+from tabletop.app.screens.confirm import EarlyDeliveryForm, ForcedDeliveryForm, QuitForm
 from tabletop.app.screens.correction import CorrectionForm
 from tabletop.app.screens.decision import DecisionForm
 from tabletop.app.screens.help import HelpScreen
@@ -266,7 +266,9 @@ async def test_deliver_anyway_forces_a_conditional_inject(session: Session) -> N
         await select(app, pilot, "M1-04")
         await pilot.press("D")
         await pilot.pause()
-        assert isinstance(app.screen, EarlyDeliveryForm), "M1-04 is 35 minutes ahead of its time: asked first"
+        assert isinstance(app.screen, ForcedDeliveryForm), "its condition does not hold: asked first"
+        facts = rendered(app.screen.query_one("#confirm-facts", Static).content)
+        assert "plays only if" in facts and "ahead of its time" in facts
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     delivered = last(session.path)

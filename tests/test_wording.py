@@ -84,7 +84,7 @@ def test_the_console_log_names_teams_as_the_msel_and_the_decisions_pane_do(tmp_p
         assert log_line(session.state, decided).text.startswith(f"{labels['phl']} decided ")
         assert f"SCS-03 to {labels['us']}, " in delivered.summary(labels.__getitem__)
         assert log_line(session.state, delivered).text.endswith(f"SCS-03 to {labels['phl']}, {labels['china']}")
-        assert f"to {labels['phl']}, {labels['china']}" in log_line(session.state, corrected).text
+        assert f"to recipients {labels['phl']}, {labels['china']}" in log_line(session.state, corrected).text
         assert "phl" not in log_line(session.state, decided).text
     finally:
         session.close()

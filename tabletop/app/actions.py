@@ -94,6 +94,15 @@ class ConsoleActions(_AppBase):
             self.push_screen(RedeliverForm(self.session.exercise, facts, self.wall_zone, call))
             return
         early = early_facts(state, inject_id, self.session.now_minute())
+        inject = self.session.exercise.inject(inject_id)
+        if extra.get("force") and inject is not None and inject.condition is not None and not state.is_live(inject_id):
+            from tabletop.app.screens.confirm import ForcedDeliveryForm
+            from tabletop.conditions import describe
+
+            unmet = describe(inject.condition, lambda t: team_label(self.session.exercise, t))
+            self.push_screen(ForcedDeliveryForm(self.session.exercise, inject_id, inject.title, unmet,
+                                                self.session.exercise.recipients(inject), early, call))
+            return
         if early is not None:
             from tabletop.app.screens.confirm import EarlyDeliveryForm
 

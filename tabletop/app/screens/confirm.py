@@ -155,9 +155,31 @@ class EarlyDeliveryForm(ConfirmForm):
             ahead = minutes_text(int(facts.planned) - int(facts.now_minute))  # as the two times read
             question = f"Deliver {facts.inject} now, {ahead} before it is due?"
             when = f"{facts.inject} {facts.title} is planned for {offset_text(facts.planned)}; it is {offset_text(facts.now_minute)} now."
-        lines = [when, f"It goes to {teams_text(exercise, facts.to) or 'nobody'}.",
-                 "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."]
+        lines = [when, f"It goes to {teams_text(exercise, facts.to) or 'nobody'}.", WITHDRAW_HINT]
         super().__init__(question, lines, call)
+
+
+WITHDRAW_HINT = "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."
+"""How a delivery asked about is taken back, said in each question before one."""
+
+
+class ForcedDeliveryForm(ConfirmForm):
+    """Confirm Deliver anyway: the inject tells a story the room's decisions have not made true."""
+
+    FORM_TITLE = "Deliver anyway"
+    SAVE_LABEL = "Deliver anyway"
+
+    def __init__(self, exercise: Exercise, inject: str, title: str, unmet: str, to: Sequence[str],
+                 early: EarlyFacts | None, call: EngineCall) -> None:
+        """`unmet` is the inject's condition in words; `early` says how far ahead of its time it would go."""
+        lines = [f"{inject} {title} is written for a path the room has not taken: it plays only if {unmet}, "
+                 "and that has not happened.",
+                 f"It goes to {teams_text(exercise, to) or 'nobody'}."]
+        if early is not None:
+            ahead = minutes_text(int(early.planned) - int(early.now_minute))
+            lines.insert(1, f"It is also {ahead} ahead of its time ({offset_text(early.planned)}).")
+        lines.append(WITHDRAW_HINT)
+        super().__init__(f"Deliver {inject} although its condition does not hold?", lines, call)
 
 
 class SubmissionModeForm(ConfirmForm):
