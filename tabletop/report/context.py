@@ -522,6 +522,7 @@ class _Builder:
         for decision in self.decisions:
             latest.setdefault(decision.inject, {})[decision.team] = decision
         asked: Counter[str] = Counter()
+        asked_on: set[tuple[str, str]] = set()
         for row in self.rows:
             if row.delivered_minute is None:
                 continue
@@ -529,6 +530,7 @@ class _Builder:
             if inject is not None:
                 for team in self.ex.deciders(inject):
                     asked[team] += 1
+                    asked_on.add((row.inject, team))
         by_team = [
             {
                 "team": t.id,
@@ -536,7 +538,8 @@ class _Builder:
                 "name": t.name,
                 "decisions": per_team.get(t.id, 0),
                 "asked": asked.get(t.id, 0),
-                "answered": sum(1 for answers in latest.values() if t.id in answers),
+                # of the decisions put to the team: words recorded on an inject that put none are not an answer
+                "answered": sum(1 for inject, answers in latest.items() if t.id in answers and (inject, t.id) in asked_on),
                 "postures": {p: 0 for p in (*POSTURES, FREE_TEXT)},
             }
             for t in self.players
