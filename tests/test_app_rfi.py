@@ -140,3 +140,22 @@ async def test_a_question_sent_while_the_console_is_open_is_announced_counted_an
             assert prompts[1].startswith("✓") and "answered: Answered from elsewhere" in prompts[1]
     finally:
         session.close()
+
+
+async def test_leaving_names_the_questions_still_waiting_for_an_answer(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tabletop.app.screens.confirm import QuitForm
+
+    session = new_session(tmp_path, clock=FakeClock())
+    try:
+        session.ask("rok", "Where is the cutter?")
+        app = console(session)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitForm)
+            facts = str(app.screen.query_one("#confirm-facts", Static).content)
+            assert "1 question from a team still waits for an answer" in facts
+    finally:
+        session.close()

@@ -435,7 +435,9 @@ class ConsoleActions(_AppBase):
                 await self.leave()
 
         evaluator = self.author if self.mode is Mode.evaluator else None
-        self.push_screen(QuitForm(self.session.path, self.session.state.clock.running, evaluator), answered)
+        state = self.session.state
+        self.push_screen(QuitForm(self.session.path, state.clock.running, evaluator, len(state.unanswered_rfis())),
+                         answered)
 
     async def leave(self) -> None:
         """Leave once every queued write is on disk (a write is never cut short by quitting)."""

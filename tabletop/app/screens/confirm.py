@@ -212,11 +212,15 @@ class QuitForm(ConfirmForm):
     FORM_TITLE = "Leave the console"
     SAVE_LABEL = "Leave"
 
-    def __init__(self, path: Path, clock_running: bool, evaluator: str | None = None) -> None:
+    def __init__(self, path: Path, clock_running: bool, evaluator: str | None = None, unanswered: int = 0) -> None:
         """`path` is the session file; `clock_running` says whether the scenario clock runs now;
-        `evaluator` names the evaluator whose console this is (None: the facilitator's)."""
+        `evaluator` names the evaluator whose console this is (None: the facilitator's); `unanswered`
+        counts the teams' questions nobody has answered yet."""
         again = resume_command(path) if evaluator is None else evaluate_command(path, evaluator)
         lines = [f"Everything recorded is saved in {path}.", f"Resume with: {again}"]
+        if unanswered and evaluator is None:
+            said = "1 question from a team still waits" if unanswered == 1 else f"{unanswered} questions from teams still wait"
+            lines.append(f"{said} for an answer (i opens the inbox).")
         if clock_running and evaluator is None:
             lines.append("The scenario clock is running: reopened, it waits, paused about where you left it.")
         super().__init__("Leave the console?", lines, None)
