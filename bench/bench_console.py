@@ -34,6 +34,7 @@ from bench.common import Figure, median, peak_memory, percentile
 from tabletop.cli import settle_start_up
 from tabletop.clock import FakeClock
 from tabletop.engine import Session
+from tabletop.confirmations import early_facts
 from tabletop.events import DecidedEvent, DeliveredEvent, EventBase, NoteEvent, ObservedEvent
 from tabletop.model import Exercise, Rating
 from tabletop.resources import exercises_dir
@@ -406,8 +407,9 @@ async def _deliver_presses(path: Path, clock: FakeClock, injects: list[str]) -> 
                 table.move_cursor(row=table.get_row_index(inject_id), animate=False)
                 await pilot.pause()
                 newest = max(log.lines)
-                # a second delivery, or one of a move not open yet, is asked first: time from the key that confirms it
-                again = session.state.was_delivered(inject_id) or app._early_move(inject_id) is not None  # noqa: SLF001
+                # a second delivery, or one before its time, is asked first: time from the key that confirms it
+                again = (session.state.was_delivered(inject_id)
+                         or early_facts(session.state, inject_id, session.now_minute()) is not None)
                 if again:
                     app.simulate_key("d")
                     while not isinstance(app.screen, ConfirmForm):

@@ -116,17 +116,18 @@ def early_facts(state: SessionState, inject_id: str, minute: float) -> EarlyFact
     (or late, or unscheduled: a contingency is picked on purpose from its own list)."""
     if state.first_delivery(inject_id) is not None:
         return None
-    row = next((r for r in state.msel(minute) if r.inject == inject_id), None)
-    if row is None or row.kind != "scheduled" or row.at is None:
-        return None
     exercise = state.exercise
+    inject = exercise.inject(inject_id)
     move = exercise.move_of(inject_id)
+    if inject is None or move is None:  # ad hoc, or a contingency
+        return None
+    planned = float(inject.at) if inject.at is not None else float(exercise.move_start(move))
     open_move = state.move
     later_move: str | None = None
-    if move is not None and open_move is not None:
+    if open_move is not None:
         index = next((n for n, m in enumerate(exercise.moves) if m.id == move.id), -1)
         later_move = move.id if index > state.move_index else None
-    if later_move is None and row.at <= minute + EARLY_GRACE:
+    if later_move is None and planned <= minute + EARLY_GRACE:
         return None
-    return EarlyFacts(inject=inject_id, title=row.title, to=row.to, planned=row.at, now_minute=minute,
-                      planned_move=later_move, open_move=open_move.id if open_move is not None else None)
+    return EarlyFacts(inject=inject_id, title=inject.title, to=tuple(exercise.recipients(inject)), planned=planned,
+                      now_minute=minute, planned_move=later_move, open_move=open_move.id if open_move is not None else None)
