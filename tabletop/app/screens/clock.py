@@ -27,7 +27,10 @@ class RateForm(FormScreen):
         yield Static(f"Scenario minutes per wall minute, now {rate_text(self.current)}: 1 is real time, 4 plays an hour in 15 minutes.", classes="form-hint")
         # empty, with the current rate as the placeholder: digits typed in a burst are the whole new rate,
         # never appended to the old one (a fast '4 backspace 1 0' once gave 41x)
-        yield field_row("Rate", Input(placeholder=f"now {self.current:g}", id="rate-value", compact=True, type="number"))
+        # digits and one decimal point only; Textual's type="number" pattern backtracks without end on a long
+        # string of digits followed by a character it refuses
+        yield field_row("Rate", Input(placeholder=f"now {self.current:g}", id="rate-value", compact=True,
+                                      restrict=r"\d*\.?\d*"))
 
     def on_mount(self) -> None:
         """Focus the number."""
