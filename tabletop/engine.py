@@ -63,12 +63,14 @@ from tabletop.state import InjectStatus, MselRow, SessionState
 from tabletop.attachments import attachment_files
 from tabletop.store import Store, StoreError, exercise_copy
 
-__all__ = ["ActionRefused", "Session", "StoreError", "MAX_RATE", "REOPENED"]
+__all__ = ["ActionRefused", "Session", "StoreError", "MAX_RATE", "REOPENED", "CLOSED"]
 
 MAX_RATE = 1440.0
 """Fastest clock rate accepted: a scenario day per wall minute."""
 
 REOPENED = "reopened"
+CLOSED = "console closed"
+"""Why the clock stopped when the facilitator left the console with it running."""
 """Reason of the pause recorded when a writer reopens a session whose clock was left running by a crash."""
 
 E = TypeVar("E", bound=EventBase)
@@ -826,14 +828,14 @@ class Session:
 
         return self._act(build)
 
-    def pause(self) -> PausedEvent:
-        """Stop the scenario clock."""
+    def pause(self, reason: str = "") -> PausedEvent:
+        """Stop the scenario clock; `reason` says why when it was not the facilitator's key ('console closed')."""
 
         def build(now: datetime, minute: float) -> PausedEvent:
             self._require_playing()
             if not self.state.clock.running:
                 raise ActionRefused("the clock is already paused")
-            return PausedEvent(**self._meta(now, minute))
+            return PausedEvent(**self._meta(now, minute), reason=reason)
 
         return self._act(build)
 

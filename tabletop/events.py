@@ -328,7 +328,7 @@ class PausedEvent(EventBase):
     """The scenario clock stops at `minute`."""
 
     type: Literal["paused"] = "paused"
-    reason: str = Field(default="", description="Why: empty when the facilitator paused, 'reopened' after a crash.")
+    reason: str = Field(default="", description="Why: empty when the facilitator paused, 'console closed' when the console was left running, 'reopened' after a crash.")
 
     def summary(self, name: TeamName = str) -> str:
         """The pause."""

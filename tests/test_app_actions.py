@@ -665,6 +665,7 @@ async def test_quit_and_resume_with_everything_where_it_was(session: Session, cl
         assert isinstance(app.screen, QuitForm), "q asks before leaving"
         facts = str(app.screen.query_one("#confirm-facts", Static).content)
         assert str(session.path) in facts and "tabletop run --session" in facts
+        assert "leaving pauses it" in facts
         await pilot.press("enter")  # Cancel has the focus: a stray enter stays
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.is_running
@@ -673,14 +674,18 @@ async def test_quit_and_resume_with_everything_where_it_was(session: Session, cl
     assert not app.is_running
     assert app.return_code == 0 or app.return_code is None
     path = session.path
+    paused = logged(path)[-1]
+    assert isinstance(paused, PausedEvent) and paused.reason == "console closed", "time away is not play"
     session.close()
+    clock.advance(minutes=30)
     with Session.open(path, clock=clock) as reopened:
+        assert not reopened.state.clock.running and reopened.now_minute() == paused.minute, "it waited"
         again = console(reopened)
         async with again.run_test() as pilot:
             await pilot.pause()
             table = again.screen.query_one(MselTable)
             assert table.lines["M1-01"].state == "delivered"
-            assert len(again.screen.query_one(EventLog).lines) == 2
+            assert len(again.screen.query_one(EventLog).lines) == 3
 
 
 async def test_evaluator_mode_offers_observations_and_no_play_control(session: Session, clock: FakeClock) -> None:

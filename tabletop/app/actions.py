@@ -440,10 +440,19 @@ class ConsoleActions(_AppBase):
                          answered)
 
     async def leave(self) -> None:
-        """Leave once every queued write is on disk (a write is never cut short by quitting)."""
+        """Leave once every queued write is on disk (a write is never cut short by quitting). The facilitator's
+        console pauses a running clock first, as the quit question says: time away is not play."""
         writing = [worker for worker in self.workers if worker.group == "engine"]
         if writing:
             await self.workers.wait_for_complete(writing)
+        if self.mode is Mode.facilitator and self.session.state.clock.running:
+            from tabletop.engine import CLOSED, ActionRefused, StoreError
+
+            try:
+                with self._lock:
+                    self.session.pause(CLOSED)
+            except (ActionRefused, StoreError):
+                pass  # ENDEX, or a file that cannot be written: the reopen's own recovery pauses it then
         self.exit()
 
     def action_help(self) -> None:

@@ -222,7 +222,8 @@ class QuitForm(ConfirmForm):
             said = "1 question from a team still waits" if unanswered == 1 else f"{unanswered} questions from teams still wait"
             lines.append(f"{said} for an answer (i opens the inbox).")
         if clock_running and evaluator is None:
-            lines.append("The scenario clock is running: reopened, it waits, paused about where you left it.")
+            lines.append("The scenario clock is running: leaving pauses it where it is, and reopened it waits "
+                         "for you (p runs it again).")
         super().__init__("Leave the console?", lines, None)
 
     def action_submit(self) -> None:
