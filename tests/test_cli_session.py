@@ -241,3 +241,19 @@ def test_real_subprocess(tmp_path: Path) -> None:
     assert done.returncode == 1 and "not asked" in done.stderr and "Traceback" not in done.stderr
     done = tabletop("log", str(target), "--json")
     assert [json.loads(line)["type"] for line in done.stdout.splitlines()] == ["started", "delivered"]
+
+
+def test_the_log_names_what_a_correction_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tabletop.cli import main
+    from tests.engine_fixtures import new_session
+
+    session = new_session(tmp_path)
+    session.deliver("M1-02")
+    decided = session.decide("us", "M1-02", option="direct")
+    session.correct(decided.seq, "recorded under the wrong team", {"team": "rok"})
+    path = session.path
+    session.close()
+    capsys.readouterr()
+    assert main(["session", "log", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"corrected #{decided.seq} to team rok: recorded under the wrong team" in out

@@ -17,7 +17,7 @@ from typing import Any
 from tabletop.cli import UserError
 from tabletop.names import canonical_team, find_inject
 from tabletop.engine import ActionRefused, Session, StoreError
-from tabletop.events import EventBase
+from tabletop.events import CorrectedEvent, EventBase
 from tabletop.loader import ExerciseError
 from tabletop.model import Channel, format_offset, parse_offset
 
@@ -235,11 +235,20 @@ def _open(args: argparse.Namespace, *, readonly: bool = False) -> Iterator[Sessi
             session.close()
 
 
+def _line(session: Session, event: EventBase) -> str:
+    """The event's CLI line; a correction names the fields it changed, as the console log does."""
+    if isinstance(event, CorrectedEvent):
+        target = session.state.event(event.target)
+        text = event.summary(before=target.payload() if target is not None else None)
+        return f"#{event.seq} {format_offset(event.minute)} {event.author}: {text}"
+    return event.line()
+
+
 def _act(args: argparse.Namespace, action: Callable[[Session], EventBase]) -> int:
     with _open(args) as session:
         _canonical_names(args, session)
         event = action(session)
-        print(event.line())
+        print(_line(session, event))
     return 0
 
 
@@ -481,6 +490,6 @@ def cmd_log(args: argparse.Namespace) -> int:
             if args.json:
                 print(event.model_dump_json())
             else:
-                print(event.line())
+                print(_line(session, event))
     return 0
 
