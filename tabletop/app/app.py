@@ -32,6 +32,7 @@ from textual.widgets import Input
 
 from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
+from tabletop.app.delivering import ConsoleDelivering
 from tabletop.app.cues import ConsoleCues
 from tabletop.app.commands import (
     FOCUS_BINDINGS,
@@ -79,7 +80,7 @@ def _types_text(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
-class ConsoleApp(ConsoleCues, ConsoleActions, App[None]):
+class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
