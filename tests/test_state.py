@@ -109,7 +109,7 @@ def test_msel_order_places_adhoc_injects_in_their_move(log: Log) -> None:
         "M1-01", "ADHOC-1", "M1-02", "M1-03", "M1-04", "M2-01", "ADHOC-2", "M2-02", "M2-03", "C-1", "C-2"]
     adhoc = rows[1]
     assert (adhoc.kind, adhoc.status, adhoc.to, adhoc.at) == ("adhoc", InjectStatus.delivered, ("rok",), 12)
-    assert rows[-1].kind == "contingency" and rows[-1].condition == "japan decided on M1-03"
+    assert rows[-1].kind == "contingency" and rows[-1].condition == "JPN decided on M1-03"
     assert rows[0].kind == "scheduled" and rows[0].at == 5 and rows[0].move == "M1"
 
 
