@@ -407,7 +407,11 @@ async def _deliver_presses(path: Path, clock: FakeClock, injects: list[str]) -> 
                 table.move_cursor(row=table.get_row_index(inject_id), animate=False)
                 await pilot.pause()
                 newest = max(log.lines)
-                # a second delivery, or one before its time, is asked first: time from the key that confirms it
+                # as at a real table, d is pressed when the inject falls due: the clock is moved to its time
+                early = early_facts(session.state, inject_id, session.now_minute())
+                if early is not None and early.planned_move is None and session.state.clock.running:
+                    clock.advance(minutes=(early.planned - session.now_minute()) / session.state.clock.rate + 0.01)
+                # a second delivery, or one of a move not open yet, is asked first: time from the key that confirms it
                 again = (session.state.was_delivered(inject_id)
                          or early_facts(session.state, inject_id, session.now_minute()) is not None)
                 if again:
