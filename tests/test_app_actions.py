@@ -30,7 +30,7 @@ from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
 from tabletop.app.screens.records import NoteForm, ObservationForm, RulingForm
 from tabletop.app.widgets.card import InjectCard
-from tabletop.app.widgets.log import EventLog
+from tabletop.app.widgets.log import EventLog, LogLine
 from tabletop.app.widgets.msel import MselTable
 from tabletop.clock import FakeClock
 from tabletop.engine import ActionRefused as Refused
@@ -859,31 +859,33 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path, clo
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-01"
 
 
+def log_lines(last: int) -> list[LogLine]:
+    """The log's lines for events 1 to `last`, as the app would push them down."""
+    return [LogLine(seq=n, at="+00:01", author="facilitator", text=f"event {n}") for n in range(1, last + 1)]
+
+
 async def test_a_full_log_drops_its_oldest_rows_and_keeps_the_cursor_on_its_event() -> None:
     from textual.app import App, ComposeResult
 
-    from tabletop.app.widgets.log import TRIM, LogLine
+    from tabletop.app.widgets.log import TRIM
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
             yield EventLog(id="log", max_rows=100)
 
-    def lines(last: int) -> list[LogLine]:
-        return [LogLine(seq=n, at="+00:01", author="facilitator", text=f"event {n}") for n in range(1, last + 1)]
-
     async with Host().run_test(size=(80, 20)) as pilot:
         log = pilot.app.query_one(EventLog)
-        log.sync(lines(100))
+        log.sync(log_lines(100))
         await pilot.pause()
         log.move_cursor(row=log.get_row_index("60"), animate=False)
-        log.sync(lines(101))
+        log.sync(log_lines(101))
         await pilot.pause()
         kept = list(range(1 + TRIM, 102))
         assert log.row_count == len(kept) and sorted(log.lines) == kept
         assert [int(log.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(log.row_count)] == kept
         assert log.selected == 60
         log.move_cursor(row=log.row_count - 1, animate=False)
-        log.sync(lines(150))
+        log.sync(log_lines(150))
         await pilot.pause()
         assert log.selected == 150 and log.row_count <= 100
 
@@ -892,28 +894,23 @@ async def test_the_log_shows_the_newest_line_unless_the_facilitator_is_reading_b
     from textual.app import App, ComposeResult
     from textual.widgets import Input
 
-    from tabletop.app.widgets.log import LogLine
-
     class Host(App[None]):
         def compose(self) -> ComposeResult:
             yield Input(id="elsewhere")
             yield EventLog(id="log", max_rows=100)
 
-    def lines(last: int) -> list[LogLine]:
-        return [LogLine(seq=n, at="+00:01", author="facilitator", text=f"event {n}") for n in range(1, last + 1)]
-
     async with Host().run_test(size=(80, 12)) as pilot:
         log = pilot.app.query_one(EventLog)
-        log.sync(lines(30))
+        log.sync(log_lines(30))
         log.focus()
         await pilot.pause()
         log.move_cursor(row=log.get_row_index("10"), animate=False)
-        log.sync(lines(31))
+        log.sync(log_lines(31))
         await pilot.pause()
         assert log.selected == 10, "reading back: the cursor stays on the line being read"
         pilot.app.query_one("#elsewhere", Input).focus()
         await pilot.pause()
-        log.sync(lines(32))
+        log.sync(log_lines(32))
         await pilot.pause()
         assert log.selected == 32, "away from the log, the newest line is shown"
         assert log.scroll_y >= log.max_scroll_y
