@@ -116,17 +116,14 @@ def early_facts(state: SessionState, inject_id: str, minute: float) -> EarlyFact
     (or late, or unscheduled: a contingency is picked on purpose from its own list)."""
     if state.first_delivery(inject_id) is not None:
         return None
-    exercise = state.exercise
-    inject = exercise.inject(inject_id)
-    move = exercise.move_of(inject_id)
-    if inject is None or move is None:  # ad hoc, or a contingency
+    scheduled = state.schedule_of(inject_id)
+    inject = state.exercise.inject(inject_id)
+    if scheduled is None or inject is None:  # ad hoc, or a contingency
         return None
-    planned = float(inject.at) if inject.at is not None else float(exercise.move_start(move))
+    index, planned = scheduled
+    exercise = state.exercise
     open_move = state.move
-    later_move: str | None = None
-    if open_move is not None:
-        index = next((n for n, m in enumerate(exercise.moves) if m.id == move.id), -1)
-        later_move = move.id if index > state.move_index else None
+    later_move = exercise.moves[index].id if open_move is not None and index > state.move_index else None
     if later_move is None and planned <= minute + EARLY_GRACE:
         return None
     return EarlyFacts(inject=inject_id, title=inject.title, to=tuple(exercise.recipients(inject)), planned=planned,

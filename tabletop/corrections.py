@@ -200,7 +200,7 @@ def describe(state: SessionState, event: EventBase) -> str:
             return f"{team_label(exercise, event.team)} on {event.inject}: {event.option or repr(event.text)} (at {when})"
         case CorrectedEvent():
             return f"Correction #{event.seq} of #{event.target}: {event.reason}"
-    return f"{event.summary(lambda t: team_label(exercise, t))} (at {when})"
+    return f"{state.summary(event, state.label)} (at {when})"
 
 
 def _title(state: SessionState, inject_id: str) -> str:

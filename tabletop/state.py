@@ -38,6 +38,7 @@ from tabletop.events import (
     StartedEvent,
 )
 from tabletop.model import Exercise, Inject, Move
+from tabletop.wording import team_label
 
 
 class InjectStatus(str, Enum):
@@ -160,10 +161,16 @@ class MselRow:
 class SessionState:
     """The fold of a session's events over its exercise."""
 
-    def _team_label(self, team_id: str) -> str:
-        """A team as every face names it: its short label ('PRC'), or the id if the exercise has no such team."""
-        team = self.exercise.team(team_id)
-        return team.label if team is not None else team_id
+    def label(self, team_id: str) -> str:
+        """A team as every face names it ('PRC'): the name function the summaries and conditions take."""
+        return team_label(self.exercise, team_id)
+
+    def summary(self, event: EventBase, name: Callable[[str], str] = str) -> str:
+        """The event's line; a correction names the fields it changed from the record it corrects."""
+        if isinstance(event, CorrectedEvent):
+            target = self.event(event.target)
+            return event.summary(name, before=target.payload() if target is not None else None)
+        return event.summary(name)
 
     def __init__(self, exercise: Exercise) -> None:
         self.exercise = exercise
@@ -617,6 +624,15 @@ class SessionState:
         ]
         return rows
 
+    def schedule_of(self, inject_id: str) -> tuple[int, float] | None:
+        """(move index, scenario minute) a scheduled inject is planned for, as its status reads it;
+        None for contingencies and ad-hoc injects."""
+        inject = self._injects.get(inject_id)
+        if inject is None or inject_id in self._contingencies:
+            return None
+        move_index = self._move_index_of[inject_id]
+        return move_index, self._scheduled_minute(inject, move_index)
+
     def _scheduled_minute(self, inject: Inject, move_index: int) -> float:
         if inject.at is not None:
             return float(inject.at)
@@ -671,7 +687,7 @@ class SessionState:
             to=tuple(self.exercise.recipients(inject)),
             channel=inject.channel.value,
             status=self.status(inject.id, minute),
-            condition=describe(inject.condition, self._team_label) if inject.condition is not None else None,
+            condition=describe(inject.condition, self.label) if inject.condition is not None else None,
             delivered_minute=first.minute if first is not None else None,
             reason=reason,
             awaited=tuple(t for t in deciders if t not in decided) if first is not None else (),

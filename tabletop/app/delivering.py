@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tabletop.app.formatting import team_label
 from tabletop.app.messages import EngineCall
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ class ConsoleDelivering(_AppBase):
             from tabletop.app.screens.confirm import ForcedDeliveryForm
             from tabletop.conditions import describe
 
-            unmet = describe(inject.condition, lambda t: team_label(self.session.exercise, t))
+            unmet = describe(inject.condition, self.session.state.label)
             self.push_screen(ForcedDeliveryForm(self.session.exercise, inject_id, inject.title, unmet,
                                                 self.session.exercise.recipients(inject), early, call))
             return

@@ -9,6 +9,7 @@ can be read, and tested, in one place.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
@@ -177,14 +178,8 @@ TAKEN_BACK = {"delivered": "withdrawn", "adhoc": "withdrawn", "held": "taken bac
 
 def log_line(state: SessionState, event: EventBase) -> LogLine:
     """One event as the log shows it, after corrections."""
-    def name(team_id: str) -> str:
-        return team_label(state.exercise, team_id)
-
-    if isinstance(event, CorrectedEvent):
-        target = state.event(event.target)
-        text = event.summary(name, before=target.payload() if target is not None else None)
-    else:
-        text = event.summary(name)
+    name = state.label
+    text = state.summary(event, name)
     style = ""
     if event.CORRECTABLE and not isinstance(event, CorrectedEvent):
         # the mark goes first, so a narrow log that cuts the line still shows it
@@ -285,8 +280,7 @@ def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = N
         waiting = state.pending_submission(inject_id, team)
         if waiting is not None:  # read in full before y confirms it: the board has room for a few words only
             sent = answer_view(exercise, inject, team, waiting)
-            answers.append(AnswerView(team=f"{sent.team} (sent)", option=sent.option, text=sent.text,
-                                      rationale=sent.rationale, dissent=sent.dissent, when=sent.when, waiting=True))
+            answers.append(replace(sent, team=f"{sent.team} (sent)", waiting=True))
     if inject is not None:
         return InjectView(
             id=inject.id,

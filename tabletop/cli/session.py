@@ -17,7 +17,7 @@ from typing import Any
 from tabletop.cli import UserError
 from tabletop.names import canonical_team, find_inject
 from tabletop.engine import ActionRefused, Session, StoreError
-from tabletop.events import CorrectedEvent, EventBase
+from tabletop.events import EventBase
 from tabletop.loader import ExerciseError
 from tabletop.model import Channel, format_offset, parse_offset
 
@@ -237,11 +237,7 @@ def _open(args: argparse.Namespace, *, readonly: bool = False) -> Iterator[Sessi
 
 def _line(session: Session, event: EventBase) -> str:
     """The event's CLI line; a correction names the fields it changed, as the console log does."""
-    if isinstance(event, CorrectedEvent):
-        target = session.state.event(event.target)
-        text = event.summary(before=target.payload() if target is not None else None)
-        return f"#{event.seq} {format_offset(event.minute)} {event.author}: {text}"
-    return event.line()
+    return f"#{event.seq} {format_offset(event.minute)} {event.author}: {session.state.summary(event)}"
 
 
 def _act(args: argparse.Namespace, action: Callable[[Session], EventBase]) -> int:

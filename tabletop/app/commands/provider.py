@@ -16,7 +16,6 @@ from textual.markup import escape
 
 from tabletop.app.commands.registry import Command, commands_for
 from tabletop.app.console import console
-from tabletop.wording import team_label
 
 
 def _shown(matcher: Matcher, text: str) -> Text | Content:
@@ -109,10 +108,8 @@ class EventsProvider(Provider):
         app = console(self.app)
         if app.check_action("correct", ()) is False:
             return []
-        events = app.session.state.events
-        exercise = app.session.exercise
-        return [(e.seq, f"#{e.seq} {e.summary(lambda t: team_label(exercise, t))}")
-                for e in reversed(events) if e.CORRECTABLE]
+        state = app.session.state
+        return [(e.seq, f"#{e.seq} {state.summary(e, state.label)}") for e in reversed(state.events) if e.CORRECTABLE]
 
     def _open(self, seq: int) -> None:
         self.app.call_later(console(self.app).correct_event, seq)
