@@ -104,12 +104,12 @@ def _plan(state: SessionState, event: EventBase) -> CorrectionPlan:
                                   "branches that followed from it follow the record as it then stands.")
         case NoteEvent():
             fields = (CorrectionField("text", "Note", "text", standing.text),
-                      CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state)))
+                      CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state, standing.inject)))
             return CorrectionPlan(heading, fields, "Retract", "The note is struck from the record.")
         case RuledEvent():
             fields = (CorrectionField("text", "Ruling", "text", standing.text),
                       CorrectionField("rationale", "Why", "text", standing.rationale),
-                      CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state)),
+                      CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state, standing.inject)),
                       CorrectionField("team", "Team", "choice", standing.team or NONE,
                                       (*_teams(state, _players(state)), (NONE, "No team in particular"))))
             return CorrectionPlan(heading, fields, "Retract", "The ruling is struck from the record.")
@@ -120,7 +120,7 @@ def _plan(state: SessionState, event: EventBase) -> CorrectionPlan:
                 CorrectionField("rating", "Rating", "choice", standing.rating.value,
                                 tuple((r, f"{r}: {words.split(':')[0]}") for r, words in RATING_DEFINITIONS.items())),
                 CorrectionField("text", "Observed", "text", standing.text),
-                CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state)),
+                CorrectionField("inject", "Inject", "choice", standing.inject or NONE, _injects(state, standing.inject)),
             )
             return CorrectionPlan(heading, fields, "Retract", "The observation is struck from the record.")
         case HotwashEvent():
@@ -219,12 +219,17 @@ def _players(state: SessionState) -> list[str]:
     return [t.id for t in state.exercise.teams if t.kind == TeamKind.player]
 
 
-def _injects(state: SessionState) -> tuple[tuple[str, str], ...]:
+def _injects(state: SessionState, current: str | None) -> tuple[tuple[str, str], ...]:
+    """The injects a record may be moved to: those standing delivered to someone (a delivery withdrawn
+    from every team is no longer one), and the record's own inject, marked if it was withdrawn."""
     seen: list[str] = []
-    for delivery in state.sent:
+    for delivery in state.deliveries:
         if delivery.inject not in seen:
             seen.append(delivery.inject)
-    return (*((i, f"{i} {_title(state, i)}") for i in seen), (NONE, "No inject"))
+    choices = [(i, f"{i} {_title(state, i)}") for i in seen]
+    if current is not None and current not in seen:
+        choices.insert(0, (current, f"{current} {_title(state, current)} (withdrawn)"))
+    return (*choices, (NONE, "No inject"))
 
 
 def _move_before(state: SessionState, event: MoveAdvancedEvent) -> str:

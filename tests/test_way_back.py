@@ -232,3 +232,18 @@ def test_an_inject_withdrawn_and_sent_again_reads_as_one_delivery_to_the_team(se
     session.withdraw("M1-02", "not for this move after all")
     gone = next(i for i in team_view(session, "rok").injects if i.inject == "M1-02")
     assert gone.withdrawn == "not for this move after all", "with no delivery standing it reads as withdrawn"
+
+
+def test_a_record_is_not_offered_to_move_to_an_inject_withdrawn_from_every_team(session: Session) -> None:
+    from tabletop.corrections import NONE, plan_for
+
+    session.deliver("M1-01")
+    session.deliver("M1-02")
+    on_withdrawn = session.note("the coast guard called back", inject="M1-02")
+    elsewhere = session.note("the room asked for a map", inject="M1-01")
+    session.withdraw("M1-02", "sent before its time")
+    offered = {f.name: f for f in plan_for(session.state, elsewhere).fields}["inject"]
+    assert [value for value, _ in offered.choices] == ["M1-01", NONE]
+    own = {f.name: f for f in plan_for(session.state, on_withdrawn).fields}["inject"]
+    first = own.choices[0]
+    assert own.value == "M1-02" and first[0] == "M1-02" and first[1].endswith("(withdrawn)")
