@@ -101,3 +101,36 @@ def test_entered_by_is_true_of_the_browser_the_terminal_view_and_a_confirmed_sub
     assert entered_by(by_hand) == "the facilitator"
     assert "| Entered by | the team itself, from its own screen | the team itself, from its own screen |" in md
     assert "| Entered by | the team, confirmed by the facilitator | the facilitator |" in md
+
+
+def test_a_revision_the_facilitator_confirmed_reads_as_confirmed_in_every_format(tmp_path: Path) -> None:
+    """Who entered a revised decision is read from the revision: a team that first sent its decision
+    itself, then revised it while submissions wait, had the revision confirmed by the facilitator; a
+    confirmed decision the team then revised itself was sent by the team itself."""
+    from tests.engine_fixtures import new_session
+
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        session.submit_decision("rok", "M1-02", "direct")  # counts at once: the team itself
+        session.set_submission_mode(True)
+        session.submit_decision("us", "M1-02", "alone")
+        session.confirm_submission("M1-02", "us")  # confirmed by the facilitator
+        session.submit_decision("rok", "M1-02", "beijing")
+        session.confirm_submission("M1-02", "rok")  # the revision waits, then is confirmed
+        session.set_submission_mode(False)
+        session.submit_decision("us", "M1-02", "beijing")  # the team revises its confirmed decision itself
+        context = session_context(session)
+        md = render_report(session=session, fmt="md")
+        html = render_report(session=session, fmt="html")
+        word = _docx_text(render_report(session=session, fmt="docx"))
+    (inject,) = [i for m in context["moves"] for i in m["injects"] if i["id"] == "M1-02"]
+    by_team = {a["team"]: a["answer"] for a in inject["answers"]}
+    assert by_team["rok"]["entered_by"] == "the team, confirmed by the facilitator"
+    assert by_team["us"]["entered_by"] == "the team itself, from its own screen"
+    assert "| Entered by | the team, confirmed by the facilitator | the team itself, from its own screen |" in md
+    assert ('<td class="small">the team, confirmed by the facilitator</td>'
+            '<td class="small">the team itself, from its own screen</td>') in html
+    assert "the team, confirmed by the facilitator" in word and "the team itself, from its own screen" in word
+    decisions = {e["teams"]: e["text"] for e in context["timeline"] if e["kind"] == "decision"}
+    assert decisions["ROK"].endswith("(submitted by the team, confirmed by the facilitator)")
+    assert decisions["US"].endswith("(submitted by the team)")

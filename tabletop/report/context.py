@@ -324,7 +324,7 @@ class _Builder:
             "recorded": recorded,
             "author": decision.author,
             "source": "team" if decision.source == "team" else "facilitator",
-            "entered_by": entered_by(decision),
+            "entered_by": entered_by(decision, standing.author),
         }
 
     def said(self, decision: DecidedEvent) -> str:
@@ -724,7 +724,8 @@ class _Builder:
                 said = self.said(event) or "(no text)"
                 by = ""
                 if event.source == "team":
-                    by = (" (submitted by the team)" if event.author.startswith("team:")
+                    revision = self.revision_of(event)
+                    by = (" (submitted by the team)" if _sent_by_team(event, revision.author if revision else None)
                           else " (submitted by the team, confirmed by the facilitator)")
                 return "decision", f"{event.inject}: {said}{by}", self.label(event.team)
             case SubmittedEvent():
@@ -1129,14 +1130,25 @@ _PLAY_KINDS = frozenset({"delivered", "adhoc", "held", "skipped", "move_advanced
 """Kinds that are steps of play: taken back, they stay on the timeline, marked as corrected."""
 
 
-def entered_by(decision: DecidedEvent) -> str:
+def entered_by(decision: DecidedEvent, by: str | None = None) -> str:
     """Who entered a decision, in words true of every face a team acts from (its browser link or the
-    terminal view: the record does not say which), and of a submission the facilitator confirmed."""
+    terminal view: the record does not say which), and of a submission the facilitator confirmed.
+
+    `by` is the author of the record the decision stands as (the correction that revised it last),
+    when it was revised: a team's revision confirmed by the facilitator is written by the facilitator
+    on a decision the team first sent itself, and the other way round.
+    """
     if decision.source != "team":
         return "the facilitator"
-    if decision.author.startswith("team:"):
+    if _sent_by_team(decision, by):
         return "the team itself, from its own screen"
     return "the team, confirmed by the facilitator"
+
+
+def _sent_by_team(decision: DecidedEvent, by: str | None) -> bool:
+    """Whether the team's decision, as it stands, was written by the team itself (not a submission
+    the facilitator confirmed); `by` is the author of its latest revision, if any."""
+    return (by if by is not None else decision.author).startswith("team:")
 
 
 def _correction_action(original: EventBase | None, correction: CorrectedEvent) -> str:
