@@ -353,3 +353,44 @@ def test_a_note_and_a_ruling_tied_to_no_inject_are_reported_under_the_move_they_
     assert [n["text"] for n in moves[first]["notes"]] == ["The room asks for a break before the second move"]
     assert [r["text"] for r in moves[second]["rulings"]] == ["The weather clears for the rest of the day"]
     assert not moves[first]["rulings"] and not moves[second]["notes"]
+
+
+def _msel_statuses(session: Session) -> tuple[dict[str, str], dict[str, str], str, str, str]:
+    """Each MSEL row's status as the appendix says it, each inject's as chapter 4 says it, and the
+    HTML, Markdown and Word texts of the report."""
+    import docx
+
+    context = session_context(session)
+    appendix = {row["id"]: row["status_label"] for row in context["msel"]}
+    chapter = {i["id"]: i["status_label"] for m in context["moves"] for i in m["injects"]}
+    html = render_report(context=context, fmt="html")
+    md = render_report(context=context, fmt="md")
+    document = docx.Document(io.BytesIO(render_report(context=context, fmt="docx")))  # type: ignore[arg-type]
+    word = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert isinstance(html, str) and isinstance(md, str)
+    return appendix, chapter, html, md, word
+
+
+def test_an_inject_still_to_come_reads_not_yet_delivered_until_endex(tmp_path: Path) -> None:
+    """While play goes on, a scheduled inject of the open move (or a later one) that has not gone out
+    is still to come; 'not played' is for one whose move closed without it, and for all after ENDEX."""
+    clock = FakeClock()
+    with new_session(tmp_path, clock=clock) as session:
+        clock.advance(minutes=5)
+        session.deliver("M1-01")
+        session.advance()  # M1-02 and M1-03 were never delivered in M1; M2 is open
+        clock.advance(minutes=1)
+        appendix, chapter, html, md, word = _msel_statuses(session)
+        assert appendix["M1-02"] == chapter["M1-02"] == "not played"
+        assert appendix["M2-01"] == chapter["M2-01"] == "not yet delivered"
+        assert "| M2-01 | M2 | +01:00 | Where to land the survivors |" in md
+        assert "| not yet delivered |" in md.split("| M2-01 | M2 |")[1].split("\n")[0]
+        assert '<span class="status-label">not yet delivered</span>' in html
+        assert "<td><b>not yet delivered</b></td>" in html
+        assert "not yet delivered" in word
+        session.end()
+        appendix, chapter, html, md, word = _msel_statuses(session)
+    assert appendix["M2-01"] == chapter["M2-01"] == "not played"
+    assert appendix["M1-02"] == "not played"
+    for text in (html, md, word):
+        assert "not yet delivered" not in text

@@ -99,9 +99,11 @@ STATUS_LABELS = {
     "skipped": "skipped",
     "adhoc": "ad hoc",
     "not_played": "not played",
+    "pending": "not yet delivered",
     "inactive": "condition not met",
 }
-"""How the appendix names what became of a planned inject."""
+"""How the appendix names what became of a planned inject: 'not played' is for one whose move closed
+(or play ended) without it, 'not yet delivered' for a scheduled one still to come while play goes on."""
 
 
 class SessionLike(Protocol):
@@ -378,6 +380,8 @@ class _Builder:
             return "skipped"
         if row.status is InjectStatus.inactive:
             return "inactive"
+        if row.kind == "scheduled" and row.status in (InjectStatus.upcoming, InjectStatus.due):
+            return "pending"  # its move is still open (or yet to come) in a session that has not ended
         return "not_played"
 
     # Parts of the report
@@ -558,6 +562,7 @@ class _Builder:
             "held_then_delivered": counts.get("held_then_delivered", 0),
             "skipped": counts.get("skipped", 0),
             "not_played": sum(1 for row in scheduled if self.status_key(row) in ("not_played", "inactive")),
+            "pending": sum(1 for row in scheduled if self.status_key(row) == "pending"),
             "adhoc": counts.get("adhoc", 0),
             "contingencies_used": contingencies_used,
             "deliveries": len(self.state.deliveries),
