@@ -394,3 +394,25 @@ def test_an_inject_still_to_come_reads_not_yet_delivered_until_endex(tmp_path: P
     assert appendix["M1-02"] == "not played"
     for text in (html, md, word):
         assert "not yet delivered" not in text
+
+
+def test_a_contingency_reads_not_used_until_it_is_delivered(tmp_path: Path) -> None:
+    """A contingency is fired only when the facilitator chooses: unfired, it was not used (neither
+    'not played' nor still to come), before ENDEX and after; fired, it was delivered."""
+    with new_session(tmp_path) as session:
+        session.deliver("M1-01")
+        appendix, _, html, md, word = _msel_statuses(session)
+        assert appendix["C-1"] == "not used"
+        session.deliver("C-1")
+        session.end()
+        appendix, chapter, html, md, word = _msel_statuses(session)
+    assert appendix["C-1"] == chapter["C-1"] == "delivered"
+    assert appendix["C-2"] == "condition not met"
+    assert "| delivered |" in next(line for line in md.splitlines() if "| C-1 |" in line)
+    (tmp_path / "ended").mkdir()
+    with new_session(tmp_path / "ended") as session:
+        session.end()
+        appendix, _, html, md, word = _msel_statuses(session)
+    assert appendix["C-1"] == "not used"
+    assert "| not used |" in next(line for line in md.splitlines() if "| C-1 |" in line)
+    assert "<td><b>not used</b></td>" in html and "not used" in word

@@ -100,10 +100,12 @@ STATUS_LABELS = {
     "adhoc": "ad hoc",
     "not_played": "not played",
     "pending": "not yet delivered",
+    "unused": "not used",
     "inactive": "condition not met",
 }
 """How the appendix names what became of a planned inject: 'not played' is for one whose move closed
-(or play ended) without it, 'not yet delivered' for a scheduled one still to come while play goes on."""
+(or play ended) without it, 'not yet delivered' for a scheduled one still to come while play goes on,
+'not used' for a contingency left in reserve (it is fired only when the facilitator chooses, never due)."""
 
 
 class SessionLike(Protocol):
@@ -380,7 +382,9 @@ class _Builder:
             return "skipped"
         if row.status is InjectStatus.inactive:
             return "inactive"
-        if row.kind == "scheduled" and row.status in (InjectStatus.upcoming, InjectStatus.due):
+        if row.kind == "contingency":
+            return "unused"
+        if row.status in (InjectStatus.upcoming, InjectStatus.due):
             return "pending"  # its move is still open (or yet to come) in a session that has not ended
         return "not_played"
 
