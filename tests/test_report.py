@@ -416,3 +416,34 @@ def test_a_contingency_reads_not_used_until_it_is_delivered(tmp_path: Path) -> N
     assert appendix["C-1"] == "not used"
     assert "| not used |" in next(line for line in md.splitlines() if "| C-1 |" in line)
     assert "<td><b>not used</b></td>" in html and "not used" in word
+
+
+def test_the_msel_appendix_gives_the_reason_of_a_hold_once_the_inject_was_delivered_or_skipped(tmp_path: Path) -> None:
+    """An inject held and then delivered or skipped no longer reads 'held': its status says it was
+    held first, and why, in every format; one still held keeps its reason beside 'held'."""
+    with new_session(tmp_path) as session:
+        session.hold("M1-01", "waiting for the ROK table")
+        session.deliver("M1-01")
+        session.hold("M1-02", "the US cell is out of the room")
+        session.skip("M1-02", "no time left")
+        session.hold("M1-03", "")
+        session.deliver("M1-03")
+        session.hold("M2-01", "statement not ready")
+        taken_back = session.hold("M2-02", "by mistake")
+        session.correct(taken_back.seq, "held the wrong inject")
+        session.deliver("M2-02", force=True)
+        session.end()
+        _, _, html, md, word = _msel_statuses(session)
+        rows = {row["id"]: row for row in session_context(session)["msel"]}
+    assert rows["M1-01"]["held_first"] == "held first (waiting for the ROK table)"
+    assert (rows["M1-02"]["status_label"], rows["M1-02"]["reason"]) == ("skipped", "no time left")
+    assert rows["M1-02"]["held_first"] == "held first (the US cell is out of the room)"
+    assert rows["M1-03"]["held_first"] == "held first"
+    assert (rows["M2-01"]["status_label"], rows["M2-01"]["reason"], rows["M2-01"]["held_first"]) == (
+        "held", "statement not ready", "")
+    assert (rows["M2-02"]["status_label"], rows["M2-02"]["held_first"]) == ("delivered", ""), "its hold was taken back"
+    assert "| delivered, held first (waiting for the ROK table) |" in md
+    assert "| skipped, held first (the US cell is out of the room) |" in md
+    assert "<td><b>delivered</b>, held first (waiting for the ROK table)</td>" in html
+    assert "delivered, held first (waiting for the ROK table)" in word
+    assert "skipped, held first (the US cell is out of the room)" in word

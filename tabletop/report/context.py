@@ -247,6 +247,8 @@ class _Builder:
             (i.id, o.id): o for i in self.injects.values() if i.decision is not None for o in i.decision.options
         }
         self.worlds: dict[float, str] = {}
+        self.holds: dict[str, HeldEvent] = {e.inject: e for e in state.records("held")}  # type: ignore[attr-defined]
+        """Per inject: its last hold standing (a hold taken back is not one)."""
         self.deliveries_of: dict[str, list[Any]] = {}
         for delivery in state.deliveries:
             self.deliveries_of.setdefault(delivery.inject, []).append(delivery)
@@ -1085,10 +1087,19 @@ class _Builder:
                     "played": scenario_time(row.delivered_minute),
                     "delta": delta,
                     "reason": row.reason,
+                    "held_first": self.held_first(row, status),
                     "condition": row.condition or "",
                 }
             )
         return out
+
+    def held_first(self, row: MselRow, status: str) -> str:
+        """'held first (why)' for an inject held and then delivered or skipped, whose status no longer
+        says it was held; empty for one still held (its status and reason say so) or never held."""
+        hold = self.holds.get(row.inject)
+        if hold is None or status == "held":
+            return ""
+        return "held first" + _reason(hold.reason)
 
     def attachments(self) -> list[Context]:
         """Every map and document the exercise attaches, with where it was attached (Appendix D)."""

@@ -875,8 +875,11 @@ class WordReport:
         for r in c["msel"]:
             reason = r["reason"] + ("; " if r["reason"] and r["condition"] else "")
             reason += f"if {r['condition']}" if r["condition"] else ""
+            status: list[Piece] = [(r["status_label"], "b")]
+            if r["held_first"]:
+                status.append((f", {r['held_first']}", ""))
             rows.append([str(r["number"]), r["id"], r["move"] or ("contingency" if r["kind"] == "contingency" else "—"),
-                         r["planned"], r["title"], ", ".join(r["to"]), r["channel"], [(r["status_label"], "b")],
+                         r["planned"], r["title"], ", ".join(r["to"]), r["channel"], status,
                          r["played"], r["delta"], reason])
         self.table(["No.", "Inject", "Move", "Planned", "Title", "To", "Channel", "Status", "Played", "Offset",
                     "Reason / condition"], rows, widths=(4, 7, 8, 6, 19, 11, 8, 8, 7, 6, 16), size=7.5)
