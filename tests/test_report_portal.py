@@ -134,3 +134,47 @@ def test_a_revision_the_facilitator_confirmed_reads_as_confirmed_in_every_format
     decisions = {e["teams"]: e["text"] for e in context["timeline"] if e["kind"] == "decision"}
     assert decisions["ROK"].endswith("(submitted by the team, confirmed by the facilitator)")
     assert decisions["US"].endswith("(submitted by the team)")
+
+
+def test_no_table_of_the_report_names_a_record_by_its_event_type(tmp_path: Path) -> None:
+    """The timeline's 'What' and the corrections' 'Record' say what each record is in the timeline's
+    words ('decision', 'move', 'discussion answer'), never the log's type tags ('decided', 'move_advanced')."""
+    from tabletop.events import EVENT_TYPES
+    from tests.engine_fixtures import new_session
+
+    (tmp_path / "portal").mkdir()
+    path = play_portal_session(tmp_path / "portal")
+    with Session.open(path) as session:
+        events = session.state.events
+        answer = next(e for e in events if e.type == "team_answer")
+        reply = next(e for e in events if e.type == "rfi_reply")
+        form = next(e for e in events if e.type == "feedback")
+        session.correct(answer.seq, "typed in the wrong box", {"text": "US-answer-fixed-Q"})
+        session.correct(reply.seq, "answer went out garbled", {"text": "US-rfi-reply-fixed-Q"})
+        fix = session.correct(form.seq, "wrong participant", {"participant": "A. Kim"})
+        session.correct(fix.seq, "the participant was right after all")
+        portal = session_context(session)
+        portal_md = render_report(context=portal, fmt="md")
+    (tmp_path / "drill").mkdir()
+    with new_session(tmp_path / "drill") as session:
+        session.deliver("M1-02")
+        decided = session.decide("rok", "M1-02", "direct")
+        session.correct(decided.seq, "wrong option", {"option": "alone"})
+        session.hold("M1-03", "later")
+        session.take_back("M1-03", "held by mistake")
+        advanced = session.advance()
+        session.reopen_move("advanced by mistake")
+        drill = session_context(session)
+        drill_md = render_report(context=drill, fmt="md")
+        drill_html = render_report(context=drill, fmt="html")
+    kinds = {c["target_kind"] for context in (portal, drill) for c in context["corrections"]}
+    assert kinds == {"discussion answer", "RFI answer", "feedback", "correction", "decision", "held", "move"}
+    raw = {t for t in EVENT_TYPES if t not in {"held", "skipped", "note", "feedback", "locked"}}
+    for context in (portal, drill):
+        for entry in context["timeline"]:
+            assert entry["kind"] not in raw and "_" not in entry["kind"], entry
+    assert {"discussion answer", "feedback"} <= {e["kind"] for e in portal["timeline"]}
+    for text in (portal_md, drill_md, drill_html):
+        assert "move_advanced" not in text and "team_answer" not in text and "rfi_reply" not in text
+    assert f"| #{decided.seq} decision |" in drill_md and f"| #{advanced.seq} move |" in drill_md
+    assert f"<td>#{advanced.seq} move</td>" in drill_html

@@ -27,6 +27,7 @@ from tabletop.events import (
     DeliveredEvent,
     EndedEvent,
     EventBase,
+    FeedbackEvent,
     HeldEvent,
     HotwashEvent,
     FEEDBACK_QUESTIONS,
@@ -46,6 +47,7 @@ from tabletop.events import (
     StartedEvent,
     SubmissionModeEvent,
     SubmittedEvent,
+    TeamAnswerEvent,
 )
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
@@ -772,7 +774,14 @@ class _Builder:
             case HotwashEvent():
                 kind = "strength" if event.kind is HotwashKind.strength else "area for improvement"
                 return "hot wash", f"{kind}: {event.text}", self.label(event.team) if event.team else ""
-        return event.type, event.summary(self.label), ""  # type: ignore[attr-defined]
+            case TeamAnswerEvent():
+                return "discussion answer", f"{event.move}: {event.question}", self.label(event.team)
+            case FeedbackEvent():
+                who = f" from {event.participant}" if event.participant else ""
+                return "feedback", f"Feedback form{who}", self.label(event.team)
+            case CorrectedEvent():
+                return "correction", f"of #{event.target}: {event.reason}", ""
+        return event.type.replace("_", " "), event.summary(self.label), ""  # type: ignore[attr-defined]
 
     def portal_view(self) -> dict[str, Any]:
         """What the teams sent from their links: RFIs and their answers, discussion answers, feedback forms."""
@@ -1135,7 +1144,7 @@ class _Builder:
                     "wall": wall_time(correction.at),
                     "author": correction.author,
                     "target": correction.target,
-                    "target_kind": target.type if target is not None else "",  # type: ignore[attr-defined]
+                    "target_kind": self.describe(target)[0] if target is not None else "",
                     "action": _correction_action(original, correction),
                     "reason": correction.reason,
                     "before": original.summary(self.label) if original is not None else "",
