@@ -447,3 +447,32 @@ def test_the_msel_appendix_gives_the_reason_of_a_hold_once_the_inject_was_delive
     assert "<td><b>delivered</b>, held first (waiting for the ROK table)</td>" in html
     assert "delivered, held first (waiting for the ROK table)" in word
     assert "skipped, held first (the US cell is out of the room)" in word
+
+
+def test_a_correction_of_a_field_the_record_line_does_not_show_names_it_before_and_after(tmp_path: Path) -> None:
+    """A decision's line names its option, not its dissent or rationale: a correction of those alone
+    must not read the same 'Originally' and 'Now', in any format."""
+    import docx
+
+    with new_session(tmp_path) as session:
+        session.deliver("M1-02")
+        us = session.decide("us", "M1-02", option="alone", dissent="none")
+        session.correct(us.seq, "dissent misheard", {"dissent": "State wanted to call Beijing"})
+        rok = session.decide("rok", "M1-02", option="direct", rationale="closest hull")
+        session.correct(rok.seq, "wrong option", {"option": "beijing", "rationale": "ask the capital"})
+        context = session_context(session)
+        md = render_report(context=context, fmt="md")
+        html = render_report(context=context, fmt="html")
+        word = render_report(context=context, fmt="docx")
+    rows = {c["target"]: c for c in context["corrections"]}
+    dissent, option = rows[us.seq], rows[rok.seq]
+    assert dissent["before"] != dissent["after"]
+    assert dissent["before"] == "US decided alone on M1-02; dissent: none"
+    assert dissent["after"] == "US decided alone on M1-02; dissent: State wanted to call Beijing"
+    assert option["before"] == "ROK decided direct on M1-02; rationale: closest hull"
+    assert option["after"] == "ROK decided beijing on M1-02; rationale: ask the capital"
+    assert isinstance(md, str) and isinstance(html, str) and isinstance(word, bytes)
+    assert f"| {dissent['before']} | {dissent['after']} |" in md
+    assert f"<td>{dissent['before']}</td><td>{dissent['after']}</td>" in html
+    cells = [[c.text for c in row.cells] for t in docx.Document(io.BytesIO(word)).tables for row in t.rows]
+    assert any(row[-2:] == [dissent["before"], dissent["after"]] for row in cells)

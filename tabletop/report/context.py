@@ -14,6 +14,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,7 @@ from tabletop.events import (
     SubmissionModeEvent,
     SubmittedEvent,
     TeamAnswerEvent,
+    payload_fields,
 )
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Option, Posture, TeamKind, format_offset
 from tabletop.report.charts import Lane, activity_chart
@@ -1137,6 +1139,14 @@ class _Builder:
             target = self.state.event(correction.target)
             original = self.state.event(root)
             now = self.state.effective(root)
+            before = original.summary(self.label) if original is not None else ""
+            after = now.summary(self.label) if now is not None else f"({_correction_action(original, correction)})"
+            if original is not None and now is not None:
+                # a change the record's line does not show (a dissent, a rationale) is named on both sides
+                unseen = _unsummarised_changes(original, now, self.label)
+                if unseen:
+                    before += "; " + "; ".join(_field_text(key, getattr(original, key), self.label) for key in unseen)
+                    after += "; " + "; ".join(_field_text(key, getattr(now, key), self.label) for key in unseen)
             out.append(
                 {
                     "seq": correction.seq,
@@ -1147,8 +1157,8 @@ class _Builder:
                     "target_kind": self.describe(target)[0] if target is not None else "",
                     "action": _correction_action(original, correction),
                     "reason": correction.reason,
-                    "before": original.summary(self.label) if original is not None else "",
-                    "after": now.summary(self.label) if now is not None else f"({_correction_action(original, correction)})",
+                    "before": before,
+                    "after": after,
                     "withdrawn": self.state.effective(correction.seq) is None,
                 }
             )
@@ -1178,6 +1188,35 @@ def _sent_by_team(decision: DecidedEvent, by: str | None) -> bool:
     """Whether the team's decision, as it stands, was written by the team itself (not a submission
     the facilitator confirmed); `by` is the author of its latest revision, if any."""
     return (by if by is not None else decision.author).startswith("team:")
+
+
+def _unsummarised_changes(original: EventBase, now: EventBase, name: Any) -> list[str]:
+    """Fields a correction changed that the record's one-line summary does not show: changing that
+    field alone would leave the line as it was (a decision's line names its option, not its dissent)."""
+    if type(original) is not type(now):
+        return []
+    line = original.summary(name)
+    return [
+        key for key in payload_fields(type(original))
+        if getattr(original, key) != getattr(now, key)
+        and original.model_copy(update={key: getattr(now, key)}).summary(name) == line
+    ]
+
+
+def _field_text(key: str, value: Any, name: Any) -> str:
+    """One field of a record in words, for the corrections appendix: 'dissent: Navy wanted to wait'."""
+    field = key.replace("_", " ")
+    if isinstance(value, Enum):
+        value = value.value
+    if value in (None, "", [], {}):
+        return f"no {field}"
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(name(v) for v in value)
+    elif isinstance(value, dict):
+        value = ", ".join(f"{k} {v}" for k, v in value.items())
+    elif key == "team":
+        value = name(value)
+    return f"{field}: {value}"
 
 
 def _correction_action(original: EventBase | None, correction: CorrectedEvent) -> str:
