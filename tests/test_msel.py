@@ -43,10 +43,22 @@ def test_played_msel_has_delivery_and_status(tmp_path: Path) -> None:
     assert status["M1-01"] == "delivered"
     assert status["M1-03"] == "skipped (no time)"
     assert status["ADHOC-1"] == "ad hoc"
-    assert status["M1-02"] == "not played"
+    assert status["M1-02"] == "not yet delivered", "the session goes on: M1-02 may still be played"
+    assert status["C-1"] == "not used"
     assert status["M1-04"] == "condition not met"
     delivered = next(r for r in rows if r[header.index("Inject")] == "M1-01")
     assert delivered[-3] == "+00:00" and delivered[-2] == "2030-01-01 09:00 UTC"
+
+
+def test_after_endex_an_inject_never_delivered_reads_not_played(tmp_path: Path) -> None:
+    session = new_session(tmp_path)
+    try:
+        session.end()
+        header, rows = msel_table(session.exercise, session.state)
+    finally:
+        session.close()
+    status = {r[header.index("Inject")]: r[-1] for r in rows}
+    assert status["M1-02"] == "not played" and status["C-1"] == "not used"
 
 
 def test_csv_is_utf8_with_bom_and_defuses_formulas(tmp_path: Path) -> None:

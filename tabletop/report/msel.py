@@ -104,7 +104,7 @@ def msel_table(exercise: Exercise, state: SessionState | None = None) -> tuple[l
             status = "ad hoc"
         else:
             cells = _planned_row(exercise, row.inject, row.move or "contingency")
-            status = _status(row.status)
+            status = _status(row.status, row.kind == "contingency")
             if row.reason:
                 status += f" ({row.reason})"
         out.append(
@@ -181,8 +181,14 @@ def _objective_cell(exercise: Exercise, objective_id: str) -> str:
     return f"{objective_id} ({objective.capability})"
 
 
-def _status(status: InjectStatus) -> str:
-    if status in (InjectStatus.upcoming, InjectStatus.due, InjectStatus.passed):
+def _status(status: InjectStatus, contingency: bool) -> str:
+    """The Status cell, as the report's MSEL appendix words it: an inject still to come in a session that
+    goes on is not yet delivered (not 'not played'); a contingency never picked is not used."""
+    if contingency and status in (InjectStatus.upcoming, InjectStatus.due, InjectStatus.passed):
+        return "not used"
+    if status in (InjectStatus.upcoming, InjectStatus.due):
+        return "not yet delivered"
+    if status is InjectStatus.passed:
         return "not played"
     if status is InjectStatus.inactive:
         return "condition not met"
