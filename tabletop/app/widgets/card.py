@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tabletop.wording import reflow
+from tabletop.prose import prose
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def render_card(view: InjectView) -> RenderableType:
     parts.append(_section("As the teams receive it"))
     if view.header:
         parts.append(_pairs(view.header))
-    parts.append(Padding(Text(reflow(view.body)), (0, 0, 1, 2)))  # the planner's line breaks undone: wrapped once
+    parts.append(Padding(prose(view.body), (0, 0, 1, 2)))  # the planner's line breaks undone: wrapped once
     for attachment in view.attachments:
         parts.append(Padding(Text(f"Attached: {attachment}", style="italic"), (0, 0, 1, 2)))
     if view.expected:

@@ -18,7 +18,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tabletop.need_to_know import InjectSeen, OwnDecision, TeamView
-from tabletop.viewer.formatting import attachment_text, channel_text, closed_lines, offset_text, reflow, when_text
+from tabletop.prose import hanging, prose
+from tabletop.viewer.formatting import attachment_text, channel_text, closed_lines, offset_text, when_text
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,11 @@ def _section(title: str) -> Rule:
 
 
 def _body(text: str) -> Padding:
-    return Padding(Text(reflow(text)), (0, 0, 0, 2))
+    return Padding(prose(text), (0, 0, 0, 2))
 
 
 def _bullets(items: tuple[str, ...]) -> Group:
-    return Group(*(Padding(Text(f"• {item}"), (0, 0, 0, 2)) for item in items))
+    return Group(*(hanging("•", item, 2) for item in items))
 
 
 def _decision_text(decision: OwnDecision) -> Table:
@@ -89,7 +90,7 @@ def render_inject(
     meta.append(f"\nFrom {inject.source}, by {channel_text(inject.channel)}")
     if inject.adhoc:
         meta.append(" (written by control during play)")
-    parts: list[RenderableType] = [head, meta, Text(), Text(reflow(inject.body)), *_attached(inject.attachments)]
+    parts: list[RenderableType] = [head, meta, Text(), prose(inject.body), *_attached(inject.attachments)]
     if inject.questions:
         parts += [Text(), _section("Discussion questions"), _bullets(inject.questions)]
     if inject.decision is not None:
