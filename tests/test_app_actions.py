@@ -279,6 +279,8 @@ async def test_contingency_is_picked_from_a_list(session: Session) -> None:
     app = console(session)
     async with app.run_test() as pilot:
         await pilot.pause()
+        table = app.screen.query_one(MselTable)
+        assert table.lines["C-1"].state == "in reserve", "never due by the clock: not 'upcoming'"
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("enter")
@@ -341,8 +343,8 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        # First team (ROK) is highlighted; enter moves on to the options, where none is picked yet.
-        await pilot.press("enter")
+        # Neither list has a line picked yet: ↓ then enter takes the first in each, ROK and 'direct'.
+        await pilot.press("down", "enter")
         await pilot.press("down", "enter")  # 'direct'
         await type_text(pilot, "Hail it now")
         await pilot.press("enter")
@@ -352,10 +354,10 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        # The next form starts on the team that has not answered (US).
+        # The next form starts with nothing picked again; US is the second team, 'beijing' the second option.
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("enter", "down", "down", "enter")
+        await pilot.press("down", "down", "enter", "down", "down", "enter")
         await type_text(pilot, "Embassy")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -389,7 +391,7 @@ async def test_decision_form_stays_open_with_the_engines_reason(session: Session
             raise Refused("the session file is being repaired")
 
         monkeypatch.setattr(session, "decide", refuse)
-        await pilot.press("r", "enter", "tab")
+        await pilot.press("r", "down", "enter", "tab")
         await type_text(pilot, "Too early")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -552,7 +554,7 @@ async def test_correction_retracts_or_replaces_a_record_from_the_log(session: Se
     assert replace.replacement["text"] == "ROK asked for the map"
 
 
-async def test_endex_asks_first_then_opens_the_hot_wash(session: Session) -> None:
+async def test_endex_asks_first_then_w_opens_the_hot_wash(session: Session) -> None:
     app = console(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -566,6 +568,10 @@ async def test_endex_asks_first_then_opens_the_hot_wash(session: Session) -> Non
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen), "the hot wash waits for its key: a W typed for it is no text"
+        assert any("W opens the hot wash" in str(n.message) for n in app._notifications)
+        await pilot.press("W")
         await settle(app, pilot)
         assert isinstance(app.screen, HotwashScreen)
         assert app.screen.focused is app.screen.query_one("#hotwash-strength", Input), "it opens ready to type"
@@ -788,6 +794,23 @@ async def test_the_mouse_works_too(session: Session) -> None:
     assert isinstance(delivered, DeliveredEvent) and delivered.inject == "M1-03"
 
 
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_key_bar_shows_whole_keys_and_counts_the_rest(session: Session, width: int) -> None:
+    from tabletop.app.widgets.keybar import KeyBar
+
+    app = console(session)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        every = bar.keys(app.screen)
+        text = str(bar.content)
+    assert len(text) <= width - 2  # within the bar's padding
+    shown = [description for _key, _display, description, _action in every if f" {description}" in text]
+    assert shown == [description for *_, description, _action in every[:len(shown)]], "the first keys, in order"
+    assert text.endswith(f"+{len(every) - len(shown)} more: ?"), "how many are left out, and the key listing them"
+    assert text.startswith("? Help")
+
+
 async def test_a_decision_on_an_adhoc_inject(session: Session) -> None:
     session.adhoc("Fuel spill", "Oil is leaking from the wreck.", ["rok", "us"])
     app = console(session)
@@ -797,7 +820,7 @@ async def test_a_decision_on_an_adhoc_inject(session: Session) -> None:
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter")  # ROK; with no options to pick, the team's words come next
+        await pilot.press("down", "enter")  # ROK; with no options to pick, the team's words come next
         assert app.focused is app.screen.query_one("#decision-text", Input)
         await type_text(pilot, "Send a cutter")
         await pilot.press("tab")
@@ -916,6 +939,105 @@ async def test_the_log_shows_the_newest_line_unless_the_facilitator_is_reading_b
         assert log.scroll_y >= log.max_scroll_y
 
 
+async def test_both_lists_of_the_decision_form_open_alike_so_down_enter_takes_the_first_of_each(session: Session) -> None:
+    from tabletop.app.screens.decision import NO_TEAM_PICKED
+
+    session.deliver("M1-02")
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await select(app, pilot, "M1-02")
+        await pilot.press("r")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DecisionForm)
+        teams = form.query_one("#decision-team", OptionList)
+        options = form.query_one("#decision-option", OptionList)
+        assert (teams.highlighted, options.highlighted) == (None, None), "two teams wait: neither list picks for you"
+        assert app.focused is teams
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is teams, "enter with no team picked does not move on"
+        assert rendered(form.query_one("#form-error", Static).content).strip() == NO_TEAM_PICKED
+        await pilot.press("down", "enter", "down", "enter")
+        await pilot.pause()
+        assert rendered(form.query_one("#form-error", Static).content).strip() == ""
+        await type_text(pilot, "Hail it")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    decided = last(session.path)
+    assert isinstance(decided, DecidedEvent)
+    assert (decided.team, decided.option) == ("rok", "direct"), "the first team and the first option"
+
+
+async def test_the_ruling_team_list_opens_like_the_decision_form_and_none_picked_means_no_team(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        for keys, team in ((("down", "enter"), session.exercise.teams[0].id), ((), None)):
+            await pilot.press("w")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, RulingForm)
+            assert form.query_one("#ruling-team", OptionList).highlighted is None
+            await type_text(pilot, "Cutters arrive early")
+            await pilot.press("enter", "enter")  # past the rationale to the team list
+            assert app.focused is form.query_one("#ruling-team", OptionList)
+            await pilot.press(*keys)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, MainScreen)
+            ruled = last(session.path)
+            assert isinstance(ruled, RuledEvent) and ruled.team == team
+
+
+async def test_no_palette_over_a_form_so_nothing_acts_behind_it(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "JumpForm"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "JumpForm", "the palette would run console commands behind the form"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_the_endex_question_names_the_injects_not_delivered(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        text = " ".join(rendered(w.content) for w in app.screen.query(Static))
+    count, named = text.split(" scheduled injects not delivered: ")
+    ids = named.split("\n")[0].split(", ")
+    assert int(count.split()[-1]) == len(ids) > 1
+    scheduled = [r.inject for r in session.state.msel(session.now_minute()) if r.kind == "scheduled"]
+    assert all(i in scheduled and session.state.first_delivery(i) is None for i in ids)
+
+
+async def test_notices_wait_while_a_form_is_open(session: Session) -> None:
+    app = console(session)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        app.notify("Zebrafinch", timeout=30)
+        await pilot.pause()
+        await pilot.pause()
+        assert "Zebrafinch" not in app.export_screenshot(), "a notice drawn over a form hides its fields"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert "Zebrafinch" in app.export_screenshot(), "the notice is seen once the form is closed"
+
+
 async def test_enter_on_the_option_list_with_nothing_picked_says_how_and_stays(session: Session) -> None:
     from tabletop.app.screens.decision import NOTHING_PICKED
 
@@ -924,7 +1046,7 @@ async def test_enter_on_the_option_list_with_nothing_picked_says_how_and_stays(s
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await select(app, pilot, "M1-02")
-        await pilot.press("r", "enter")  # the team
+        await pilot.press("r", "down", "enter")  # the team
         await pilot.pause()
         options = app.screen.query_one("#decision-option")
         assert app.focused is options
@@ -1009,7 +1131,7 @@ async def test_a_burst_after_enter_on_a_list_moves_in_the_next_list_and_fills_th
         await select(app, pilot, "M1-02")
         await pilot.press("r")
         await pilot.pause()
-        for key in ["enter", "down", "enter", "H", "i", "enter", "W", "h", "y"]:  # team, option, said, rationale
+        for key in ["down", "enter", "down", "enter", "H", "i", "enter", "W", "h", "y"]:  # team, option, said, rationale
             app.simulate_key(key)
         await pilot.pause()
         await pilot.pause()
@@ -1092,6 +1214,14 @@ async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observat
         assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
         assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
         assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last
+        cut_at_80 = [rendered(objectives.get_option_at_index(n).prompt) for n in range(objectives.option_count)]
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        at_120 = [rendered(objectives.get_option_at_index(n).prompt) for n in range(objectives.option_count)]
+        assert objectives.virtual_size.height == objectives.option_count
+    assert any(line.rstrip().endswith("…") for line in cut_at_80), cut_at_80
+    assert sum(len(line) for line in at_120) > sum(len(line) for line in cut_at_80), "a wider form shows more"
 
 
 async def test_the_hot_wash_shows_the_planners_questions_for_the_room(yellow_sea: Session) -> None:

@@ -167,3 +167,20 @@ async def test_enter_on_the_board_reads_a_waiting_submission_in_full_before_y(se
         sent = answers["ROK (sent)"]
         assert sent.waiting and sent.text == words and sent.rationale == "cutters are close"
     assert len(logged(session.path)) == before, "reading it confirms nothing"
+
+
+async def test_an_empty_board_after_every_answer_says_so_not_that_none_was_put(session: Session) -> None:
+    from tabletop.app.widgets.board import EVERY_ONE_ANSWERED
+    from test_app_actions import rendered
+
+    for inject in ("M1-02", "M1-03"):
+        for team in session.state.deciders(inject):
+            option = session.exercise.inject(inject).decision.options[0].id  # type: ignore[union-attr]
+            session.decide(team, inject, option=option)
+    session.advance()
+    app = console(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(DecisionBoard)
+        assert board.option_count == 1
+        assert rendered(board.get_option_at_index(0).prompt).strip() == EVERY_ONE_ANSWERED

@@ -169,7 +169,7 @@ async def test_a_late_decision_can_be_recorded_after_endex(session: Session) -> 
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("down", "enter", "down", "enter")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     events = logged(session.path)[before:]
@@ -209,7 +209,7 @@ async def test_typing_only_words_records_free_text_and_a_second_answer_is_asked_
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, DecisionForm)
-        await pilot.press("enter", "tab")  # the team; no option is picked, tab moves on to "Said"
+        await pilot.press("down", "enter", "tab")  # the team; no option is picked, tab moves on to "Said"
         await type_text(pilot, "Hail the vessel now")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -219,7 +219,7 @@ async def test_typing_only_words_records_free_text_and_a_second_answer_is_asked_
         before = len(logged(session.path))
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("up")  # back to the team that answered (ROK), as the cold trial did
+        await pilot.press("down")  # the team that answered (ROK), first in the list
         await pilot.press("enter", "down", "enter")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -292,6 +292,7 @@ async def test_delivering_an_inject_before_it_is_due_asks_first_naming_how_early
         facts = rendered(app.screen.query_one("#confirm-facts", Static).content)
         labels = ", ".join(session.exercise.team(t).label for t in due_first.to)
         assert f"It goes to {labels}." in facts
+        assert "Within 1 min (scenario time) of its time an inject counts as due" in facts
         await pilot.press("enter")  # Cancel has the focus: a stray enter sends nothing
         await settle(app, pilot)
         assert len(logged(session.path)) == before

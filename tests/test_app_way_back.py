@@ -11,7 +11,7 @@ import pytest
 from engine_fixtures import new_session
 from test_app_actions import START, logged, settle, type_text
 from test_app_typing import PRINTABLE
-from textual.widgets import OptionList, SelectionList, Static
+from textual.widgets import Button, OptionList, SelectionList, Static
 
 from tabletop.app import ConsoleApp
 from tabletop.app.screens.correction import CorrectionForm
@@ -81,6 +81,10 @@ async def test_a_move_advance_is_undone_and_the_form_says_the_clock_stays(sessio
         text = " ".join(str(s.content) for s in form.query(Static))
         assert "Move M2" in text and "Undo the advance" in text and "time cannot go back" in text
         assert "jump_to" not in text
+        # nothing to change, only to take back: the button and ctrl+s say what they do
+        assert str(form.query_one("#form-save", Button).label) == "Undo the advance"
+        assert form.query_one("#form").border_subtitle == "ctrl+s undo the advance · esc cancel"
+        assert "save" not in text.lower()
         await type_text(pilot, "pressed m by mistake")
         await pilot.press("ctrl+s")  # nothing to change: saving takes it back
         await settle(app, pilot)

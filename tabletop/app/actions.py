@@ -16,7 +16,7 @@ from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
-from tabletop.app.views import STATE_LABELS
+from tabletop.app.views import state_label
 from tabletop.app.widgets.log import EventLog
 from tabletop.app.widgets.msel import MselTable
 from tabletop.model import Inject, TeamKind
@@ -115,7 +115,7 @@ class ConsoleActions(_AppBase):
         state = self.session.state
         minute = self.session.now_minute()
         pairs = [
-            (inject, STATE_LABELS[state.status(inject.id, minute)])
+            (inject, state_label(state.status(inject.id, minute), contingency=True))
             for inject in self.session.exercise.contingencies
         ]
         self.push_screen(ContingencyPicker(self.session.exercise, pairs))
@@ -348,16 +348,16 @@ class ConsoleActions(_AppBase):
     def action_endex(self) -> None:
         """Ask, then end the exercise."""
         from tabletop.app.screens.clock import EndexForm
-        from tabletop.app.screens.confirm import awaited_line
+        from tabletop.app.screens.confirm import awaited_line, ids_text
 
         state = self.session.state
         rows = state.msel(self.session.now_minute())
-        left = [r for r in rows if r.kind == "scheduled"
+        left = [r.inject for r in rows if r.kind == "scheduled"
                 and r.status in (InjectStatus.due, InjectStatus.upcoming, InjectStatus.held, InjectStatus.passed)]
         awaited = state.awaited()
         parts = []
         if left:
-            parts.append(f"{len(left)} scheduled inject{'s' if len(left) != 1 else ''} not delivered")
+            parts.append(f"{len(left)} scheduled inject{'s' if len(left) != 1 else ''} not delivered: {ids_text(left)}")
         if awaited:
             parts.append(awaited_line(self.session.exercise, awaited))
         self.push_screen(EndexForm("; ".join(parts)))

@@ -261,8 +261,6 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
             self._notify_situation()
         if message.requester is not None:
             message.requester.post_message(ActionDone(message.call, message.event))
-        if message.call.method == "end":
-            self.call_after_refresh(self.action_hotwash)
 
     def on_action_refused(self, message: ActionRefused) -> None:
         """Nothing was written: say why (in the form when one is waiting)."""
@@ -326,7 +324,10 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
             if not self._cursor_placed and rows:
                 self._cursor_placed = True
                 table.select(views.first_open(rows))
-            self._main.query_one(DecisionBoard).show(self.board_lines(rows))
+            lines = self.board_lines(rows)
+            state = self.session.state  # an empty board says whether decisions were put before
+            earlier = not lines and any(state.deciders(d.inject) for d in state.deliveries)
+            self._main.query_one(DecisionBoard).show(lines, earlier=earlier)
             self._sync_log(self._main.query_one(EventLog))
             self._refresh_preview(rows)
         screen = self.screen
@@ -409,7 +410,12 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
     # Which commands are offered
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide commands this mode does not offer, STARTEX once play has begun, play control after ENDEX."""
+        """Hide commands this mode does not offer, STARTEX once play has begun, play control after ENDEX;
+        no palette over a form, whose commands would act behind the form still open."""
+        if action == "command_palette":
+            from tabletop.app.screens.form import FormScreen
+
+            return not isinstance(self.screen, FormScreen)
         command = command_for(action)
         if command is None:
             return True

@@ -49,6 +49,16 @@ STATE_LABELS = {
 }
 """How each engine status reads in the MSEL."""
 
+IN_RESERVE = "in reserve"
+"""A contingency not delivered: never due by the clock, it waits for the facilitator to pick it."""
+
+
+def state_label(status: InjectStatus, contingency: bool) -> str:
+    """How an inject's status reads: a contingency kept back is in reserve, not 'upcoming'."""
+    if contingency and status is InjectStatus.upcoming:
+        return IN_RESERVE
+    return STATE_LABELS[status]
+
 STATE_STYLES = {
     InjectStatus.upcoming: "",
     InjectStatus.due: "bold black on yellow",
@@ -117,7 +127,7 @@ def msel_line(exercise: Exercise, row: MselRow) -> MselLine:
         move=row.move or ("" if row.kind == "contingency" else "-"),
         title=("✎ " if row.kind == "adhoc" else "") + row.title,
         to=recipients_text(exercise, row.to),
-        state=STATE_LABELS[row.status],
+        state=state_label(row.status, row.kind == "contingency"),
         style=STATE_STYLES[row.status],
     )
 
@@ -263,7 +273,7 @@ def inject_view(session: Session, inject_id: str, rows: list[MselRow] | None = N
         return None
     inject = exercise.inject(inject_id)
     adhoc = state.adhoc(inject_id)
-    state_text = STATE_LABELS[row.status]
+    state_text = state_label(row.status, row.kind == "contingency")
     if row.delivered_minute is not None:
         state_text += f" at {offset_text(row.delivered_minute)}"
     if row.reason:

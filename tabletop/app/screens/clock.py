@@ -99,7 +99,8 @@ class EndexForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         """The question and what is left open."""
-        yield Static("End the exercise now? The clock stops for good; the hot wash follows.", classes="form-context")
+        yield Static("End the exercise now? The clock stops for good; W then opens the hot wash.",
+                     classes="form-context")
         if self.summary:
             yield Static(self.summary, classes="form-hint", markup=False)
 
@@ -110,4 +111,5 @@ class EndexForm(FormScreen):
 
     def build_call(self) -> EngineCall | str:
         """`Session.end()`."""
-        return EngineCall("end", {}, done="ENDEX")
+        # the hot wash is opened by its key, as every screen is: opened by itself, it took the W typed for it
+        return EngineCall("end", {}, done="ENDEX: the clock has stopped. W opens the hot wash.")

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from tabletop.app.formatting import offset_text, teams_text, wall_text
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen
-from tabletop.confirmations import AdvanceFacts, EarlyFacts, RedeliveryFacts
+from tabletop.confirmations import EARLY_GRACE, AdvanceFacts, EarlyFacts, RedeliveryFacts
 from tabletop.model import Exercise
 from tabletop.wording import evaluate_command, minutes_text, resume_command
 
@@ -26,7 +26,8 @@ MAX_IDS = 12
 """Inject ids named in one line before the rest is counted, so the buttons stay on screen."""
 
 
-def _ids(ids: tuple[str, ...] | list[str]) -> str:
+def ids_text(ids: Sequence[str]) -> str:
+    """Inject ids for a question, the first few named and the rest counted."""
     shown = ", ".join(ids[:MAX_IDS])
     return shown if len(ids) <= MAX_IDS else f"{shown} and {len(ids) - MAX_IDS} more"
 
@@ -47,11 +48,11 @@ def advance_lines(exercise: Exercise, facts: AdvanceFacts) -> list[str]:
     """What the move-advance question says, one line each."""
     lines: list[str] = []
     if facts.undelivered:
-        lines.append(f"{_plural(len(facts.undelivered), 'inject')} of {facts.move} not delivered: {_ids(facts.undelivered)}")
+        lines.append(f"{_plural(len(facts.undelivered), 'inject')} of {facts.move} not delivered: {ids_text(facts.undelivered)}")
     else:
         lines.append(f"Every scheduled inject of {facts.move} has been delivered, held or skipped.")
     if facts.held:
-        lines.append(f"{_plural(len(facts.held), 'inject')} on hold: {_ids(facts.held)}")
+        lines.append(f"{_plural(len(facts.held), 'inject')} on hold: {ids_text(facts.held)}")
     if facts.awaited:
         lines.append(awaited_line(exercise, facts.awaited))
     if facts.jump_to is not None:
@@ -108,7 +109,7 @@ class ConfirmForm(FormScreen):
         """Close writing nothing, and say so: Cancel has the focus, so an enter meant for the
         other button must not look as if it was taken."""
         if not self.pending:
-            self.app.notify(f"Nothing done: {self.SAVE_LABEL.lower()} was not confirmed (ctrl+s confirms).",
+            self.app.notify(f"Nothing done: {self.save_label.lower()} was not confirmed (ctrl+s confirms).",
                             timeout=4, markup=False)
         super().action_cancel()
 
@@ -156,8 +157,14 @@ class EarlyDeliveryForm(ConfirmForm):
             question = f"Deliver {facts.inject} now, {ahead} before it is due?"
             when = f"{facts.inject} {facts.title} is planned for {offset_text(facts.planned)}; it is {offset_text(facts.now_minute)} now."
         lines = [when, f"It goes to {teams_text(exercise, facts.to) or 'nobody'}.", WITHDRAW_HINT]
+        if facts.planned_move is None:  # why this one asks and one a minute from its time did not
+            lines.append(EARLY_HINT)
         super().__init__(question, lines, call)
 
+
+EARLY_HINT = (f"Within {minutes_text(EARLY_GRACE)} (scenario time) of its time an inject counts as due "
+              "and goes without this question.")
+"""Why one inject asked and the next did not: the grace before an inject's time (`EARLY_GRACE`)."""
 
 WITHDRAW_HINT = "If this is a mistake, x on its log line withdraws it; the teams then see it as withdrawn."
 """How a delivery asked about is taken back, said in each question before one."""

@@ -45,6 +45,11 @@ class CorrectionForm(FormScreen):
         self.root = root
         self.retracting = False
 
+    @property
+    def save_label(self) -> str:
+        """A record with nothing to change (a move advance, a hold) can only be taken back: ctrl+s says so."""
+        return self.SAVE_LABEL if self.plan.fields else self.plan.take_back
+
     def compose_fields(self) -> ComposeResult:
         """The record in words, the reason, then one field per thing that may change."""
         yield Static(f"#{self.event.seq}  {self.plan.heading}", classes="form-context", markup=False)
@@ -64,8 +69,8 @@ class CorrectionForm(FormScreen):
             else:
                 widget = Input(str(field.value or ""), id=f"field-{field.name}", compact=True)
             yield field_row(field.label, widget)
-        change = "ctrl+s saves the change; " if self.plan.fields else ""
-        yield Static(f"{change}ctrl+r: {self.plan.take_back}. {self.plan.take_back_says}",
+        keys = "ctrl+s saves the change; ctrl+r" if self.plan.fields else "ctrl+s (or ctrl+r)"
+        yield Static(f"{keys}: {self.plan.take_back}. {self.plan.take_back_says}",
                      classes="form-hint", markup=False)
 
     def on_mount(self) -> None:

@@ -1,9 +1,10 @@
 """The decision form: a team's answer to an inject, recorded in seconds.
 
 Team and option are short lists (arrow keys, enter moves on); free text,
-rationale and dissent are one line each; enter on the last line saves. No
-option is picked until the facilitator picks one, and an answer for a team that
-has answered already is asked about, then recorded as a correction of it.
+rationale and dissent are one line each; enter on the last line saves. Neither
+a team nor an option is picked until the facilitator picks one (unless the team
+was picked on the board), and an answer for a team that has answered already is
+asked about, then recorded as a correction of it.
 """
 
 from __future__ import annotations
@@ -11,40 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
-from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.app.screens.form import FormScreen, PickList, field_row
 from tabletop.model import Exercise, Inject
 
 FREE_TEXT = "__free_text__"
 """Option-list id of the 'no listed option, free text only' choice."""
 
 
-class OptionChoice(OptionList):
-    """The option list of the form: enter with nothing picked says how to pick one, and stays.
-
-    Moving on silently let a facilitator who expected enter to confirm type the
-    rationale into the next field; tab still moves on, to record the team's own
-    words alone (free text, with no option and no posture).
-    """
-
-    def action_select(self) -> None:
-        """Confirm the highlighted option; with none highlighted, say how to pick one."""
-        if self.highlighted is None:
-            show = getattr(self.screen, "show_error", None)
-            if show is not None:
-                show(NOTHING_PICKED)
-            return
-        super().action_select()
-
-
 NOTHING_PICKED = "No option is picked: ↓ ↑ to pick one, then enter; or tab to write the team's own words alone."
 """What enter on the option list says while nothing is highlighted."""
+
+NO_TEAM_PICKED = "No team is picked: ↓ ↑ to pick the team that decided, then enter."
+"""What enter on the team list says while nothing is highlighted."""
 
 
 class DecisionForm(FormScreen):
@@ -88,7 +73,7 @@ class DecisionForm(FormScreen):
             if team_id in self.answered:
                 line.append(f"   answered: {self.answered[team_id]}", style="dim")
             team_options.append(Option(line, id=team_id))
-        yield field_row("Team", OptionList(*team_options, id="decision-team"))
+        yield field_row("Team", PickList(*team_options, id="decision-team", nothing_picked=NO_TEAM_PICKED))
         options = []
         if self.inject.decision is not None:
             width = max(len(o.id) for o in self.inject.decision.options)
@@ -102,7 +87,8 @@ class DecisionForm(FormScreen):
                     )
                 )
         options.append(Option(Text("(no listed option: free text only)", style="italic"), id=FREE_TEXT))
-        yield field_row("Option", OptionChoice(*options, id="decision-option"))
+        # tab past it with none picked records the team's words alone (free text, no option, no posture)
+        yield field_row("Option", PickList(*options, id="decision-option", nothing_picked=NOTHING_PICKED))
         yield Static("In each list ↓ ↑ pick and enter confirms and moves on; tab past the options with none "
                      "picked records the team's words alone.", classes="form-hint", markup=False)
         yield field_row("Said", Input(placeholder="what the team will do, in its words", id="decision-text", compact=True))
@@ -110,35 +96,27 @@ class DecisionForm(FormScreen):
         yield field_row("Dissent", Input(placeholder="who disagreed, and how (leave empty if none)", id="decision-dissent", compact=True))
 
     def on_mount(self) -> None:
-        """Highlight the given team, or the first that has not answered; start on the options when the team
-        was picked on the board (or is the only one asked), else on the team list."""
+        """A team picked on the board (or the only one asked) is settled: highlighted, and the form starts
+        on its options (or its words). Otherwise both lists start with nothing picked, so "↓ then enter"
+        takes the first line in each; no option is ever picked for the facilitator either, so a team's
+        words typed alone are recorded as free text, never as the first option's posture."""
         super().on_mount()
         teams = self.query_one("#decision-team", OptionList)
         options = self.query_one("#decision-option", OptionList)
-        start = self.initial_team
-        if start is None:
-            start = next((t for t in self.teams if t not in self.answered), self.teams[0] if self.teams else None)
-        teams.highlighted = self.teams.index(start) if start in self.teams else None
-        # No option is picked for the facilitator: a team's words typed alone are recorded as free text,
-        # never as the first option's posture.
+        settled = self.initial_team if self.initial_team in self.teams else (
+            self.teams[0] if len(self.teams) == 1 else None)
+        teams.highlighted = self.teams.index(settled) if settled is not None else None
         options.highlighted = None if self.inject.decision is not None else 0  # no options: free text is the only line
         if self.inject.decision is None:
             # nothing to pick: the list only says so, and keys typed there would be lost
             options.can_focus = False
-        settled = self.initial_team is not None or len(self.teams) == 1
         # a team picked on the board is settled: start on its options (or its words); otherwise on the team list
-        if not settled:
+        if settled is None:
             teams.focus()
         elif self.inject.decision is None:
             self.query_one("#decision-text", Input).focus()
         else:
             options.focus()
-
-    @on(OptionList.OptionHighlighted, "#decision-option")
-    def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """An option is highlighted now: the word on how to pick one has done its work."""
-        if str(self.query_one("#form-error", Static).content) == NOTHING_PICKED:
-            self.show_error("")
 
     def build_call(self) -> EngineCall | str:
         """`Session.decide(team, inject, option, text, rationale, dissent)`."""

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.actions import SkipAction
 from textual.widgets import Button, Input, OptionList, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
 
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall
 
@@ -52,12 +53,17 @@ class FormScreen(ModalScreen[Any]):
         """The form frame: fields, an error line and the buttons."""
         with Vertical(id="form") as frame:
             frame.border_title = self.FORM_TITLE
-            frame.border_subtitle = f"ctrl+s {self.SAVE_LABEL.lower()} · esc cancel"
+            frame.border_subtitle = f"ctrl+s {self.save_label.lower()} · esc cancel"
             yield from self.compose_fields()
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Button(self.SAVE_LABEL, variant="primary", id="form-save", compact=True)
+                yield Button(self.save_label, variant="primary", id="form-save", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
+
+    @property
+    def save_label(self) -> str:
+        """What the save button and ctrl+s do, in words: the class's label unless this form knows better."""
+        return self.SAVE_LABEL
 
     def compose_fields(self) -> ComposeResult:
         """The fields of the form; subclasses yield their widgets here."""
@@ -165,7 +171,7 @@ class FormScreen(ModalScreen[Any]):
         if isinstance(focused, Input):
             self.field_entered(focused)
             return
-        picked = focused.highlighted is not None
+        picked = focused.highlighted is not None or (isinstance(focused, PickList) and focused.optional)
         focused.action_select()
         if picked:
             self.focus_next()
@@ -199,12 +205,45 @@ class FormScreen(ModalScreen[Any]):
         else:
             self.focus_next()
 
+    @on(OptionList.OptionHighlighted)
+    def _picked_now(self, event: OptionList.OptionHighlighted) -> None:
+        """A line is highlighted in a list that said nothing was picked: that word has done its work."""
+        chosen = event.option_list
+        if isinstance(chosen, PickList) and str(self.query_one("#form-error", Static).content) == chosen.nothing_picked:
+            self.show_error("")
+
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         """A choice confirmed in a list (enter already moved on; a mouse click moves on here)."""
         event.stop()
         if self.focused is event.option_list:
             self.focus_next()
+
+
+class PickList(OptionList):
+    """A list of a form that may open with nothing picked; enter then says how to pick a line.
+
+    Every list of every form starts the same way, so the habit "↓ then enter" takes the first
+    line in each: a team list that opened on its second line while the option list opened on
+    none once put the wrong team beside the right option. An `optional` list (nothing picked
+    is an answer, as "no team in particular") lets enter move on instead.
+    """
+
+    def __init__(self, *options: Option, nothing_picked: str, optional: bool = False, **kwargs: Any) -> None:
+        """`nothing_picked` is what enter says while no line is highlighted (unless `optional`)."""
+        super().__init__(*options, **kwargs)
+        self.nothing_picked = nothing_picked
+        self.optional = optional
+
+    def action_select(self) -> None:
+        """Confirm the highlighted line; with none, say how to pick one (an optional list just moves on)."""
+        if self.highlighted is None:
+            if not self.optional:
+                show = getattr(self.screen, "show_error", None)
+                if show is not None:
+                    show(self.nothing_picked)
+            return
+        super().action_select()
 
 
 async def drained(widget: Widget, *, turns: int = 200) -> None:

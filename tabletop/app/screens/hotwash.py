@@ -75,8 +75,8 @@ class HotwashScreen(Screen[None]):
                 entries.border_title = "Said so far"
                 yield self._text
         with Vertical(id="hotwash-fields"):
-            yield Input(placeholder="Strength: what went well (enter to record)", id="hotwash-strength", compact=True)
-            yield Input(placeholder="Area for improvement (enter to record)", id="hotwash-improvement", compact=True)
+            yield Input(placeholder="Strength: what went well (enter records it, then the next; tab: improvement)", id="hotwash-strength", compact=True)
+            yield Input(placeholder="Area for improvement (enter records it; shift+tab: strength; ctrl+o: objectives)", id="hotwash-improvement", compact=True)
             yield Static("", id="hotwash-error", markup=False)
         yield KeyBar(id="keys")
 

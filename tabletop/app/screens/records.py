@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
-from tabletop.app.screens.form import FormScreen, field_row
+from tabletop.app.screens.form import FormScreen, PickList, field_row
 from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Rating
 
 NO_TEAM = "__no_team__"
@@ -32,7 +32,9 @@ def _about(inject: Inject | None) -> Widget:
     the facilitator sees it before saving and can pick "no inject" instead.
     """
     if inject is None:
-        return Static("Not tied to an inject", classes="form-context", markup=False)
+        return Static("Not tied to an inject: a record is tied to the inject being read, or to the delivered "
+                      "inject under the MSEL cursor (esc, move the cursor there, then the key again).",
+                      classes="form-hint", markup=False)
     about = OptionList(
         Option(Text.assemble((inject.id, "bold"), " · ", one_line(inject.title)), id=inject.id),
         Option(Text("(no inject in particular)", style="italic"), id=NO_INJECT),
@@ -108,16 +110,21 @@ class RulingForm(_AboutMixin, FormScreen):
         yield _about(self.inject)
         yield field_row("Ruling", Input(placeholder="what control rules", id="ruling-text", compact=True))
         yield field_row("Rationale", Input(placeholder="why", id="ruling-rationale", compact=True))
-        options = [Option("(no team in particular)", id=NO_TEAM)]
-        for team in self.exercise.teams:
-            options.append(Option(Text.assemble((f"{team.label:<6}", "bold"), " ", team.name), id=team.id))
-        yield field_row("Team", OptionList(*options, id="ruling-team"))
+        options = [Option(Text.assemble((f"{team.label:<6}", "bold"), " ", team.name), id=team.id)
+                   for team in self.exercise.teams]
+        options.append(Option(Text("(no team in particular)", style="italic"), id=NO_TEAM))
+        # as in the decision form, the list opens with nothing picked, so ↓ then enter takes the first team;
+        # nothing picked is an answer here: the ruling concerns no team in particular
+        yield field_row("Team", PickList(*options, id="ruling-team", nothing_picked="", optional=True))
+        yield Static("Team: the team the ruling concerns, if one (none picked: no team in particular). "
+                     "It is kept in the record and the report; team views do not show rulings.",
+                     classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
         """Start typing the ruling at once."""
         super().on_mount()
         self._mount_about()
-        self.query_one("#ruling-team", OptionList).highlighted = 0
+        self.query_one("#ruling-team", OptionList).highlighted = None
         self.query_one("#ruling-text", Input).focus()
 
     def field_entered(self, field: Input) -> None:
@@ -146,8 +153,13 @@ class RulingForm(_AboutMixin, FormScreen):
         )
 
 
-OBJECTIVE_WIDTH = 55
-"""Cells of an objective's text in the observation form's list: with its id, one line of the form at 80 columns."""
+def _objective_line(objective_id: str, text: str, width: int = 0) -> Text:
+    """An objective on one line, cut with an ellipsis to `width` cells (0: not cut)."""
+    return Text.assemble((f"{objective_id:<8}", "bold"), " ", one_line(text, max(width - 9, 0) if width else 0))
+
+
+FIRST_WIDTH = 64
+"""Cells an objective line is cut to before the list has a width of its own (an 80-column form)."""
 
 
 class ObservationForm(_AboutMixin, FormScreen):
@@ -167,12 +179,9 @@ class ObservationForm(_AboutMixin, FormScreen):
         yield _about(self.inject)
         yield Static(f"Recorded as {self.author}", classes="form-hint", markup=False)
         yield field_row("Objective", OptionList(
-            *[
-                # one line each, cut to fit an 80-column form: wrapped, eight objectives overflow the list,
-                # and it opens scrolled to the inject's objective with the first ones out of sight
-                Option(Text.assemble((f"{o.id:<8}", "bold"), " ", one_line(o.text, OBJECTIVE_WIDTH)), id=o.id)
-                for o in self.exercise.objectives
-            ],
+            # one line each: wrapped, eight objectives overflow the list, and it opens scrolled to the
+            # inject's objective with the first ones out of sight; cut where the list ends (_fit_objectives)
+            *[Option(_objective_line(o.id, o.text, FIRST_WIDTH), id=o.id) for o in self.exercise.objectives],
             id="observe-objective",
         ))
         yield field_row("Rating", OptionList(
@@ -197,6 +206,20 @@ class ObservationForm(_AboutMixin, FormScreen):
         objectives.highlighted = ids.index(first) if first in ids else None
         self.query_one("#observe-rating", OptionList).highlighted = None
         objectives.focus()
+        self.call_after_refresh(self._fit_objectives)
+
+    def on_resize(self) -> None:
+        """A wider terminal shows more of each objective, a narrower one cuts it sooner."""
+        self._fit_objectives()
+
+    def _fit_objectives(self) -> None:
+        """Cut each objective to the width its list has now, on one line."""
+        objectives = self.query_one("#observe-objective", OptionList)
+        width = objectives.scrollable_content_region.width
+        if width <= 0:
+            return
+        for objective in self.exercise.objectives:
+            objectives.replace_option_prompt(objective.id, _objective_line(objective.id, objective.text, width))
 
     def build_call(self) -> EngineCall | str:
         """`Session.observe(objective, rating, text, inject)`."""

@@ -53,6 +53,11 @@ class BoardLine:
         return all(a.answered and not a.submitted for a in self.answers)
 
 
+EVERY_ONE_ANSWERED = ("Every decision put to the teams so far is answered; this move's appear here as their "
+                      "injects go out (enter on an inject in the MSEL shows its answers).")
+"""What the board says when it is empty after decisions were put: earlier moves' answers leave it."""
+
+
 class DecisionBoard(OptionList):
     """Open decisions first, then the ones every team has answered; one line per team to act on."""
 
@@ -60,14 +65,17 @@ class DecisionBoard(OptionList):
         """Starts empty; the app pushes lines down."""
         super().__init__(id=id)
         self.lines: tuple[BoardLine, ...] | None = None
+        self._earlier = False
 
-    def show(self, lines: Sequence[BoardLine]) -> None:
+    def show(self, lines: Sequence[BoardLine], *, earlier: bool = False) -> None:
         """Redraw when the answers changed, keeping the highlight on the same team's line; when that
         team has just answered, the highlight moves on to the first team still waiting, so the
-        next `r` is for the next answer and the open lines stay in sight."""
+        next `r` is for the next answer and the open lines stay in sight. `earlier` says decisions
+        were put before and are all answered, so an empty board says that, not that none was put."""
         frozen = tuple(lines)
-        if frozen == self.lines:
+        if frozen == self.lines and (frozen or earlier == self._earlier):
             return
+        self._earlier = earlier
         before = self.lines
         self.lines = frozen
         open_count = sum(1 for line in frozen if not line.complete)
@@ -78,7 +86,8 @@ class DecisionBoard(OptionList):
         self.border_subtitle = " · ".join(parts)
         kept = self.selected
         if not frozen:
-            self.set_options([Option(Text("No decision has been put to the teams yet.", style="dim italic"), disabled=True)])
+            empty = (EVERY_ONE_ANSWERED if earlier else "No decision has been put to the teams yet.")
+            self.set_options([Option(Text(empty, style="dim italic"), disabled=True)])
             return
         options: list[Option] = []  # set at once: one layout pass, not one per line
         for line in sorted(frozen, key=lambda l: l.complete):

@@ -29,16 +29,21 @@ class KeyBar(Static):
         """Stop following."""
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    _shown: tuple[tuple[str, str, str, str], ...] | None = None
-    """The keys last drawn; the bar is redrawn only when they change."""
+    _shown: tuple[tuple[tuple[str, str, str, str], ...], int] | None = None
+    """The keys last drawn and the width they were fitted to; the bar is redrawn only when either changes."""
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if not self.is_attached or screen is not self.screen:
             return
         keys = self.keys(screen)
-        if keys != self._shown:
-            self._shown = keys
-            self.update(self.describe(keys), layout=False)
+        width = self.size.width
+        if (keys, width) != self._shown:
+            self._shown = (keys, width)
+            self.update(self.describe(keys, width), layout=False)
+
+    def on_resize(self) -> None:
+        """A narrower or wider terminal shows fewer or more keys, never half of one."""
+        self._bindings_changed(self.screen)
 
     def keys(self, screen: Screen[object]) -> tuple[tuple[str, str, str, str], ...]:
         """(key, display, description, action to click) of each key to show, palette key second."""
@@ -67,12 +72,17 @@ class KeyBar(Static):
         return tuple(shown)
 
     @staticmethod
-    def describe(keys: tuple[tuple[str, str, str, str], ...]) -> Content:
+    def describe(keys: tuple[tuple[str, str, str, str], ...], width: int = 0) -> Content:
         """The keys as one line; each key is bold in the footer's key colour, each label links to its action.
 
         Built span by span, as the markup `[b $footer-key-foreground]KEY[/] [@click=ACTION]LABEL[/]`
-        would be, without parsing markup: that parse was a visible part of the first frame.
+        would be, without parsing markup: that parse was a visible part of the first frame. Given the
+        bar's `width`, the keys that do not fit whole are left out and counted at the end, with the key
+        that lists them all.
         """
+        hidden = 0
+        if width > 0:
+            keys, hidden = _fitted(keys, width)
         text: list[str] = []
         spans: list[Span] = []
         position = 0
@@ -88,4 +98,28 @@ class KeyBar(Static):
                 spans.append(Span(position, position + len(description), f"@click={action}"))
             text.append(description)
             position += len(description)
+        if hidden:
+            more = MORE.format(hidden=hidden)
+            at = more.index("?")
+            spans.append(Span(position + at, position + at + 1, KEY_STYLE))
+            text.append(more)
         return Content("".join(text), spans)
+
+
+MORE = "  +{hidden} more: ?"
+"""Ends a bar too narrow for every key: how many are left out, and the key (help) that lists them."""
+
+
+def _shown_width(keys: tuple[tuple[str, str, str, str], ...]) -> int:
+    return sum(len(display) + 1 + len(description) for _k, display, description, _a in keys) + 2 * max(len(keys) - 1, 0)
+
+
+def _fitted(keys: tuple[tuple[str, str, str, str], ...], width: int) -> tuple[tuple[tuple[str, str, str, str], ...], int]:
+    """The first keys that fit whole in `width` cells with the count of the rest after them."""
+    if _shown_width(keys) <= width:
+        return keys, 0
+    for count in range(len(keys) - 1, 0, -1):
+        kept = keys[:count]
+        if _shown_width(kept) + len(MORE.format(hidden=len(keys) - count)) <= width:
+            return kept, len(keys) - count
+    return keys[:1], len(keys) - 1
