@@ -126,6 +126,15 @@ async def select(app: ConsoleApp, pilot: Pilot[None], inject_id: str) -> None:
     assert table.selected == inject_id
 
 
+async def open_decision_form(app: ConsoleApp, pilot: Pilot[None], inject_id: str) -> DecisionForm:
+    """Put the MSEL cursor on the inject and press r, as the facilitator does; the form that opens."""
+    await select(app, pilot, inject_id)
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(app.screen, DecisionForm)
+    return app.screen
+
+
 def notice_recorder() -> tuple[list[str], Callable[[object], None]]:
     """A list the notifications' messages are appended to, and the message hook that fills it."""
     notes: list[str] = []
@@ -339,10 +348,7 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
     app = console(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await select(app, pilot, "M1-02")
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, DecisionForm)
+        await open_decision_form(app, pilot, "M1-02")
         # Neither list has a line picked yet: ↓ then enter takes the first in each, ROK and 'direct'.
         await pilot.press("down", "enter")
         await pilot.press("down", "enter")  # 'direct'
@@ -816,10 +822,7 @@ async def test_a_decision_on_an_adhoc_inject(session: Session) -> None:
     app = console(session)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        await select(app, pilot, "ADHOC-1")
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, DecisionForm)
+        await open_decision_form(app, pilot, "ADHOC-1")
         await pilot.press("down", "enter")  # ROK; with no options to pick, the team's words come next
         assert app.focused is app.screen.query_one("#decision-text", Input)
         await type_text(pilot, "Send a cutter")
@@ -946,11 +949,7 @@ async def test_both_lists_of_the_decision_form_open_alike_so_down_enter_takes_th
     app = console(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await select(app, pilot, "M1-02")
-        await pilot.press("r")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, DecisionForm)
+        form = await open_decision_form(app, pilot, "M1-02")
         teams = form.query_one("#decision-team", OptionList)
         options = form.query_one("#decision-option", OptionList)
         assert (teams.highlighted, options.highlighted) == (None, None), "two teams wait: neither list picks for you"

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from tabletop.app.formatting import one_line, team_label
 from tabletop.app.messages import EngineCall
 from tabletop.app.screens.form import FormScreen, PickList, field_row
-from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Rating
+from tabletop.model import RATING_DEFINITIONS, Exercise, Inject, Rating, TeamKind
 
 NO_TEAM = "__no_team__"
 """Option id meaning 'the ruling concerns no team in particular'."""
@@ -32,9 +32,8 @@ def _about(inject: Inject | None) -> Widget:
     the facilitator sees it before saving and can pick "no inject" instead.
     """
     if inject is None:
-        return Static("Not tied to an inject: a record is tied to the inject being read, or to the delivered "
-                      "inject under the MSEL cursor (esc, move the cursor there, then the key again).",
-                      classes="form-hint", markup=False)
+        return Static("Not tied to an inject: records tie to the inject being read, or the delivered one "
+                      "under the MSEL cursor.", classes="form-hint", markup=False)
     about = OptionList(
         Option(Text.assemble((inject.id, "bold"), " · ", one_line(inject.title)), id=inject.id),
         Option(Text("(no inject in particular)", style="italic"), id=NO_INJECT),
@@ -111,14 +110,13 @@ class RulingForm(_AboutMixin, FormScreen):
         yield field_row("Ruling", Input(placeholder="what control rules", id="ruling-text", compact=True))
         yield field_row("Rationale", Input(placeholder="why", id="ruling-rationale", compact=True))
         options = [Option(Text.assemble((f"{team.label:<6}", "bold"), " ", team.name), id=team.id)
-                   for team in self.exercise.teams]
+                   for team in self.exercise.teams if team.kind == TeamKind.player]
         options.append(Option(Text("(no team in particular)", style="italic"), id=NO_TEAM))
         # as in the decision form, the list opens with nothing picked, so ↓ then enter takes the first team;
         # nothing picked is an answer here: the ruling concerns no team in particular
         yield field_row("Team", PickList(*options, id="ruling-team", nothing_picked="", optional=True))
-        yield Static("Team: the team the ruling concerns, if one (none picked: no team in particular). "
-                     "It is kept in the record and the report; team views do not show rulings.",
-                     classes="form-hint", markup=False)
+        yield Static("None picked: no team in particular. Rulings go in the record and the report; "
+                     "team views do not show them.", classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
         """Start typing the ruling at once."""
