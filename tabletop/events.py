@@ -320,8 +320,8 @@ class RuledEvent(EventBase):
     team: str | None = Field(default=None, description="Team the ruling concerns, if any.")
 
     def summary(self, name: TeamName = str) -> str:
-        """The ruling, shortened."""
-        return f"ruling: {_short(self.text)}"
+        """The ruling, shortened, with the team it concerns: a wrong team is seen on the log line."""
+        return f"ruling{f' for {name(self.team)}' if self.team else ''}: {_short(self.text)}"
 
 
 class PausedEvent(EventBase):
@@ -448,8 +448,8 @@ class HotwashEvent(EventBase):
     team: str | None = Field(default=None, description="Team that said it or that it concerns, if any.")
 
     def summary(self, name: TeamName = str) -> str:
-        """Kind and the start of the text."""
-        return f"hot-wash {self.kind.value}: {_short(self.text)}"
+        """Kind, the objective it is filed under (a wrong one is seen on the log line), the start of the text."""
+        return f"hot-wash {self.kind.value}{f' on {self.objective}' if self.objective else ''}: {_short(self.text)}"
 
 
 Event = Annotated[

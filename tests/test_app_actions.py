@@ -360,10 +360,12 @@ async def test_decision_recorded_for_each_team_and_seen_side_by_side(session: Se
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        # The next form starts with nothing picked again; US is the second team, 'beijing' the second option.
+        # The next form starts with nothing picked again, the team still to answer (US) first; 'beijing' is
+        # the second option.
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("down", "down", "enter", "down", "down", "enter")
+        assert [t for t in app.screen.teams] == ["us", "rok"]  # type: ignore[attr-defined]
+        await pilot.press("down", "enter", "down", "down", "enter")
         await type_text(pilot, "Embassy")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -626,11 +628,13 @@ async def test_typing_as_the_hot_wash_opens_writes_the_strength(session: Session
 
 async def test_an_inject_falling_due_is_cued(session: Session, clock: FakeClock) -> None:
     notes: list[str] = []
+    titles: list[str] = []
     bells: list[int] = []
 
     def hook(message: object) -> None:
         if isinstance(message, Notify):
             notes.append(message.notification.message)
+            titles.append(message.notification.title)
 
     app = console(session, bell=True)
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -646,6 +650,7 @@ async def test_an_inject_falling_due_is_cued(session: Session, clock: FakeClock)
         assert table.lines["M1-02"].state == "DUE"
         assert "on yellow" in table.lines["M1-02"].style
         assert any(n.startswith("M1-02") for n in notes)
+        assert "Inject due (2 due in all)" in titles, "M1-01 is still due: the notice counts it too"
         assert len(bells) == already + 1
         app.refresh_views()
         await pilot.pause()
@@ -1212,7 +1217,9 @@ async def test_every_objective_of_a_bundled_exercise_is_in_sight_in_the_observat
         assert objectives.option_count == len(exercise.objectives) > 4
         assert objectives.virtual_size.height == objectives.option_count, "one line per objective"
         assert objectives.size.height >= objectives.option_count and objectives.scroll_y == 0
-        assert objectives.highlighted_option is not None and objectives.highlighted_option.id == last
+        assert objectives.highlighted is None, "named in the hint, not picked: ↓ then enter takes OBJ-1"
+        hints = " ".join(rendered(w.content) for w in app.screen.query(".form-hint"))
+        assert f"this inject names {', '.join(inject.objectives)}" in hints and last in hints
         cut_at_80 = [rendered(objectives.get_option_at_index(n).prompt) for n in range(objectives.option_count)]
         await pilot.resize_terminal(120, 40)
         await pilot.pause()

@@ -219,7 +219,7 @@ async def test_typing_only_words_records_free_text_and_a_second_answer_is_asked_
         before = len(logged(session.path))
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("down")  # the team that answered (ROK), first in the list
+        await pilot.press("down", "down")  # the team that answered (ROK), after the one still to answer
         await pilot.press("enter", "down", "enter")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

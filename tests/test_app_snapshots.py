@@ -127,8 +127,8 @@ def test_decision_form(snap_compare, played: Session) -> None:  # type: ignore[n
     """The decision form for M1-02 at 80x24, over the console.
 
     Context line 'M1-02 · Boat capsized west of the island' and the prompt;
-    Team list with ROK (marked 'answered: direct') and US, nothing highlighted
-    in it nor in the Option list (direct, beijing, alone and the free-text
+    Team list with US first (still to answer), then ROK (marked 'answered:
+    direct'), nothing highlighted in it nor in the Option list (direct, beijing, alone and the free-text
     choice), so ↓ then enter takes the first line of each; one-line fields Said,
     Rationale, Dissent; Record and Cancel buttons; 'ctrl+s record · esc cancel'
     in the border.

@@ -128,6 +128,9 @@ def test_lines_are_readable() -> None:
     assert lines[7] == "#8 +00:11 Kim: rated OBJ-1 S: ok"
     assert lines[13] == "#14 +00:50 facilitator: move M2 opened, clock jumped to +01:00"
     assert lines[14] == "#15 +01:00 facilitator: corrected #6 to option alone: misheard"
+    assert SAMPLES[8].summary(str.upper) == "ruling for CHINA: The vessel answers", "the team ruled for is seen"
+    filed = HotwashEvent(seq=18, at=AT, minute=61, kind="improvement", text="No shared picture", objective="OBJ-3")
+    assert filed.summary() == "hot-wash improvement on OBJ-3: No shared picture", "a wrong objective is seen"
     long = NoteEvent(seq=9, at=AT, minute=0, text="word " * 40)
     assert long.summary().endswith("…") and len(long.summary()) < 80
 

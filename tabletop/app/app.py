@@ -34,6 +34,7 @@ from tabletop.app import views
 from tabletop.app.actions import ConsoleActions
 from tabletop.app.delivering import ConsoleDelivering
 from tabletop.app.cues import ConsoleCues
+from tabletop.app.rhythm import ConsoleRhythm
 from tabletop.app.commands import (
     FOCUS_BINDINGS,
     CommandsProvider,
@@ -46,6 +47,7 @@ from tabletop.app.commands import (
 from tabletop.app.formatting import offset_text
 from tabletop.app.messages import ActionDone, ActionRefused, ActionRequested, EngineCall, InjectHighlighted, SessionChanged
 from tabletop.app.queue import EngineQueue
+from tabletop.app.screens.form import FormScreen
 from tabletop.app.screens.inject import InjectScreen
 from tabletop.app.screens.main import MainScreen
 from tabletop.app.widgets.board import BoardLine, DecisionBoard
@@ -80,7 +82,7 @@ def _types_text(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
-class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
+class ConsoleApp(ConsoleRhythm, ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
     """The facilitator (or evaluator) console over one session."""
 
     TITLE = "tabletop"
@@ -103,6 +105,7 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
         heartbeat_interval: float = 10.0,
         after_first_frame: Callable[[], None] | None = None,
         opening_notice: str | None = None,
+        typing_gap: float = 0.0,
     ) -> None:
         """`wall_zone` is the zone wall time is shown in (default: the machine's);
         `blink` False stops cursor blink (snapshots); intervals only redraw, never count time,
@@ -110,8 +113,10 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
         console is alive (a reopen after a crash pauses the clock there);
         `after_first_frame` runs once the console is on screen (`tabletop run` settles
         start-up's memory there); `opening_notice` is shown then, for the few seconds a
-        facilitator looks at a new screen (`tabletop run` says where the session is written)."""
+        facilitator looks at a new screen (`tabletop run` says where the session is written);
+        keys closer together than `typing_gap` seconds are typing, never commands (:mod:`rhythm`)."""
         super().__init__()
+        self.typing_gap = typing_gap
         self.after_first_frame = after_first_frame
         self.opening_notice = opening_notice
         self.session = session
@@ -413,8 +418,6 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
         """Hide commands this mode does not offer, STARTEX once play has begun, play control after ENDEX;
         no palette over a form, whose commands would act behind the form still open."""
         if action == "command_palette":
-            from tabletop.app.screens.form import FormScreen
-
             return not isinstance(self.screen, FormScreen)
         command = command_for(action)
         if command is None:
@@ -433,12 +436,9 @@ class ConsoleApp(ConsoleCues, ConsoleDelivering, ConsoleActions, App[None]):
         return True
 
     def _letters_are_commands(self) -> bool:
-        """Whether a key that types a character may run a console command now.
-
-        Only on the console and inject screens, and never while a text field or
-        text pane has focus there: on a form, the hot-wash or the help, every
-        character typed is text (or navigation), so a sentence with an `o` or a
-        `q` in it cannot open a form or quit."""
+        """Whether a key that types a character may run a console command now: only on the console and
+        inject screens, and never while a text field or text pane has focus there. On a form, the hot wash
+        or the help, every character typed is text (or navigation): an `o` or a `q` opens or quits nothing."""
         try:
             screen = self.screen
         except Exception:

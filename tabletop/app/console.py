@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
+    from textual import events
     from textual.app import App
 
     from tabletop.app.commands.registry import Mode
@@ -42,6 +43,12 @@ class Console(Protocol):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Whether a command is offered now (False hides it)."""
+
+    typing_run: int
+    """Number of the run of printable keys the last one belongs to (:mod:`tabletop.app.rhythm`)."""
+
+    def typed_in_run(self, event: events.Key) -> bool:
+        """Whether a key came in a run of typing, and so is no command (said once per run)."""
 
 
 def console(app: App[object]) -> Console:

@@ -42,11 +42,15 @@ class ConsoleCues:
             return
         order = [r.inject for r in rows]
         fresh_ids = sorted(fresh, key=order.index)
+        # the notice names what has just fallen due; when others were due already, it counts them all too
+        in_all = f" ({len(due)} due in all)" if len(due) > len(fresh_ids) else ""
         if len(fresh_ids) == 1:
             title = next(r.title for r in rows if r.inject == fresh_ids[0])
-            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title="Inject due", severity="warning", timeout=8, markup=False)
+            self.notify(f"{fresh_ids[0]}  {one_line(title, 60)}", title=f"Inject due{in_all}", severity="warning",
+                        timeout=8, markup=False)
         else:
-            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} injects due", severity="warning", timeout=8, markup=False)
+            self.notify(", ".join(fresh_ids), title=f"{len(fresh_ids)} more injects due{in_all}" if in_all
+                        else f"{len(fresh_ids)} injects due", severity="warning", timeout=8, markup=False)
         if self.ring_bell:
             self.bell()
 

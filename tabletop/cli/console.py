@@ -144,10 +144,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError("-o names a new session file; it cannot be used with --session", code=2)
     session, path = open_session(args)
     from tabletop.app import ConsoleApp, Mode
+    from tabletop.app.rhythm import TYPING_GAP
 
     print(f"Session file: {path}", flush=True)
     try:
-        ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up,
+        ConsoleApp(session, mode=Mode.facilitator, after_first_frame=settle_start_up, typing_gap=TYPING_GAP,
                    opening_notice=f"{path}\n? shows it again, with the command that resumes it.").run()
     finally:
         session.close()
@@ -171,9 +172,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UserError(f"{args.session}: {error.strerror or error}") from None
     from tabletop.app import ConsoleApp, Mode
+    from tabletop.app.rhythm import TYPING_GAP
 
     try:
-        ConsoleApp(session, mode=Mode.evaluator, after_first_frame=settle_start_up).run()
+        ConsoleApp(session, mode=Mode.evaluator, after_first_frame=settle_start_up, typing_gap=TYPING_GAP).run()
     finally:
         session.close()
     print(f"Observations saved in {args.session}", file=sys.stderr)

@@ -53,7 +53,8 @@ class DecisionForm(FormScreen):
         super().__init__()
         self.exercise = exercise
         self.inject = inject
-        self.teams = teams
+        # the teams still to answer first: ↓ then enter takes the first of them, not a team that has answered
+        self.teams = sorted(teams, key=lambda t: t in answered)
         self.answered = dict(answered)
         self.earlier = dict(earlier or {})
         self.initial_team = team

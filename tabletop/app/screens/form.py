@@ -12,6 +12,7 @@ import asyncio
 from typing import Any, ClassVar
 
 from textual import events, on
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -49,6 +50,20 @@ class FormScreen(ModalScreen[Any]):
     _last_text: Input | TextArea | None = None
     """The text field last given the focus: where a letter typed on a button belongs."""
 
+    opening_run: int = -1
+    """The run of typed keys the key that opened the form belongs to (:mod:`tabletop.app.rhythm`)."""
+
+    _typed_as_opened = False
+    """Keys of that same run reached the form: the sentence was meant for another one."""
+
+    def __init__(self) -> None:
+        """Note which run of typing, if any, the key that opens the form belongs to."""
+        super().__init__()
+        try:
+            self.opening_run = getattr(self.app, "typing_run", -1)
+        except NoActiveAppError:  # built before any app runs (a test, a snapshot): no key opened it
+            self.opening_run = -1
+
     def compose(self) -> ComposeResult:
         """The form frame: fields, an error line and the buttons."""
         with Vertical(id="form") as frame:
@@ -79,10 +94,12 @@ class FormScreen(ModalScreen[Any]):
             self._last_text = event.widget
 
     def on_key(self, event: events.Key) -> None:
-        """A letter typed while a button has the focus (after a tab too many) is text meant for a field:
-        it goes to the field last typed in, or the first one, so a sentence is never silently lost.
+        """A letter typed while a button has the focus (after a tab too many), or before any field has it
+        (keys that came with the one that opened the form), is text meant for a field: it goes to the
+        field last typed in, or the first one, so a sentence is never silently lost.
         A space stays the button's own key."""
-        if not isinstance(self.focused, Button) or not event.is_printable or not event.character:
+        if not (self.focused is None or isinstance(self.focused, Button)) or not event.is_printable \
+                or not event.character:
             return
         if event.character == " ":
             return
@@ -122,9 +139,21 @@ class FormScreen(ModalScreen[Any]):
         if pending:
             self.query_one("#form-error", Static).update("Saving…")
 
+    def typed_as_it_opened(self) -> None:
+        """Keys typed in one run with the key that opened the form reached it: the facilitator was
+        typing a sentence, not choosing this form. The first save only says so."""
+        if not self._typed_as_opened:
+            self._typed_as_opened = True
+            self.call_after_refresh(self.show_error, TYPED_AS_OPENED.format(form=self.FORM_TITLE))
+
     def action_submit(self) -> None:
-        """Validate, then ask the app to run the call; the form waits for the answer."""
+        """Validate, then ask the app to run the call; the form waits for the answer. A form that
+        opened in the middle of typed text saves only when asked a second time."""
         if self.pending:
+            return
+        if self._typed_as_opened:
+            self._typed_as_opened = False
+            self.show_error(TYPED_AS_OPENED.format(form=self.FORM_TITLE))
             return
         result = self.build_call()
         if isinstance(result, str):
@@ -218,6 +247,11 @@ class FormScreen(ModalScreen[Any]):
         event.stop()
         if self.focused is event.option_list:
             self.focus_next()
+
+
+TYPED_AS_OPENED = ("“{form}” opened on a key typed in a sentence, and the rest of it came here. "
+                   "Check this is what you meant: ctrl+s again saves, esc cancels.")
+"""What a form opened in the middle of typed text says, and says again at the first save."""
 
 
 class PickList(OptionList):

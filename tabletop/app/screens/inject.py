@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 
+from tabletop.app.console import console
 from tabletop.app.widgets.card import InjectCard, InjectView
 from tabletop.app.widgets.keybar import KeyBar
 from tabletop.app.widgets.status import StatusBar
@@ -39,6 +41,12 @@ class InjectScreen(Screen[None]):
             self._scroll.border_subtitle = "esc back"
             yield self._card
         yield KeyBar(id="keys")
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that comes in a run of typing is text that missed its form, not a command."""
+        if console(self.app).typed_in_run(event):
+            event.stop()
+            event.prevent_default()
 
     def show(self, view: InjectView) -> None:
         """Print the inject as the engine has it now."""

@@ -8,7 +8,7 @@ log share the bottom; on a wide terminal the board takes a full-height column.
 from __future__ import annotations
 
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
@@ -66,6 +66,12 @@ class MainScreen(Screen[None]):
         """
         self.composed = True
         console(self.app).refresh_views()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that comes in a run of typing is text that missed its form, not a command."""
+        if console(self.app).typed_in_run(event):
+            event.stop()
+            event.prevent_default()
 
     def on_resize(self) -> None:
         """Switch between the narrow and the wide layout."""

@@ -115,8 +115,8 @@ class RulingForm(_AboutMixin, FormScreen):
         # as in the decision form, the list opens with nothing picked, so ↓ then enter takes the first team;
         # nothing picked is an answer here: the ruling concerns no team in particular
         yield field_row("Team", PickList(*options, id="ruling-team", nothing_picked="", optional=True))
-        yield Static("None picked: no team in particular. Rulings go in the record and the report; "
-                     "team views do not show them.", classes="form-hint", markup=False)
+        yield Static("Pick no team for a ruling about no team in particular. Rulings go in the record and the "
+                     "report; team views do not show them.", classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
         """Start typing the ruling at once."""
@@ -175,7 +175,10 @@ class ObservationForm(_AboutMixin, FormScreen):
     def compose_fields(self) -> ComposeResult:
         """Objective list, rating list with the HSEEP wording, and the text."""
         yield _about(self.inject)
-        yield Static(f"Recorded as {self.author}", classes="form-hint", markup=False)
+        named = self.inject.objectives if self.inject is not None else []
+        # named, not picked: as in every form's lists, nothing is picked until ↓ ↑ pick it
+        yield Static(f"Recorded as {self.author}" + (f" · this inject names {', '.join(named)}" if named else ""),
+                     classes="form-hint", markup=False)
         yield field_row("Objective", OptionList(
             # one line each: wrapped, eight objectives overflow the list, and it opens scrolled to the
             # inject's objective with the first ones out of sight; cut where the list ends (_fit_objectives)
@@ -192,16 +195,13 @@ class ObservationForm(_AboutMixin, FormScreen):
         yield field_row("Observed", Input(placeholder="who did what, with what effect", id="observe-text", compact=True))
 
     def on_mount(self) -> None:
-        """Preselect the objective the inject itself names, if any; the rating is always the observer's pick.
-
-        A rating or an objective the evaluator never chose must not be saved by a quick Enter.
-        """
+        """Both lists open with nothing picked, as every form's lists do, so ↓ then enter takes the first
+        line: a list opening on the inject's objective made that habit rate the one below it. The hint
+        names the inject's objectives. A rating or an objective the evaluator never chose is never saved."""
         super().on_mount()
         self._mount_about()
         objectives = self.query_one("#observe-objective", OptionList)
-        ids = [o.id for o in self.exercise.objectives]
-        first = self.inject.objectives[0] if self.inject and self.inject.objectives else None
-        objectives.highlighted = ids.index(first) if first in ids else None
+        objectives.highlighted = None
         self.query_one("#observe-rating", OptionList).highlighted = None
         objectives.focus()
         self.call_after_refresh(self._fit_objectives)
